@@ -1,0 +1,53 @@
+# Every dependency comes from Debian's packages; nothing is downloaded.
+#
+# Native builds use the packages' CMake configs. The Windows cross build cannot
+# link the host's libraries, so it takes fmt, CLI11 and nlohmann-json as
+# header-only libraries: only their own include folders are staged into the
+# build tree (never the host's whole /usr/include), and GoogleTest is compiled
+# for the target from Debian's source package.
+
+if(NOT CMAKE_CROSSCOMPILING)
+  find_package(fmt 9 CONFIG REQUIRED)
+  find_package(CLI11 2.1 CONFIG REQUIRED)
+  find_package(nlohmann_json 3.10 CONFIG REQUIRED)
+  if(TMPCTL_BUILD_TESTS)
+    find_package(GTest 1.11 CONFIG REQUIRED)
+  endif()
+  if(TMPCTL_BUILD_BENCHMARKS)
+    find_package(benchmark CONFIG REQUIRED)
+  endif()
+  return()
+endif()
+
+set(TMPCTL_HOST_INCLUDE_DIR "/usr/include"
+  CACHE PATH "Where the host's header-only libraries (fmt, CLI, nlohmann) live")
+set(TMPCTL_GOOGLETEST_SOURCE_DIR "/usr/src/googletest"
+  CACHE PATH "GoogleTest sources to build for the target (Debian package googletest)")
+
+set(_tmpctl_staged "${PROJECT_BINARY_DIR}/_deps/host-headers")
+file(MAKE_DIRECTORY "${_tmpctl_staged}")
+foreach(_dir IN ITEMS fmt CLI nlohmann)
+  if(NOT IS_DIRECTORY "${TMPCTL_HOST_INCLUDE_DIR}/${_dir}")
+    message(FATAL_ERROR "tmpctl: ${TMPCTL_HOST_INCLUDE_DIR}/${_dir} not found "
+      "(install libfmt-dev, libcli11-dev and nlohmann-json3-dev)")
+  endif()
+  file(CREATE_LINK "${TMPCTL_HOST_INCLUDE_DIR}/${_dir}" "${_tmpctl_staged}/${_dir}" SYMBOLIC)
+endforeach()
+
+foreach(_target IN ITEMS fmt::fmt CLI11::CLI11 nlohmann_json::nlohmann_json)
+  add_library(${_target} INTERFACE IMPORTED)
+  target_include_directories(${_target} SYSTEM INTERFACE "${_tmpctl_staged}")
+endforeach()
+target_compile_definitions(fmt::fmt INTERFACE FMT_HEADER_ONLY)
+
+if(TMPCTL_BUILD_TESTS)
+  if(NOT EXISTS "${TMPCTL_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
+    message(FATAL_ERROR "tmpctl: GoogleTest sources not found in "
+      "${TMPCTL_GOOGLETEST_SOURCE_DIR} (install the googletest package)")
+  endif()
+  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+  add_subdirectory("${TMPCTL_GOOGLETEST_SOURCE_DIR}"
+    "${PROJECT_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
+  # GoogleTest's own CMakeLists defines the GTest::gtest and GTest::gtest_main aliases.
+endif()

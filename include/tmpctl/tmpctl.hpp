@@ -1,0 +1,8 @@
+#pragma once
+/// \file
+/// Everything a C++ user of tmpctl's core library needs.
+
+#include <tmpctl/error.hpp>
+#include <tmpctl/handle.hpp>
+#include <tmpctl/temp_file.hpp>
+#include <tmpctl/version.hpp>

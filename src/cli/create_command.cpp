@@ -1,0 +1,134 @@
+#include "cli/create_command.hpp"
+
+#include <nlohmann/json.hpp>
+#include <tmpctl/temp_file.hpp>
+#include <vector>
+
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+
+namespace tmpctl::cli {
+namespace {
+
+constexpr std::size_t max_count = 1'000'000;
+
+constexpr const char* description = R"(Create temporary files or directories and print their absolute paths.
+
+Each entry is created exclusively (O_EXCL / CREATE_NEW), owner-only (mode 0600
+for files, 0700 for directories) and named with characters from the OS's secure
+random generator. Unlike mkstemp, tmpctl closes the file before it exits:
+nothing is left open, so the file can be written, renamed or removed at once,
+on Windows too.
+
+Where: the directory part of TEMPLATE, else --dir, else $TMPDIR (empty counts
+as unset), else /tmp. On Windows: GetTempPath2W (%TMP%, %TEMP%, ...).)";
+
+constexpr const char* footer = R"(TEMPLATE is a name whose last run of 3 or more X's becomes random characters,
+e.g. build.XXXXXX.log; the default is tmp.XXXXXXXXXX (10 random characters).
+
+Examples:
+  tmpctl create                           /tmp/tmp.k3J9xQ2vLm
+  tmpctl create -d --prefix build.        a private directory: /tmp/build.Qw81...
+  tmpctl create -p . report.XXXXXX.csv    ./report.<6 random>.csv
+  tmpctl create -n 3 --json               three files, one JSON object a line
+  tmp=$(tmpctl create) && trap 'rm -f -- "$tmp"' EXIT
+
+Output: one absolute path a line (-0: a NUL after each), or with --json one
+object a line: {"path": "...", "kind": "file" or "directory", "created": bool}.
+If the paths cannot be written (disk full, closed pipe), what was created is
+removed again.
+
+Exit status:
+  0  everything asked for was created and printed
+  1  the OS refused (missing or unwritable directory, disk full, output not
+     written): the message names the path and the error number; nothing is
+     left behind
+  2  invalid options, TEMPLATE, prefix or suffix: nothing was created)";
+
+int exit_code_for(const Error& error) {
+  return error.kind == ErrorKind::invalid_argument ? exit_usage : exit_failure;
+}
+
+}  // namespace
+
+CreateCommand::CreateCommand(CLI::App& parent)
+    : app_(parent.add_subcommand("create", "Create temporary files or directories safely")) {
+  app_->description(description);
+  app_->footer(footer);
+  app_->add_option("TEMPLATE", template_, "Name template, e.g. build.XXXXXX.log");
+  app_->add_flag("-d,--directory", directory_, "Create directories instead of files");
+  app_->add_option("-p,--dir,--tmpdir", dir_, "Create in DIR instead of the temporary directory")
+      ->type_name("DIR");
+  auto* prefix = app_->add_option("--prefix", prefix_, "Text before the random part (default tmp.)")
+                     ->type_name("TEXT");
+  app_->add_option("--suffix", suffix_, "Text after the random part, e.g. .json")
+      ->type_name("TEXT");
+  app_->add_option("-n,--count", count_, "Create N entries in one go (all or none)")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, max_count));
+  auto* json = app_->add_flag("--json", json_, "Print one JSON object a line");
+  app_->add_flag("-0,--null", null_, "End each path with NUL instead of a newline")->excludes(json);
+  app_->add_flag("-q,--quiet", quiet_, "Print no message when creation fails");
+  app_->add_flag("-u,--dry-run", dry_run_,
+                 "Only print a name that is free now; UNSAFE: another process may take it");
+  prefix->excludes(app_->get_option("TEMPLATE"));
+}
+
+int CreateCommand::run() {
+  CreateOptions options;
+  options.directory = dir_;
+  if (!prefix_.empty() || app_->count("--prefix") > 0) options.prefix = prefix_;
+  options.suffix = suffix_;
+  options.name_template = template_;
+  const char* kind = directory_ ? "directory" : "file";
+
+  DataOutput out(stdout);
+  auto print_path = [&](const std::string& path) {
+    if (json_) {
+      out.write_json_line(nlohmann::ordered_json{{"path", path}, {"kind", kind}, {"created", !dry_run_}});
+    } else {
+      out.write(path);
+      out.write(null_ ? std::string_view("\0", 1) : std::string_view("\n"));
+    }
+  };
+  auto fail = [&](const Error& error) {
+    if (!quiet_) print_error(error);
+    return exit_code_for(error);
+  };
+
+  if (dry_run_) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      auto name = unused_name(options);
+      if (!name) return fail(name.error());
+      print_path(*name);
+    }
+    if (auto written = out.finish(); !written) return fail(written.error());
+    return exit_success;
+  }
+
+  // All or nothing: entries made so far are discarded (by their destructors)
+  // if a later one fails or the paths cannot be printed.
+  auto create_all = [&]<class Entry>(std::vector<Entry>& created) -> int {
+    created.reserve(count_);
+    for (std::size_t i = 0; i < count_; ++i) {
+      auto entry = Entry::create(options);
+      if (!entry) return fail(entry.error());
+      if constexpr (std::is_same_v<Entry, TempFile>) {
+        if (auto closed = entry->close(); !closed) return fail(closed.error());
+      }
+      created.push_back(std::move(*entry));
+    }
+    for (const Entry& entry : created) print_path(entry.path());
+    if (auto written = out.finish(); !written) return fail(written.error());
+    for (Entry& entry : created) (void)entry.keep();
+    return exit_success;
+  };
+  if (directory_) {
+    std::vector<TempDirectory> created;
+    return create_all(created);
+  }
+  std::vector<TempFile> created;
+  return create_all(created);
+}
+
+}  // namespace tmpctl::cli

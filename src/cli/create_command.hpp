@@ -1,0 +1,29 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace tmpctl::cli {
+
+/// `tmpctl create`: mktemp for every OS.
+class CreateCommand {
+public:
+  explicit CreateCommand(CLI::App& parent);
+  bool selected() const { return app_->parsed(); }
+  int run();
+
+private:
+  CLI::App* app_;
+  bool directory_ = false;
+  std::string dir_;
+  std::string prefix_;
+  std::string suffix_;
+  std::string template_;
+  std::size_t count_ = 1;
+  bool json_ = false;
+  bool null_ = false;
+  bool quiet_ = false;
+  bool dry_run_ = false;
+};
+
+}  // namespace tmpctl::cli

@@ -1,0 +1,36 @@
+#pragma once
+// The one place the CLI writes: data to stdout, diagnostics to stderr, JSON
+// through one writer.
+
+#include <cstdio>
+#include <expected>
+#include <nlohmann/json_fwd.hpp>
+#include <string_view>
+#include <tmpctl/error.hpp>
+
+namespace tmpctl::cli {
+
+/// Writes data to a stream and remembers the first failure, so a command can
+/// undo its work when its output never arrived.
+class DataOutput {
+public:
+  explicit DataOutput(std::FILE* stream) noexcept : stream_(stream) {}
+
+  void write(std::string_view text);
+  /// One JSON document on one line (JSON Lines). Bytes that are not valid
+  /// UTF-8 are replaced by U+FFFD, so the output always parses.
+  void write_json_line(const nlohmann::ordered_json& value);
+  /// Flushes; reports the first write error with its errno.
+  std::expected<void, Error> finish();
+
+private:
+  std::FILE* stream_;
+  int first_errno_ = 0;
+};
+
+/// Prints "tmpctl: <error>" on stderr.
+void print_error(const Error& error);
+/// Prints "tmpctl: <message>" on stderr.
+void print_error(std::string_view message);
+
+}  // namespace tmpctl::cli

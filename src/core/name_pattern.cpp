@@ -1,0 +1,93 @@
+#include "core/name_pattern.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+
+#include "platform/platform.hpp"
+
+namespace tmpctl::core {
+namespace {
+
+constexpr std::string_view alphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+// The largest multiple of 62 that fits in a byte: bytes at or above it are
+// rejected so that `byte % 62` is uniform.
+constexpr unsigned accept_below = 256 - 256 % alphabet.size();
+
+Error invalid_name(std::string message) {
+  return Error::invalid(ErrorKind::invalid_argument, "", "", std::move(message));
+}
+
+std::expected<void, Error> check_component(std::string_view what, const std::string& text) {
+  if (text.find('\0') != std::string::npos)
+    return std::unexpected(invalid_name(fmt::format("{} '{}' contains a NUL byte", what, text)));
+  if (text.find_first_of(platform::path_separators()) != std::string::npos)
+    return std::unexpected(
+        invalid_name(fmt::format("{} '{}' contains a path separator", what, text)));
+  return {};
+}
+
+}  // namespace
+
+std::expected<NamePattern, Error> parse_name_pattern(const CreateOptions& options) {
+  if (auto ok = check_component("suffix", options.suffix); !ok) return std::unexpected(ok.error());
+
+  if (options.name_template.empty()) {
+    NamePattern pattern{options.prefix.value_or("tmp."), default_random_length, options.suffix};
+    if (auto ok = check_component("prefix", pattern.prefix); !ok)
+      return std::unexpected(ok.error());
+    return pattern;
+  }
+
+  const std::string& tmpl = options.name_template;
+  if (options.prefix)
+    return std::unexpected(invalid_name("a prefix cannot be combined with a template"));
+  if (auto ok = check_component("template", tmpl); !ok) return std::unexpected(ok.error());
+
+  // The last run of X's is the random part; what follows it is a suffix.
+  const std::size_t run_end = tmpl.find_last_of('X');
+  std::size_t run_begin = run_end == std::string::npos ? 0 : run_end;
+  while (run_end != std::string::npos && run_begin > 0 && tmpl[run_begin - 1] == 'X') --run_begin;
+  const std::size_t xs = run_end == std::string::npos ? 0 : run_end - run_begin + 1;
+  if (xs < min_template_xs)
+    return std::unexpected(invalid_name(fmt::format(
+        "too few X's in template '{}': at least {} in a row are needed", tmpl, min_template_xs)));
+  if (!options.suffix.empty() && run_end + 1 != tmpl.size())
+    return std::unexpected(
+        invalid_name(fmt::format("with a suffix, template '{}' must end in X", tmpl)));
+
+  return NamePattern{tmpl.substr(0, run_begin), xs, tmpl.substr(run_end + 1) + options.suffix};
+}
+
+std::expected<void, Error> append_random_chars(std::string& out, std::size_t count) {
+  std::array<std::uint8_t, 64> bytes;
+  while (count > 0) {
+    // Ask for a little more than needed: about 3% of bytes are rejected.
+    const std::size_t want = std::min(bytes.size(), count + count / 16 + 2);
+    if (auto ok = platform::random_bytes(std::span(bytes.data(), want)); !ok)
+      return std::unexpected(ok.error());
+    for (std::size_t i = 0; i < want && count > 0; ++i) {
+      if (bytes[i] >= accept_below) continue;
+      out.push_back(alphabet[bytes[i] % alphabet.size()]);
+      --count;
+    }
+  }
+  return {};
+}
+
+std::expected<std::string, Error> make_name(const NamePattern& pattern) {
+  std::string name;
+  name.reserve(pattern.prefix.size() + pattern.random_length + pattern.suffix.size());
+  // A short template can spell a Windows device name ("NUL", "con.txt"),
+  // which opens the device instead of a file: draw again.
+  do {
+    name = pattern.prefix;
+    if (auto ok = append_random_chars(name, pattern.random_length); !ok)
+      return std::unexpected(ok.error());
+    name += pattern.suffix;
+  } while (platform::is_reserved_name(name));
+  return name;
+}
+
+}  // namespace tmpctl::core

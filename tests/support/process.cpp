@@ -1,0 +1,203 @@
+#include "support/process.hpp"
+
+#include <gtest/gtest.h>
+#include <tmpctl/temp_file.hpp>
+
+#include <utility>
+
+#include "support/test_paths.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+
+#include "platform/win32/unicode.hpp"
+#else
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+extern char** environ;
+#endif
+
+namespace tmpctl::test {
+namespace {
+
+#ifdef _WIN32
+std::wstring wide(const std::string& utf8_text) { return platform::win32::widen(utf8_text).value(); }
+
+// Quotes one argument so that CommandLineToArgvW (and the CRT) read it back
+// exactly: backslashes double only before a quote.
+std::wstring quote_argument(const std::wstring& argument) {
+  if (!argument.empty() && argument.find_first_of(L" \t\n\v\"") == std::wstring::npos)
+    return argument;
+  std::wstring quoted = L"\"";
+  std::size_t backslashes = 0;
+  for (const wchar_t c : argument) {
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
+    quoted.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+    backslashes = 0;
+    quoted.push_back(c);
+  }
+  quoted.append(backslashes * 2, L'\\');
+  quoted.push_back(L'"');
+  return quoted;
+}
+
+HANDLE open_inheritable(const std::wstring& path, DWORD access, DWORD disposition) {
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  return CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                     &inherit, disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+}
+#endif
+
+std::string program_directory() {
+#ifdef _WIN32
+  std::wstring buffer(32768, L'\0');
+  const DWORD size = GetModuleFileNameW(nullptr, buffer.data(), static_cast<DWORD>(buffer.size()));
+  buffer.resize(size);
+  return platform::win32::narrow(buffer.substr(0, buffer.find_last_of(L"\\/")));
+#else
+  char buffer[PATH_MAX];
+  const ssize_t size = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (size <= 0) return ".";
+  std::string path(buffer, static_cast<std::size_t>(size));
+  return path.substr(0, path.rfind('/'));
+#endif
+}
+
+}  // namespace
+
+ChildProcess ChildProcess::start(const std::vector<std::string>& command,
+                                 const std::string& out_path, const std::string& err_path) {
+  ChildProcess child;
+#ifdef _WIN32
+  std::wstring command_line;
+  for (const std::string& argument : command) {
+    if (!command_line.empty()) command_line += L' ';
+    command_line += quote_argument(wide(argument));
+  }
+  const HANDLE in = open_inheritable(L"NUL", GENERIC_READ, OPEN_EXISTING);
+  const HANDLE out = open_inheritable(wide(out_path), GENERIC_WRITE, CREATE_ALWAYS);
+  const HANDLE err = open_inheritable(wide(err_path), GENERIC_WRITE, CREATE_ALWAYS);
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdInput = in;
+  startup.hStdOutput = out;
+  startup.hStdError = err;
+  PROCESS_INFORMATION info{};
+  const BOOL started = CreateProcessW(wide(command.at(0)).c_str(), command_line.data(), nullptr,
+                                      nullptr, TRUE, 0, nullptr, nullptr, &startup, &info);
+  const DWORD error = GetLastError();
+  CloseHandle(in);
+  CloseHandle(out);
+  CloseHandle(err);
+  if (!started) {
+    ADD_FAILURE() << "CreateProcessW(" << command.at(0) << ") failed with WinError " << error;
+    return child;
+  }
+  CloseHandle(info.hThread);
+  child.process_ = info.hProcess;
+#else
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  std::vector<char*> argv;
+  for (const std::string& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
+  argv.push_back(nullptr);
+  const int error = posix_spawn(&child.pid_, command.at(0).c_str(), &actions, nullptr, argv.data(),
+                                environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) {
+    ADD_FAILURE() << "posix_spawn(" << command.at(0) << ") failed with errno " << error;
+    child.pid_ = -1;
+  }
+#endif
+  return child;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+#ifdef _WIN32
+    : process_(std::exchange(other.process_, nullptr)),
+#else
+    : pid_(std::exchange(other.pid_, -1)),
+#endif
+      exit_code_(other.exit_code_) {
+}
+
+ChildProcess::~ChildProcess() { wait(); }
+
+int ChildProcess::wait() {
+#ifdef _WIN32
+  if (process_ == nullptr) return exit_code_;
+  WaitForSingleObject(process_, INFINITE);
+  DWORD code = 0;
+  GetExitCodeProcess(process_, &code);
+  CloseHandle(process_);
+  process_ = nullptr;
+  exit_code_ = static_cast<int>(code);
+#else
+  if (pid_ < 0) return exit_code_;
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+#endif
+  return exit_code_;
+}
+
+ProcessResult run_process(const std::vector<std::string>& command,
+                          const std::string& stdout_path) {
+  auto scratch = TempDirectory::create({.prefix = "tmpctl-test-io."});
+  if (!scratch) {
+    ADD_FAILURE() << to_string(scratch.error());
+    return {};
+  }
+  const std::string out_path = stdout_path.empty() ? join(scratch->path(), "out") : stdout_path;
+  const std::string err_path = join(scratch->path(), "err");
+  ProcessResult result;
+  result.exit_code = ChildProcess::start(command, out_path, err_path).wait();
+  if (stdout_path.empty()) result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  return result;
+}
+
+std::string tmpctl_path() {
+#ifdef _WIN32
+  return program_directory() + "\\tmpctl.exe";
+#else
+  return program_directory() + "/tmpctl";
+#endif
+}
+
+ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
+                         const std::string& stdout_path) {
+  std::vector<std::string> command{tmpctl_path()};
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  return run_process(command, stdout_path);
+}
+
+void set_environment(const std::string& name, const char* value) {
+#ifdef _WIN32
+  SetEnvironmentVariableW(wide(name).c_str(), value ? wide(value).c_str() : nullptr);
+#else
+  if (value)
+    ::setenv(name.c_str(), value, 1);
+  else
+    ::unsetenv(name.c_str());
+#endif
+}
+
+}  // namespace tmpctl::test

@@ -1,0 +1,54 @@
+#pragma once
+// Starting real processes from tests, the same way on Linux and under Wine:
+// posix_spawn or CreateProcessW, with stdout and stderr sent to files.
+
+#include <string>
+#include <vector>
+
+namespace tmpctl::test {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// A started process; wait() returns its exit code (128 + signal if killed).
+class ChildProcess {
+public:
+  /// Starts command[0] with the rest as arguments (no shell involved), stdin
+  /// from the null device, stdout and stderr to the given files.
+  static ChildProcess start(const std::vector<std::string>& command, const std::string& out_path,
+                            const std::string& err_path);
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&&) = delete;
+  ~ChildProcess();
+  int wait();
+
+private:
+  ChildProcess() = default;
+#ifdef _WIN32
+  void* process_ = nullptr;
+#else
+  int pid_ = -1;
+#endif
+  int exit_code_ = -1;
+};
+
+/// Runs a command to completion and returns what it printed.
+/// `stdout_path`, when given, receives stdout instead of a capture file
+/// (e.g. "/dev/full"); `out` is then empty.
+ProcessResult run_process(const std::vector<std::string>& command,
+                          const std::string& stdout_path = "");
+
+/// Path of the tmpctl executable built beside the test programs.
+std::string tmpctl_path();
+/// Runs tmpctl with the given arguments.
+ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
+                         const std::string& stdout_path = "");
+
+/// Sets (or with nullptr, unsets) an environment variable of this process,
+/// which child processes and the library then see.
+void set_environment(const std::string& name, const char* value);
+
+}  // namespace tmpctl::test

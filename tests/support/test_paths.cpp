@@ -1,0 +1,46 @@
+#include "support/test_paths.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace tmpctl::test {
+
+std::filesystem::path fs_path(const std::string& utf8_path) {
+  return std::filesystem::path(std::u8string(utf8_path.begin(), utf8_path.end()));
+}
+
+std::string utf8(const std::filesystem::path& path) {
+  const std::u8string text = path.u8string();
+  return std::string(text.begin(), text.end());
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(fs_path(path), std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> list_directory(const std::string& path) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(fs_path(path)))
+    names.push_back(utf8(entry.path().filename()));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> split(const std::string& text, char delimiter) {
+  std::vector<std::string> parts;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    const std::size_t end = std::min(text.find(delimiter, begin), text.size());
+    parts.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return parts;
+}
+
+std::string base_name(const std::string& path) { return utf8(fs_path(path).filename()); }
+
+}  // namespace tmpctl::test
