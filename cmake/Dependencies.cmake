@@ -1,10 +1,10 @@
 # Every dependency comes from Debian's packages; nothing is downloaded.
 #
-# Native builds use the packages' CMake configs. The Windows cross build cannot
-# link the host's libraries, so it takes fmt, CLI11 and nlohmann-json as
-# header-only libraries: only their own include folders are staged into the
-# build tree (never the host's whole /usr/include), and GoogleTest is compiled
-# for the target from Debian's source package.
+# fmt, CLI11 and nlohmann-json are used header-only everywhere. Native builds
+# find them through the packages' CMake configs. The Windows cross build cannot
+# use the host's configs, so only their own include folders are staged into
+# the build tree (never the host's whole /usr/include), and GoogleTest is
+# compiled for the target from Debian's source package.
 
 if(NOT CMAKE_CROSSCOMPILING)
   find_package(fmt 9 CONFIG REQUIRED)
@@ -34,11 +34,11 @@ foreach(_dir IN ITEMS fmt CLI nlohmann)
   file(CREATE_LINK "${TMPCTL_HOST_INCLUDE_DIR}/${_dir}" "${_tmpctl_staged}/${_dir}" SYMBOLIC)
 endforeach()
 
-foreach(_target IN ITEMS fmt::fmt CLI11::CLI11 nlohmann_json::nlohmann_json)
+foreach(_target IN ITEMS fmt::fmt-header-only CLI11::CLI11 nlohmann_json::nlohmann_json)
   add_library(${_target} INTERFACE IMPORTED)
   target_include_directories(${_target} SYSTEM INTERFACE "${_tmpctl_staged}")
 endforeach()
-target_compile_definitions(fmt::fmt INTERFACE FMT_HEADER_ONLY)
+target_compile_definitions(fmt::fmt-header-only INTERFACE FMT_HEADER_ONLY=1)
 
 if(TMPCTL_BUILD_TESTS)
   if(NOT EXISTS "${TMPCTL_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
