@@ -31,8 +31,9 @@ struct CreateOptions {
   /// created there instead of in the temporary directory.
   std::string name_template{};
   /// POSIX permission bits; 0 means 0600 for files and 0700 for directories.
-  /// The process umask applies, as with open(2). Ignored on Windows, where
-  /// the new entry inherits the directory's ACL.
+  /// The process umask applies, as with open(2). On Windows every entry gets
+  /// a protected ACL granting full access to the current user and SYSTEM
+  /// only (nothing inherited from the directory), whatever `mode` says.
   unsigned mode = 0;
   /// Files only: delete the file when its handle is closed. On Windows this is
   /// FILE_FLAG_DELETE_ON_CLOSE (the file goes when the last handle to it
@@ -104,7 +105,8 @@ private:
   bool delete_on_close_ = false;
 };
 
-/// A new, exclusively created temporary directory (mode 0700 on POSIX).
+/// A new, exclusively created temporary directory (mode 0700 on POSIX; on
+/// Windows an ACL for the current user and SYSTEM, inherited by its contents).
 ///
 /// Same lifecycle as TempFile, without a handle: keep() or discard(), and a
 /// destructor that discards on a best-effort basis.

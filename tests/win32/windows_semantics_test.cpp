@@ -3,7 +3,9 @@
 // names and paths beyond MAX_PATH.
 
 #include <windows.h>
+#include <aclapi.h>
 #include <fcntl.h>
+#include <sddl.h>
 #include <io.h>
 #include <share.h>
 #include <sys/stat.h>
@@ -53,6 +55,59 @@ TEST_F(WindowsSemantics, AnOpenTmpctlHandleDoesNotBlockSomeoneElsesDelete) {
   ASSERT_TRUE(file->close());
   EXPECT_FALSE(exists(file->path()));
   EXPECT_TRUE(file->discard());  // already gone counts as discarded
+}
+
+// The DACL as SDDL ACE strings, e.g. {"(A;;FA;;;SY)", ...}.
+std::vector<std::wstring> access_entries(const std::string& path) {
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  PACL dacl = nullptr;
+  if (GetNamedSecurityInfoW(extended(path).c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION,
+                            nullptr, nullptr, &dacl, nullptr, &descriptor) != ERROR_SUCCESS)
+    return {};
+  wchar_t* sddl = nullptr;
+  ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor, SDDL_REVISION_1,
+                                                       DACL_SECURITY_INFORMATION, &sddl, nullptr);
+  LocalFree(descriptor);
+  std::vector<std::wstring> entries;
+  const std::wstring text = sddl ? sddl : L"";
+  LocalFree(sddl);
+  for (std::size_t open = text.find(L'('); open != std::wstring::npos;
+       open = text.find(L'(', open + 1))
+    entries.push_back(text.substr(open, text.find(L')', open) - open + 1));
+  return entries;
+}
+
+std::wstring current_user_sid() {
+  HANDLE token = nullptr;
+  OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token);
+  BYTE buffer[256];
+  DWORD size = 0;
+  GetTokenInformation(token, TokenUser, buffer, sizeof buffer, &size);
+  CloseHandle(token);
+  wchar_t* sid = nullptr;
+  ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer)->User.Sid, &sid);
+  std::wstring text = sid;
+  LocalFree(sid);
+  return text;
+}
+
+// The Windows counterpart of 0600/0700: only the user and SYSTEM. (Without
+// tmpctl's ACL, Wine gives a new file an extra Everyone: read entry.)
+TEST_F(WindowsSemantics, EntriesAreOwnerOnly) {
+  const std::wstring user = current_user_sid();
+  auto file = TempFile::create({.directory = scratch()});
+  auto dir = TempDirectory::create({.directory = scratch()});
+  ASSERT_TRUE(file && dir);
+  for (const std::string& path : {file->path(), dir->path()}) {
+    const auto entries = access_entries(path);
+    EXPECT_EQ(entries.size(), 2u) << path;
+    for (const std::wstring& entry : entries) {
+      const bool user_or_system = entry.ends_with(L";;;" + user + L")") ||
+                                  entry.ends_with(L";;;SY)");
+      EXPECT_TRUE(user_or_system) << path << ": " << platform::win32::narrow(entry);
+      EXPECT_NE(entry.find(L";FA;"), std::wstring::npos) << platform::win32::narrow(entry);
+    }
+  }
 }
 
 TEST_F(WindowsSemantics, HandlesAreNotInheritable) {

@@ -4,6 +4,7 @@
 
 #include <windows.h>
 #include <bcrypt.h>
+#include <sddl.h>
 
 #include <algorithm>
 #include <vector>
@@ -94,6 +95,40 @@ std::string_view win32_name(int code) noexcept {
     case ERROR_NOT_A_REPARSE_POINT: return "ERROR_NOT_A_REPARSE_POINT";
     default: return {};
   }
+}
+
+// Windows' counterpart of mode 0600/0700: a protected DACL (it inherits
+// nothing from the directory, such as Everyone or Users) that grants full
+// access to the current user and SYSTEM only. Directories pass it on to what
+// is created inside them. Built once per process and kind.
+std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory) {
+  static const auto build = [](const wchar_t* inherit) -> std::expected<PSECURITY_DESCRIPTOR, Error> {
+    HANDLE token = nullptr;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+      return std::unexpected(os_error(last_error(), "read the user of", "this process"));
+    DWORD size = 0;
+    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+    std::vector<BYTE> user(size);
+    const BOOL got = GetTokenInformation(token, TokenUser, user.data(), size, &size);
+    const int error = last_error();
+    CloseHandle(token);
+    wchar_t* sid = nullptr;
+    if (!got || !ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid, &sid))
+      return std::unexpected(os_error(got ? last_error() : error, "read the user of", "this process"));
+    const std::wstring sddl = std::wstring(L"D:P(A;") + inherit + L";FA;;;" + sid + L")(A;" +
+                              inherit + L";FA;;;SY)";
+    LocalFree(sid);
+    PSECURITY_DESCRIPTOR descriptor = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1,
+                                                              &descriptor, nullptr))
+      return std::unexpected(os_error(last_error(), "build the owner-only ACL for", "this process"));
+    return descriptor;  // kept for the life of the process
+  };
+  static const auto for_file = build(L"");
+  static const auto for_directory = build(L"OICI");
+  const auto& descriptor = directory ? for_directory : for_file;
+  if (!descriptor) return std::unexpected(descriptor.error());
+  return SECURITY_ATTRIBUTES{sizeof(SECURITY_ATTRIBUTES), *descriptor, FALSE};
 }
 
 std::wstring strip_trailing_separators(std::wstring path) {
@@ -192,13 +227,15 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
   // Sharing DELETE is the point: a tmpctl handle must never be the reason
-  // someone else's delete fails with ERROR_SHARING_VIOLATION.
-  SECURITY_ATTRIBUTES not_inherited{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
+  // someone else's delete fails with ERROR_SHARING_VIOLATION. The handle is
+  // not inherited (bInheritHandle is FALSE).
+  auto security = owner_only_security(false);
+  if (!security) return std::unexpected(security.error());
   const DWORD access = GENERIC_READ | GENERIC_WRITE | (delete_on_close ? DELETE : 0);
   const DWORD flags = FILE_ATTRIBUTE_TEMPORARY | (delete_on_close ? FILE_FLAG_DELETE_ON_CLOSE : 0);
   const HANDLE handle =
       CreateFileW(native->c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                  &not_inherited, CREATE_NEW, flags, nullptr);
+                  &*security, CREATE_NEW, flags, nullptr);
   if (handle != INVALID_HANDLE_VALUE) return Handle(handle);
 
   const int code = last_error();
@@ -215,7 +252,9 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
 std::expected<void, Error> create_directory_exclusive(const std::string& path, unsigned /*mode*/) {
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
-  if (!CreateDirectoryW(native->c_str(), nullptr))
+  auto security = owner_only_security(true);
+  if (!security) return std::unexpected(security.error());
+  if (!CreateDirectoryW(native->c_str(), &*security))
     return std::unexpected(os_error(last_error(), "create directory", path));
   return {};
 }
