@@ -1,9 +1,14 @@
 # Warnings and sanitizers for tmpctl's own targets only (never for dependencies).
 add_library(tmpctl_build_flags INTERFACE)
-target_compile_options(tmpctl_build_flags INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wundef
-  $<$<BOOL:${TMPCTL_WERROR}>:-Werror>)
+if(MSVC)
+  target_compile_options(tmpctl_build_flags INTERFACE
+    /W4 /permissive- /utf-8 /Zc:__cplusplus $<$<BOOL:${TMPCTL_WERROR}>:/WX>)
+else()
+  target_compile_options(tmpctl_build_flags INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wundef
+    $<$<BOOL:${TMPCTL_WERROR}>:-Werror>)
+endif()
 
 if(WIN32)
   # Keep <windows.h> lean and free of min/max macros: MSVC and mingw alike.
@@ -11,7 +16,7 @@ if(WIN32)
     WIN32_LEAN_AND_MEAN NOMINMAX UNICODE _UNICODE _WIN32_WINNT=0x0A00)
 endif()
 
-if(TMPCTL_SANITIZE)
+if(TMPCTL_SANITIZE AND NOT MSVC)
   target_compile_options(tmpctl_build_flags INTERFACE
     -fsanitize=${TMPCTL_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(tmpctl_build_flags INTERFACE -fsanitize=${TMPCTL_SANITIZE})

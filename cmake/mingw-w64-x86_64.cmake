@@ -15,7 +15,10 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # Self-contained executables: no libstdc++/libgcc/winpthread DLLs to ship or find.
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# The second flag works around GCC 12 mingw at -O0 with C++23: the inline
+# std::type_info::operator== is emitted in objects and in libstdc++.a alike
+# ("multiple definition"), so a Debug build would not link otherwise.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -Wl,--allow-multiple-definition")
 
 set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/wine-emulator.sh"
   CACHE FILEPATH "Runs a Windows program on this machine")

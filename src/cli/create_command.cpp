@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <tmpctl/temp_file.hpp>
+#include <unordered_set>
 #include <vector>
 
 #include "cli/exit_codes.hpp"
@@ -34,7 +35,8 @@ Examples:
   tmp=$(tmpctl create) && trap 'rm -f -- "$tmp"' EXIT
 
 Output: one absolute path a line (-0: a NUL after each), or with --json one
-object a line: {"path": "...", "kind": "file" or "directory", "created": bool}.
+object a line: {"path": "...", "kind": "file" or "directory", "created": bool}
+(a path that is not valid UTF-8 also gets its exact bytes in "path_base64").
 If the paths cannot be written (disk full, closed pipe), what was created is
 removed again.
 
@@ -85,7 +87,11 @@ int CreateCommand::run() {
   DataOutput out(stdout);
   auto print_path = [&](const std::string& path) {
     if (json_) {
-      out.write_json_line(nlohmann::ordered_json{{"path", path}, {"kind", kind}, {"created", !dry_run_}});
+      nlohmann::ordered_json object;
+      set_path(object, "path", path);
+      object["kind"] = kind;
+      object["created"] = !dry_run_;
+      out.write_json_line(object);
     } else {
       out.write(path);
       out.write(null_ ? std::string_view("\0", 1) : std::string_view("\n"));
@@ -97,9 +103,19 @@ int CreateCommand::run() {
   };
 
   if (dry_run_) {
+    // Nothing is created, so only this set keeps the names apart.
+    std::unordered_set<std::string> printed;
     for (std::size_t i = 0; i < count_; ++i) {
-      auto name = unused_name(options);
+      std::expected<std::string, Error> name;
+      for (int draw = 0; draw < max_create_attempts; ++draw) {
+        name = unused_name(options);
+        if (!name || !printed.contains(*name)) break;
+      }
       if (!name) return fail(name.error());
+      if (printed.contains(*name))
+        return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in", dir_,
+                                   "no more distinct free names for this template"));
+      printed.insert(*name);
       print_path(*name);
     }
     if (auto written = out.finish(); !written) return fail(written.error());

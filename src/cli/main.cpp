@@ -1,6 +1,7 @@
 // tmpctl's entry point: parse, dispatch to one subcommand, return its exit code.
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <tmpctl/version.hpp>
 #include <vector>
 
@@ -18,6 +19,18 @@ constexpr const char* footer = R"(Run 'tmpctl COMMAND --help' for a command's op
 
 Exit status: 0 success, 1 the OS refused (the message names the path and the
 error number), 2 invalid usage.)";
+
+// --help and --version: CLI11 prints them to std::cout; a reader who got
+// nothing (full disk, closed pipe) must not be told it worked.
+int print_requested_text(CLI::App& app, const CLI::ParseError& request) {
+  const int code = app.exit(request);
+  std::cout.flush();
+  if (!std::cout) {
+    tmpctl::cli::print_error("cannot write to standard output");
+    return tmpctl::cli::exit_failure;
+  }
+  return code;
+}
 
 }  // namespace
 
@@ -37,11 +50,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return print_requested_text(app, e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return print_requested_text(app, e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return print_requested_text(app, e);
   } catch (const CLI::ParseError& e) {
     print_error(e.what());
     print_error(create.selected() ? "run 'tmpctl create --help' for usage"

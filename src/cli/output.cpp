@@ -1,10 +1,45 @@
 #include "cli/output.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace tmpctl::cli {
+namespace {
+
+bool is_valid_utf8(const std::string& text) {
+  try {
+    (void)nlohmann::json(text).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char digits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t chunk = 0;
+    for (std::size_t j = 0; j < 3; ++j)
+      chunk = chunk << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
+    for (std::size_t j = 0; j < 4; ++j)
+      out.push_back(j <= n ? digits[(chunk >> (18 - 6 * j)) & 63] : '=');
+  }
+  return out;
+}
+
+}  // namespace
+
+void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path) {
+  object[key] = path;  // dump() replaces invalid bytes with U+FFFD
+  if (!is_valid_utf8(path)) object[key + "_base64"] = base64(path);
+}
 
 void DataOutput::write(std::string_view text) {
   if (first_errno_ != 0) return;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <expected>
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 #include <string_view>
 #include <tmpctl/error.hpp>
 
@@ -27,6 +28,11 @@ private:
   std::FILE* stream_;
   int first_errno_ = 0;
 };
+
+/// Sets object[key] to a path. A path that is not valid UTF-8 (POSIX names
+/// are bytes) gets U+FFFD in place of the bad bytes under `key`, for people,
+/// and its exact bytes in base64 under `key` + "_base64", for programs.
+void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path);
 
 /// Prints "tmpctl: <error>" on stderr.
 void print_error(const Error& error);

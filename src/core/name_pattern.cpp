@@ -20,13 +20,14 @@ Error invalid_name(std::string message) {
 }
 
 std::expected<void, Error> check_component(std::string_view what, const std::string& text) {
-  if (text.find('\0') != std::string::npos)
-    return std::unexpected(invalid_name(fmt::format("{} '{}' contains a NUL byte", what, text)));
-  if (text.find_first_of(platform::path_separators()) != std::string::npos)
-    return std::unexpected(
-        invalid_name(fmt::format("{} '{}' contains a path separator", what, text)));
+  if (const std::string problem = platform::name_part_problem(text); !problem.empty())
+    return std::unexpected(invalid_name(fmt::format("{} '{}' {}", what, text, problem)));
   return {};
 }
+
+// Draws of names that spell a device before giving up: a prefix such as
+// "nul." makes every name one, while a random part makes most names fine.
+constexpr int max_reserved_redraws = 100;
 
 }  // namespace
 
@@ -37,6 +38,9 @@ std::expected<NamePattern, Error> parse_name_pattern(const CreateOptions& option
     NamePattern pattern{options.prefix.value_or("tmp."), default_random_length, options.suffix};
     if (auto ok = check_component("prefix", pattern.prefix); !ok)
       return std::unexpected(ok.error());
+    if (const std::string problem = platform::name_end_problem(pattern.suffix); !problem.empty())
+      return std::unexpected(
+          invalid_name(fmt::format("suffix '{}' {}", pattern.suffix, problem)));
     return pattern;
   }
 
@@ -57,7 +61,10 @@ std::expected<NamePattern, Error> parse_name_pattern(const CreateOptions& option
     return std::unexpected(
         invalid_name(fmt::format("with a suffix, template '{}' must end in X", tmpl)));
 
-  return NamePattern{tmpl.substr(0, run_begin), xs, tmpl.substr(run_end + 1) + options.suffix};
+  NamePattern pattern{tmpl.substr(0, run_begin), xs, tmpl.substr(run_end + 1) + options.suffix};
+  if (const std::string problem = platform::name_end_problem(pattern.suffix); !problem.empty())
+    return std::unexpected(invalid_name(fmt::format("template '{}' {}", tmpl, problem)));
+  return pattern;
 }
 
 std::expected<void, Error> append_random_chars(std::string& out, std::size_t count) {
@@ -81,13 +88,16 @@ std::expected<std::string, Error> make_name(const NamePattern& pattern) {
   name.reserve(pattern.prefix.size() + pattern.random_length + pattern.suffix.size());
   // A short template can spell a Windows device name ("NUL", "con.txt"),
   // which opens the device instead of a file: draw again.
-  do {
+  for (int draw = 0; draw < max_reserved_redraws; ++draw) {
     name = pattern.prefix;
     if (auto ok = append_random_chars(name, pattern.random_length); !ok)
       return std::unexpected(ok.error());
     name += pattern.suffix;
-  } while (platform::is_reserved_name(name));
-  return name;
+    if (!platform::is_reserved_name(name)) return name;
+  }
+  return std::unexpected(invalid_name(fmt::format(
+      "names made from '{}{}{}' are reserved device names", pattern.prefix,
+      std::string(pattern.random_length, 'X'), pattern.suffix)));
 }
 
 }  // namespace tmpctl::core

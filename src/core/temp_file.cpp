@@ -132,7 +132,9 @@ std::expected<void, Error> TempFile::close() {
     unlinked = platform::remove_file(path_);
     if (!unlinked && unlinked.error().kind == ErrorKind::not_found) unlinked = {};
 #endif
-    owned_ = false;  // The OS (Windows) or the line above (POSIX) deletes it.
+    // Windows deletes at close; on POSIX a failed unlink leaves the file
+    // ours, so discard() and the destructor still try.
+    if (unlinked) owned_ = false;
   }
   auto closed = handle_.close();
   if (!closed) {

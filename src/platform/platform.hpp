@@ -19,6 +19,13 @@ std::string_view path_separators() noexcept;
 /// The separator this platform writes when joining paths.
 char preferred_separator() noexcept;
 
+/// Why `text` cannot be part of a file name on this platform, as a phrase
+/// ("contains a path separator"), or an empty string when it can.
+std::string name_part_problem(std::string_view text);
+/// Why a file name cannot end the way `name` does (Windows drops trailing
+/// dots and spaces), or an empty string.
+std::string name_end_problem(std::string_view name);
+
 /// Whether a file name cannot be used as an ordinary name on this platform:
 /// Windows device names (CON, PRN, AUX, NUL, COM0-9, LPT0-9, in any case and
 /// with any extension). Never on POSIX.

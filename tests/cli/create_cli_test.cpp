@@ -105,10 +105,8 @@ TEST_F(CreateCli, TemplateWithADirectoryPartCreatesThere) {
 }
 
 TEST_F(CreateCli, UsesTheTemporaryDirectoryFromTheEnvironment) {
-  const char* variable = test::temp_dir_variable;
-  test::set_environment(variable, scratch().c_str());
+  const test::ScopedEnvironment temp_dir(test::temp_dir_variable, scratch().c_str());
   auto result = run_tmpctl({"create"});
-  test::set_environment(variable, nullptr);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(test::utf8(fs_path(split(result.out).at(0)).parent_path()), scratch());
 }
@@ -224,6 +222,58 @@ TEST_F(CreateCli, InvalidInputIsAUsageErrorAndCreatesNothing) {
   auto unknown = run_tmpctl({"create", "--bogus"});
   EXPECT_NE(unknown.err.find("tmpctl create --help"), std::string::npos) << unknown.err;
 }
+
+TEST_F(CreateCli, DryRunNamesAreDistinctEvenWhenFewAreLeft) {
+  // 3 X's: 2,000 draws from 238,328 names would repeat ~8 times if unchecked.
+  auto result = run_tmpctl({"create", "-u", "-n", "2000", "-p", scratch(), "XXX"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split(result.out);
+  EXPECT_EQ(lines.size(), 2000u);
+  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), 2000u);
+}
+
+#ifdef _WIN32
+TEST_F(CreateCli, WindowsRejectsNamesItCannotHold) {
+  for (const char* prefix : {"a:b", "what?", "x|y", "nul."}) {
+    auto result = run_tmpctl({"create", "-p", scratch(), "--prefix", prefix});
+    EXPECT_EQ(result.exit_code, 2) << prefix << ": " << result.err;
+  }
+  auto dot = run_tmpctl({"create", "-p", scratch(), "--suffix", "."});
+  EXPECT_EQ(dot.exit_code, 2) << dot.err;
+  EXPECT_NE(dot.err.find("drops from file names"), std::string::npos) << dot.err;
+  auto colon = run_tmpctl({"create", "-p", scratch(), "--prefix", "a:b"});
+  EXPECT_NE(colon.err.find("contains ':'"), std::string::npos) << colon.err;
+  auto device = run_tmpctl({"create", "-p", scratch(), "--prefix", "nul."});
+  EXPECT_NE(device.err.find("reserved device names"), std::string::npos) << device.err;
+  EXPECT_TRUE(list_directory(scratch()).empty());
+}
+#else
+TEST_F(CreateCli, JsonKeepsTheExactBytesOfANonUtf8Path) {
+  const std::string odd = join(scratch(), "bad-\xff-name");
+  fs::create_directory(fs_path(odd));
+  auto result = run_tmpctl({"create", "--json", "-p", odd});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto object = nlohmann::json::parse(split(result.out).at(0));  // parses: valid JSON
+  ASSERT_TRUE(object.contains("path_base64")) << result.out;
+  const std::string shown = object.at("path");
+  EXPECT_NE(shown.find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD for people
+  // Decode the base64 by hand and check it names the real file.
+  const std::string digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : object.at("path_base64").get<std::string>()) {
+    if (c == '=') break;
+    bits = bits << 6 | static_cast<std::uint32_t>(digits.find(c));
+    if ((count += 6) >= 8) bytes.push_back(static_cast<char>(bits >> (count -= 8) & 0xFF));
+  }
+  EXPECT_TRUE(bytes.starts_with(odd + "/tmp.")) << bytes;
+  EXPECT_TRUE(fs::is_regular_file(fs_path(bytes)));
+
+  auto plain = run_tmpctl({"create", "--json", "-p", scratch()});
+  EXPECT_FALSE(nlohmann::json::parse(split(plain.out).at(0)).contains("path_base64"));
+}
+#endif
 
 TEST_F(CreateCli, NonAsciiPrefixRoundTrips) {
   const std::string prefix = "d\xC3\xA9j\xC3\xA0-\xE2\x82\xAC-\xE6\x97\xA5.";  // "déjà-€-日."

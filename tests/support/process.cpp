@@ -18,7 +18,11 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
 
 extern char** environ;
 #endif
@@ -63,6 +67,12 @@ std::string program_directory() {
   const DWORD size = GetModuleFileNameW(nullptr, buffer.data(), static_cast<DWORD>(buffer.size()));
   buffer.resize(size);
   return platform::win32::narrow(buffer.substr(0, buffer.find_last_of(L"\\/")));
+#elif defined(__APPLE__)
+  char buffer[PATH_MAX];
+  std::uint32_t size = sizeof buffer;
+  if (_NSGetExecutablePath(buffer, &size) != 0) return ".";
+  const std::string path = buffer;
+  return path.substr(0, path.rfind('/'));
 #else
   char buffer[PATH_MAX];
   const ssize_t size = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
@@ -187,6 +197,29 @@ ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
   std::vector<std::string> command{tmpctl_path()};
   command.insert(command.end(), arguments.begin(), arguments.end());
   return run_process(command, stdout_path);
+}
+
+ScopedEnvironment::ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {
+#ifdef _WIN32
+  const std::wstring wide_name = wide(name_);
+  const DWORD size = GetEnvironmentVariableW(wide_name.c_str(), nullptr, 0);
+  if (size > 0) {
+    std::wstring buffer(size, L'\0');
+    buffer.resize(GetEnvironmentVariableW(wide_name.c_str(), buffer.data(), size));
+    had_value_ = true;
+    previous_ = platform::win32::narrow(buffer);
+  }
+#else
+  if (const char* current = std::getenv(name_.c_str())) {
+    had_value_ = true;
+    previous_ = current;
+  }
+#endif
+  set_environment(name_, value);
+}
+
+ScopedEnvironment::~ScopedEnvironment() {
+  set_environment(name_, had_value_ ? previous_.c_str() : nullptr);
 }
 
 void set_environment(const std::string& name, const char* value) {

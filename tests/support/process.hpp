@@ -51,4 +51,19 @@ ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
 /// which child processes and the library then see.
 void set_environment(const std::string& name, const char* value);
 
+/// Sets an environment variable for one scope and restores its previous value
+/// (or absence) afterwards: under Wine all tests share one process.
+class ScopedEnvironment {
+public:
+  ScopedEnvironment(std::string name, const char* value);
+  ~ScopedEnvironment();
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+private:
+  std::string name_;
+  bool had_value_ = false;
+  std::string previous_;
+};
+
 }  // namespace tmpctl::test

@@ -109,8 +109,20 @@ TEST(NamePattern, ReservedDeviceNamesAreNeverDrawn) {
     ASSERT_NE(*name, "nuL.txt");
     ASSERT_NE(*name, "nul.txt");
   }
+  // A prefix that makes every name a device ends with an error, not a hang.
+  auto pattern = parse_name_pattern({.prefix = "nul."});
+  ASSERT_TRUE(pattern);
+  auto name = make_name(*pattern);
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().kind, ErrorKind::invalid_argument);
+  // Characters Windows cannot hold in a name, and a trailing dot.
+  for (const char* bad : {"a:b", "a*", "q?", "\"x", "<", ">", "|", "tab\t"})
+    EXPECT_FALSE(parse_name_pattern({.prefix = bad})) << bad;
+  EXPECT_FALSE(parse_name_pattern({.suffix = ".txt."}));
+  EXPECT_FALSE(parse_name_pattern({.name_template = "a.XXX "}));
 #else
   EXPECT_FALSE(platform::is_reserved_name("NUL"));
+  EXPECT_TRUE(parse_name_pattern({.prefix = "a:b"}));  // a valid POSIX name
   EXPECT_FALSE(platform::is_reserved_name("con.txt"));
 #endif
 }

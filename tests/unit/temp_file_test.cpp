@@ -215,11 +215,9 @@ TEST_F(TempFileTest, CollisionsAreRetriedUntilAFreeNameIsFound) {
 }
 
 TEST_F(TempFileTest, SystemTempDirectoryFollowsTheEnvironment) {
-  const char* variable = test::temp_dir_variable;
-  test::set_environment(variable, scratch().c_str());
+  const test::ScopedEnvironment temp_dir(test::temp_dir_variable, scratch().c_str());
   auto dir = system_temp_directory();
   auto file = TempFile::create();
-  test::set_environment(variable, nullptr);
   ASSERT_TRUE(dir && file);
   EXPECT_EQ(*dir, scratch());
   EXPECT_EQ(test::utf8(fs_path(file->path()).parent_path()), scratch());
@@ -227,9 +225,8 @@ TEST_F(TempFileTest, SystemTempDirectoryFollowsTheEnvironment) {
 
 #ifndef _WIN32
 TEST_F(TempFileTest, EmptyTmpdirMeansSlashTmp) {
-  test::set_environment("TMPDIR", "");
+  const test::ScopedEnvironment temp_dir("TMPDIR", "");
   auto dir = system_temp_directory();
-  test::set_environment("TMPDIR", nullptr);
   ASSERT_TRUE(dir);
   EXPECT_EQ(*dir, "/tmp");
 }
@@ -292,6 +289,18 @@ TEST_F(TempDirectoryTest, KeepLeavesTheDirectory) {
   EXPECT_TRUE(fs::is_directory(fs_path(path)));
 }
 
+TEST_F(TempDirectoryTest, MovingTransfersOwnership) {
+  auto dir = TempDirectory::create({.directory = scratch()});
+  ASSERT_TRUE(dir);
+  const std::string path = dir->path();
+  {
+    TempDirectory moved = std::move(*dir);
+    EXPECT_EQ(moved.path(), path);
+  }  // the moved-to object discards it
+  EXPECT_FALSE(exists(path));
+  EXPECT_TRUE(dir->discard());  // the moved-from one owns nothing
+}
+
 TEST_F(TempDirectoryTest, DeleteOnCloseIsRejectedForDirectories) {
   auto dir = TempDirectory::create({.directory = scratch(), .delete_on_close = true});
   ASSERT_FALSE(dir);
@@ -314,6 +323,16 @@ TEST_F(TempDirectoryTest, DiscardRemovesSymlinksButNeverTheirTargets) {
   EXPECT_EQ(test::read_file(test::utf8(keep_me)), "do not delete");
 }
 #endif
+
+TEST_F(TempFileTest, ANameTakenByADirectoryIsACollisionNotAnError) {
+  // Windows answers CREATE_NEW on a directory's name with ERROR_ACCESS_DENIED;
+  // it must still count as "already exists", so that another name is tried.
+  const std::string taken = join(scratch(), "taken");
+  fs::create_directory(fs_path(taken));
+  auto created = platform::create_file_exclusive(taken, 0600, false);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().kind, ErrorKind::already_exists) << to_string(created.error());
+}
 
 TEST_F(TempFileTest, UnusedNameCreatesNothing) {
   auto name = unused_name({.directory = scratch()});

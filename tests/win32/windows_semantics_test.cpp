@@ -102,6 +102,8 @@ TEST_F(WindowsSemantics, EntriesAreOwnerOnly) {
     const auto entries = access_entries(path);
     EXPECT_EQ(entries.size(), 2u) << path;
     for (const std::wstring& entry : entries) {
+      // Set on the entry itself, not inherited from the directory (ID flag).
+      EXPECT_EQ(entry.find(L"ID;"), std::wstring::npos) << platform::win32::narrow(entry);
       const bool user_or_system = entry.ends_with(L";;;" + user + L")") ||
                                   entry.ends_with(L";;;SY)");
       EXPECT_TRUE(user_or_system) << path << ": " << platform::win32::narrow(entry);

@@ -56,6 +56,14 @@ std::string_view path_separators() noexcept { return "/"; }
 char preferred_separator() noexcept { return '/'; }
 bool is_reserved_name(std::string_view) noexcept { return false; }
 
+std::string name_part_problem(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  if (text.find('/') != std::string_view::npos) return "contains a path separator";
+  return {};
+}
+
+std::string name_end_problem(std::string_view) { return {}; }
+
 Error os_error(int native_code, std::string operation, std::string path) {
   return errno_error(native_code, std::move(operation), std::move(path));
 }
@@ -162,6 +170,7 @@ std::expected<void, Error> remove_tree(const std::string& path) {
     DirPtr dir;
     std::string name;  // within the parent frame's directory
     std::string path;  // for messages only; never handed back to the kernel
+    bool removed_any = false;
   };
   std::vector<Frame> stack;
   DirPtr root = open_directory_at(AT_FDCWD, path.c_str());
@@ -175,13 +184,22 @@ std::expected<void, Error> remove_tree(const std::string& path) {
     const dirent* entry = ::readdir(top.dir.get());
     if (entry == nullptr) {
       if (errno != 0) return std::unexpected(os_error(errno, "read directory", top.path));
+      if (top.removed_any) {
+        // readdir may skip entries of a directory that changes under it
+        // (FreeBSD, macOS): list it again until a pass removes nothing.
+        top.removed_any = false;
+        ::rewinddir(top.dir.get());
+        continue;
+      }
       Frame done = std::move(top);
       stack.pop_back();
       if (stack.empty()) break;
       done.dir.reset();
-      if (::unlinkat(::dirfd(stack.back().dir.get()), done.name.c_str(), AT_REMOVEDIR) != 0 &&
-          errno != ENOENT)
-        return std::unexpected(os_error(errno, "remove directory", done.path));
+      if (::unlinkat(::dirfd(stack.back().dir.get()), done.name.c_str(), AT_REMOVEDIR) != 0) {
+        if (errno != ENOENT) return std::unexpected(os_error(errno, "remove directory", done.path));
+      } else {
+        stack.back().removed_any = true;
+      }
       continue;
     }
     const std::string_view name = entry->d_name;
@@ -199,7 +217,9 @@ std::expected<void, Error> remove_tree(const std::string& path) {
         continue;
       }
     }
-    if (::unlinkat(parent, entry->d_name, 0) != 0 && errno != ENOENT)
+    if (::unlinkat(parent, entry->d_name, 0) == 0)
+      top.removed_any = true;
+    else if (errno != ENOENT)
       return std::unexpected(os_error(errno, "remove", child));
   }
   if (::rmdir(path.c_str()) != 0) return std::unexpected(os_error(errno, "remove directory", path));

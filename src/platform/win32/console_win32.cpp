@@ -4,6 +4,7 @@
 #include <shellapi.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "platform/console.hpp"
 #include "platform/win32/unicode.hpp"
@@ -25,7 +26,12 @@ void prepare_standard_streams() {
   // Scripts read paths byte for byte: no CRLF translation, UTF-8 throughout.
   _setmode(_fileno(stdout), _O_BINARY);
   _setmode(_fileno(stderr), _O_BINARY);
-  if (GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)) == FILE_TYPE_CHAR) SetConsoleOutputCP(CP_UTF8);
+  if (GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)) == FILE_TYPE_CHAR) {
+    // The code page belongs to the console, shared with the shell: put it back.
+    static const UINT previous = GetConsoleOutputCP();
+    if (previous != CP_UTF8 && SetConsoleOutputCP(CP_UTF8))
+      std::atexit([] { SetConsoleOutputCP(previous); });
+  }
 }
 
 }  // namespace tmpctl::platform

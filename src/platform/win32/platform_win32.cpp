@@ -168,6 +168,26 @@ std::expected<void, Error> remove_empty_directory(const std::wstring& path) {
 std::string_view path_separators() noexcept { return "\\/"; }
 char preferred_separator() noexcept { return '\\'; }
 
+std::string name_part_problem(std::string_view text) {
+  for (const char c : text) {
+    if (c == '\0') return "contains a NUL byte";
+    if (c == '\\' || c == '/') return "contains a path separator";
+    if (static_cast<unsigned char>(c) < 32)
+      return "contains a control character, which Windows does not allow in file names";
+    // ':' would name an NTFS alternate data stream; the rest are wildcards or
+    // redirections to Win32.
+    if (std::string_view(":*?\"<>|").find(c) != std::string_view::npos)
+      return std::string("contains '") + c + "', which Windows does not allow in file names";
+  }
+  return {};
+}
+
+std::string name_end_problem(std::string_view name) {
+  if (!name.empty() && (name.back() == '.' || name.back() == ' '))
+    return "ends with a dot or a space, which Windows drops from file names";
+  return {};
+}
+
 bool is_reserved_name(std::string_view name) noexcept {
   // Win32 maps these to devices whatever follows the first dot: "nul.txt" is NUL.
   std::string base(name.substr(0, name.find('.')));
@@ -240,10 +260,11 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
 
   const int code = last_error();
   Error error = os_error(code, "create", path);
-  // CREATE_NEW on a name held by a directory or a delete-pending file fails
-  // with ERROR_ACCESS_DENIED, not ERROR_FILE_EXISTS. Treat it as a collision
-  // only when the name really exists: an unwritable directory must not cause
-  // endless retries (CPython bug 66305).
+  // CREATE_NEW on a name held by a directory fails with ERROR_ACCESS_DENIED,
+  // not ERROR_FILE_EXISTS. Treat it as a collision only when the name really
+  // exists: an unwritable directory must not cause endless retries (CPython
+  // bug 66305). A delete-pending file also answers 5 but cannot be seen by
+  // GetFileAttributesW, so it is reported, not retried.
   if (code == ERROR_ACCESS_DENIED && GetFileAttributesW(native->c_str()) != INVALID_FILE_ATTRIBUTES)
     error.kind = ErrorKind::already_exists;
   return std::unexpected(std::move(error));

@@ -59,7 +59,11 @@ std::expected<std::wstring, Error> native_path(std::string_view utf8) {
 
 std::string display_path(std::wstring_view native) {
   if (native.starts_with(LR"(\\?\UNC\)")) return narrow(LR"(\\)" + std::wstring(native.substr(8)));
-  if (native.starts_with(LR"(\\?\)")) return narrow(native.substr(4));
+  // Only "\\?\C:\..." has a plain form; "\\?\Volume{...}\" and the like keep the prefix.
+  const bool drive = native.size() >= 7 && native.starts_with(LR"(\\?\)") &&
+                     native[5] == L':' && native[6] == L'\\' &&
+                     ((native[4] >= L'A' && native[4] <= L'Z') || (native[4] >= L'a' && native[4] <= L'z'));
+  if (drive) return narrow(native.substr(4));
   return narrow(native);
 }
 
