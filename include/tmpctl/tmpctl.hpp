@@ -4,5 +4,6 @@
 
 #include <tmpctl/error.hpp>
 #include <tmpctl/handle.hpp>
+#include <tmpctl/holders.hpp>
 #include <tmpctl/temp_file.hpp>
 #include <tmpctl/version.hpp>

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <tmpctl/temp_file.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "support/test_paths.hpp"
@@ -148,6 +151,14 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 
 ChildProcess::~ChildProcess() { wait(); }
 
+std::uint32_t ChildProcess::pid() const {
+#ifdef _WIN32
+  return process_ ? static_cast<std::uint32_t>(GetProcessId(process_)) : 0;
+#else
+  return pid_ > 0 ? static_cast<std::uint32_t>(pid_) : 0;
+#endif
+}
+
 int ChildProcess::wait() {
 #ifdef _WIN32
   if (process_ == nullptr) return exit_code_;
@@ -191,6 +202,38 @@ std::string tmpctl_path() {
   return program_directory() + "/tmpctl";
 #endif
 }
+
+std::string helper_path(const std::string& name) {
+#ifdef _WIN32
+  return program_directory() + "\\" + name + ".exe";
+#else
+  return program_directory() + "/" + name;
+#endif
+}
+
+HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mode)
+    : ready_(join(scratch, "hold_file.ready")) {
+  std::vector<std::string> command{helper_path("hold_file")};
+  if (mode == Mode::map) command.push_back("--map");
+  command.insert(command.end(), {path, ready_});
+  child_.emplace(ChildProcess::start(command, join(scratch, "hold_file.out"),
+                                     join(scratch, "hold_file.err")));
+  pid_ = child_->pid();
+  // Wait (at most 30 s) for the helper to say it holds the file.
+  for (int i = 0; i < 3000 && read_file(ready_).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (read_file(ready_).empty()) ADD_FAILURE() << "hold_file did not start holding " << path;
+}
+
+void HeldFile::release() {
+  if (!child_) return;
+  std::error_code ignored;
+  std::filesystem::remove(fs_path(ready_), ignored);
+  EXPECT_EQ(child_->wait(), 0) << "hold_file failed";
+  child_.reset();
+}
+
+HeldFile::~HeldFile() { release(); }
 
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
                          const std::string& stdout_path) {

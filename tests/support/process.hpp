@@ -2,6 +2,8 @@
 // Starting real processes from tests, the same way on Linux and under Wine:
 // posix_spawn or CreateProcessW, with stdout and stderr sent to files.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@ public:
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();
   int wait();
+  /// The process id (0 when the start failed).
+  std::uint32_t pid() const;
 
 private:
   ChildProcess() = default;
@@ -43,6 +47,28 @@ ProcessResult run_process(const std::vector<std::string>& command,
 
 /// Path of the tmpctl executable built beside the test programs.
 std::string tmpctl_path();
+/// Path of a helper program built beside the test programs ("hold_file").
+std::string helper_path(const std::string& name);
+
+/// A running hold_file: holds `path` until destroyed (see tests/helpers/hold_file.cpp).
+class HeldFile {
+public:
+  enum class Mode { open, map };
+  /// Starts hold_file and waits until it holds the file; `scratch` is a
+  /// directory for its ready marker and output.
+  HeldFile(const std::string& path, const std::string& scratch, Mode mode = Mode::open);
+  ~HeldFile();
+  HeldFile(const HeldFile&) = delete;
+  HeldFile& operator=(const HeldFile&) = delete;
+  /// Tells the helper to close and exit, and waits for it.
+  void release();
+  std::uint32_t pid() const { return pid_; }
+
+private:
+  std::string ready_;
+  std::optional<ChildProcess> child_;
+  std::uint32_t pid_ = 0;
+};
 /// Runs tmpctl with the given arguments.
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
                          const std::string& stdout_path = "");

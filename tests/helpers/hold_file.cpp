@@ -1,0 +1,108 @@
+// hold_file [--map] PATH READY: holds PATH open the way programs that trip
+// over temp files do, for the tests of holder discovery, remove and diagnose.
+//
+// Windows: _wsopen_s with _SH_DENYNO, as Python's tempfile.mkstemp and os.open
+// do: READ|WRITE sharing, never DELETE. POSIX: open(O_RDWR|O_CREAT).
+// --map: map the file into memory and close the descriptor, so that only the
+// mapping holds it.
+// When holding, it writes its pid to READY, then waits until READY is
+// removed (or 120 s pass) and exits 0. Exits 2 on bad usage, 1 on failure.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/console.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+#include <fcntl.h>
+#include <io.h>
+#include <share.h>
+#include <sys/stat.h>
+
+#include "platform/win32/unicode.hpp"
+#else
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+namespace {
+
+bool exists(const std::string& path) {
+#ifdef _WIN32
+  return GetFileAttributesW(tmpctl::platform::win32::widen(path)->c_str()) !=
+         INVALID_FILE_ATTRIBUTES;
+#else
+  return ::access(path.c_str(), F_OK) == 0;
+#endif
+}
+
+int fail(const char* what, const std::string& path) {
+  std::fprintf(stderr, "hold_file: %s '%s' failed\n", what, path.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = tmpctl::platform::utf8_arguments(argc, argv);
+  bool map = false;
+  if (args.size() > 1 && args[1] == "--map") {
+    map = true;
+    args.erase(args.begin() + 1);
+  }
+  if (args.size() != 3) {
+    std::fprintf(stderr, "usage: hold_file [--map] PATH READY\n");
+    return 2;
+  }
+  const std::string& path = args[1];
+  const std::string& ready = args[2];
+
+#ifdef _WIN32
+  int fd = -1;
+  if (_wsopen_s(&fd, tmpctl::platform::win32::widen(path)->c_str(),
+                _O_RDWR | _O_CREAT | _O_BINARY, _SH_DENYNO, _S_IREAD | _S_IWRITE) != 0)
+    return fail("open", path);
+  HANDLE mapping = nullptr;
+  void* view = nullptr;
+  if (map) {
+    _write(fd, "x", 1);
+    mapping = CreateFileMappingW(reinterpret_cast<HANDLE>(_get_osfhandle(fd)), nullptr,
+                                 PAGE_READONLY, 0, 0, nullptr);
+    view = mapping ? MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0) : nullptr;
+    if (view == nullptr) return fail("map", path);
+    CloseHandle(mapping);
+    _close(fd);
+  }
+  const unsigned long pid = GetCurrentProcessId();
+#else
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("open", path);
+  void* view = nullptr;
+  if (map) {
+    if (::write(fd, "x", 1) != 1) return fail("write", path);
+    view = ::mmap(nullptr, 1, PROT_READ, MAP_SHARED, fd, 0);
+    if (view == MAP_FAILED) return fail("map", path);
+    ::close(fd);
+  }
+  const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+
+  // Write READY under another name first, so the test never reads it half-written.
+  const std::string partial = ready + ".partial";
+  std::FILE* out = std::fopen(partial.c_str(), "wb");
+  if (out == nullptr) return fail("write", partial);
+  std::fprintf(out, "%lu\n", pid);
+  std::fclose(out);
+  if (std::rename(partial.c_str(), ready.c_str()) != 0) return fail("rename", partial);
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (exists(ready) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  (void)view;
+  return 0;
+}
