@@ -5,5 +5,6 @@
 #include <tmpctl/error.hpp>
 #include <tmpctl/handle.hpp>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/remove.hpp>
 #include <tmpctl/temp_file.hpp>
 #include <tmpctl/version.hpp>

@@ -5,8 +5,26 @@ namespace tmpctl::cli {
 
 enum ExitCode : int {
   exit_success = 0,
-  exit_failure = 1,  ///< the OS refused: nothing was left half-done
-  exit_usage = 2,    ///< bad options or arguments: nothing was attempted
+  exit_failure = 1,    ///< the OS refused: nothing was left half-done
+  exit_usage = 2,      ///< bad options or arguments: nothing was attempted
+  exit_in_use = 3,     ///< remove/diagnose: a file is in use (held, locked, delete pending)
+  exit_not_found = 4,  ///< remove/diagnose: nothing by that name
+  exit_denied = 5,     ///< remove/diagnose: permissions, read-only attribute or file system
 };
+
+/// The exit code of a command that handled many paths: the worst one wins,
+/// in the order 1 (failure) > 5 (denied) > 3 (in use) > 4 (not found) > 0.
+inline int worse_exit_code(int a, int b) {
+  auto rank = [](int code) {
+    switch (code) {
+      case exit_failure: return 4;
+      case exit_denied: return 3;
+      case exit_in_use: return 2;
+      case exit_not_found: return 1;
+      default: return 0;
+    }
+  };
+  return rank(b) > rank(a) ? b : a;
+}
 
 }  // namespace tmpctl::cli

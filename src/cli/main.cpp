@@ -1,11 +1,13 @@
 // tmpctl's entry point: parse, dispatch to one subcommand, return its exit code.
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <iostream>
 #include <tmpctl/version.hpp>
 #include <vector>
 
 #include "cli/create_command.hpp"
+#include "cli/remove_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "platform/console.hpp"
@@ -18,7 +20,8 @@ constexpr const char* description =
 constexpr const char* footer = R"(Run 'tmpctl COMMAND --help' for a command's options and examples.
 
 Exit status: 0 success, 1 the OS refused (the message names the path and the
-error number), 2 invalid usage.)";
+error number), 2 invalid usage; remove and diagnose add 3 in use, 4 not found,
+5 denied.)";
 
 // --help and --version: CLI11 prints them to std::cout; a reader who got
 // nothing (full disk, closed pipe) must not be told it worked.
@@ -43,6 +46,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
   CreateCommand create(app);
+  RemoveCommand remove(app);
+  DiagnoseCommand diagnose(app);
 
   std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
   std::vector<char*> pointers;
@@ -57,11 +62,16 @@ int main(int argc, char** argv) {
     return print_requested_text(app, e);
   } catch (const CLI::ParseError& e) {
     print_error(e.what());
-    print_error(create.selected() ? "run 'tmpctl create --help' for usage"
-                                  : "run 'tmpctl --help' for usage");
+    const char* command = create.selected()     ? "tmpctl create"
+                          : remove.selected()   ? "tmpctl remove"
+                          : diagnose.selected() ? "tmpctl diagnose"
+                                                : "tmpctl";
+    print_error(fmt::format("run '{} --help' for usage", command));
     return exit_usage;
   }
 
   if (create.selected()) return create.run();
+  if (remove.selected()) return remove.run();
+  if (diagnose.selected()) return diagnose.run();
   return exit_usage;  // unreachable: require_subcommand(1)
 }

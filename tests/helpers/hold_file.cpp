@@ -15,17 +15,14 @@
 #include <vector>
 
 #include "platform/console.hpp"
+#include "support/mkstemp_style.hpp"
 
 #ifdef _WIN32
 #include <windows.h>
-#include <fcntl.h>
 #include <io.h>
-#include <share.h>
-#include <sys/stat.h>
 
 #include "platform/win32/unicode.hpp"
 #else
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
@@ -62,11 +59,9 @@ int main(int argc, char** argv) {
   const std::string& path = args[1];
   const std::string& ready = args[2];
 
+  const int fd = tmpctl::test::open_like_mkstemp(path);
+  if (fd < 0) return fail("open", path);
 #ifdef _WIN32
-  int fd = -1;
-  if (_wsopen_s(&fd, tmpctl::platform::win32::widen(path)->c_str(),
-                _O_RDWR | _O_CREAT | _O_BINARY, _SH_DENYNO, _S_IREAD | _S_IWRITE) != 0)
-    return fail("open", path);
   HANDLE mapping = nullptr;
   void* view = nullptr;
   if (map) {
@@ -80,8 +75,6 @@ int main(int argc, char** argv) {
   }
   const unsigned long pid = GetCurrentProcessId();
 #else
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("open", path);
   void* view = nullptr;
   if (map) {
     if (::write(fd, "x", 1) != 1) return fail("write", path);

@@ -15,6 +15,7 @@
 
 #include "platform/win32/unicode.hpp"
 #include "support/scratch_test.hpp"
+#include "support/mkstemp_style.hpp"
 #include "support/test_paths.hpp"
 
 namespace tmpctl {
@@ -37,10 +38,8 @@ class WindowsSemantics : public test::ScratchDirectoryTest {};
 // something.
 TEST_F(WindowsSemantics, AMkstempStyleHandleBlocksDeleteWithSharingViolation) {
   const std::string path = join(scratch(), "mkstemp-style");
-  int fd = -1;
-  ASSERT_EQ(_wsopen_s(&fd, widen(path)->c_str(), _O_RDWR | _O_CREAT | _O_EXCL | _O_BINARY,
-                      _SH_DENYNO, _S_IREAD | _S_IWRITE),
-            0);
+  const int fd = test::open_like_mkstemp(path);
+  ASSERT_GE(fd, 0);
   EXPECT_FALSE(DeleteFileW(widen(path)->c_str()));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_SHARING_VIOLATION));
   _close(fd);

@@ -1,14 +1,633 @@
-// Holder discovery on Windows: to be written (issue 3).
+// Holder discovery on Windows: the Restart Manager first, then the system
+// handle table (what handle.exe and PowerToys File Locksmith do) and the
+// mapped views of each process. All are asked once for the whole batch.
+
+#include <windows.h>
+#include <psapi.h>
+#include <restartmanager.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <fmt/format.h>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
 #include "platform/holders.hpp"
+#include "platform/platform.hpp"
+#include "platform/win32/unicode.hpp"
 
 namespace tmpctl::platform {
+namespace {
+
+using win32::display_path;
+using win32::narrow;
+using win32::native_path;
+using win32::widen;
+
+// Name queries on pipes can block forever, and so can any query on a
+// synchronous handle another thread is blocked in; past this the scan gives
+// up and reports what it found.
+constexpr auto scan_time_limit = std::chrono::seconds(5);
+
+constexpr char restart_manager_method[] = "Restart Manager";
+constexpr char handle_table_method[] = "system handle table";
+
+class UniqueHandle {
+public:
+  UniqueHandle() = default;
+  explicit UniqueHandle(HANDLE handle)
+      : handle_(handle == INVALID_HANDLE_VALUE ? nullptr : handle) {}
+  UniqueHandle(UniqueHandle&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  UniqueHandle& operator=(UniqueHandle&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  ~UniqueHandle() {
+    if (handle_) CloseHandle(handle_);
+  }
+  HANDLE get() const { return handle_; }
+  explicit operator bool() const { return handle_ != nullptr; }
+
+private:
+  HANDLE handle_ = nullptr;
+};
+
+std::uint64_t to_uint64(FILETIME time) {
+  return (std::uint64_t{time.dwHighDateTime} << 32) | time.dwLowDateTime;
+}
+
+// What makes two handles refer to the same file, whatever the path used.
+// (ReFS needs FileIdInfo's 128-bit ids; NTFS, FAT and Wine fit in 64 bits.)
+struct FileId {
+  DWORD volume = 0;
+  DWORD index_high = 0;
+  DWORD index_low = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+std::optional<FileId> file_id(HANDLE file) {
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!GetFileInformationByHandle(file, &info)) return std::nullopt;
+  return FileId{info.dwVolumeSerialNumber, info.nFileIndexHigh, info.nFileIndexLow};
+}
+
+struct Target {
+  std::wstring native;       // empty when the path could not be converted
+  std::optional<FileId> id;  // empty when it does not exist or cannot be opened
+};
+
+// Opens with no access, so no share mode can refuse us and we never block
+// anyone's delete; closes at once, so a stalled scan holds nothing.
+Target identify(const std::string& path, std::vector<std::string>& notes, bool& complete) {
+  Target target;
+  auto native = native_path(path);
+  if (!native) {
+    notes.push_back(fmt::format("'{}' is not a valid path: {}", path, to_string(native.error())));
+    return target;
+  }
+  target.native = std::move(*native);
+  UniqueHandle file(CreateFileW(
+      target.native.c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+  if (!file) {
+    const int code = static_cast<int>(GetLastError());
+    if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) return target;
+    // ERROR_ACCESS_DENIED here is often a delete-pending file, which by
+    // definition someone still holds: do not let the empty list look like proof.
+    complete = false;
+    notes.push_back(fmt::format("the holders of '{}' are unknown: {}", path,
+                                to_string(os_error(code, "open", path))));
+    return target;
+  }
+  target.id = file_id(file.get());
+  if (!target.id) {
+    complete = false;
+    notes.push_back(fmt::format(
+        "the holders of '{}' are unknown: {}", path,
+        to_string(os_error(static_cast<int>(GetLastError()), "read the identity of", path))));
+  }
+  return target;
+}
+
+std::wstring_view wide_base_name(std::wstring_view path) {
+  const auto slash = path.find_last_of(L"\\/");
+  return slash == std::wstring_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string base_name(std::wstring_view path) { return narrow(wide_base_name(path)); }
+
+// NTFS compares names case-insensitively; good enough for a first filter.
+std::wstring folded_base_name(std::wstring_view path) {
+  std::wstring name(wide_base_name(path));
+  if (!name.empty()) CharUpperBuffW(name.data(), static_cast<DWORD>(name.size()));
+  return name;
+}
+
+std::string image_name(HANDLE process) {
+  std::wstring buffer(32768, L'\0');
+  DWORD size = static_cast<DWORD>(buffer.size());
+  if (!QueryFullProcessImageNameW(process, 0, buffer.data(), &size)) return {};
+  buffer.resize(size);
+  return base_name(buffer);
+}
+
+std::uint64_t creation_time(HANDLE process) {
+  FILETIME created{}, exited{}, kernel{}, user{};
+  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
+  return to_uint64(created);
+}
+
+// Adds `how` to the holder `pid` of `list`, creating it from `make` the first time.
+template <typename Make>
+void add_holder(std::vector<Holder>& list, DWORD pid, std::string how, Make make) {
+  auto it = std::ranges::find(list, std::uint32_t{pid}, &Holder::pid);
+  if (it == list.end()) {
+    list.push_back(make());
+    it = std::prev(list.end());
+  }
+  if (std::ranges::find(it->how, how) == it->how.end()) it->how.push_back(std::move(how));
+}
+
+class RestartManagerSession {
+public:
+  RestartManagerSession() {
+    WCHAR key[CCH_RM_SESSION_KEY + 1] = {};
+    started_ = RmStartSession(&session_, 0, key) == ERROR_SUCCESS;
+  }
+  ~RestartManagerSession() {
+    if (started_) RmEndSession(session_);
+  }
+  RestartManagerSession(const RestartManagerSession&) = delete;
+  RestartManagerSession& operator=(const RestartManagerSession&) = delete;
+  bool started() const { return started_; }
+  DWORD get() const { return session_; }
+
+private:
+  DWORD session_ = 0;
+  bool started_ = false;
+};
+
+// The processes the Restart Manager says use any of `files`, or nothing when
+// it cannot tell. Registering costs the same for one file as for many, so all
+// go in one call.
+std::optional<std::vector<RM_PROCESS_INFO>> restart_manager_list(
+    const std::vector<std::wstring>& files) {
+  if (files.empty()) return std::nullopt;
+  RestartManagerSession session;
+  if (!session.started()) return std::nullopt;
+  std::vector<LPCWSTR> names;
+  for (const auto& file : files) names.push_back(file.c_str());
+  if (RmRegisterResources(session.get(), static_cast<UINT>(names.size()), names.data(), 0, nullptr,
+                          0, nullptr) != ERROR_SUCCESS)
+    return std::nullopt;
+  std::vector<RM_PROCESS_INFO> processes;
+  // Processes can start between two calls, so the size asked for may grow again.
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    UINT needed = 0;
+    UINT count = static_cast<UINT>(processes.size());
+    DWORD reasons = 0;
+    const DWORD result = RmGetList(session.get(), &needed, &count,
+                                   processes.empty() ? nullptr : processes.data(), &reasons);
+    if (result == ERROR_SUCCESS) {
+      processes.resize(count);
+      return processes;
+    }
+    if (result != ERROR_MORE_DATA) return std::nullopt;
+    processes.resize(needed + 8);
+  }
+  return std::nullopt;
+}
+
+// The Restart Manager wants plain absolute paths, as users write them.
+std::wstring restart_manager_path(const std::wstring& native) {
+  auto plain = widen(display_path(native));
+  return plain ? std::move(*plain) : native;
+}
+
+// A holder known only from the Restart Manager. Its start time tells whether
+// the pid still names the same process before we read its image name.
+Holder restart_manager_holder(const RM_PROCESS_INFO& info) {
+  Holder holder;
+  holder.pid = info.Process.dwProcessId;
+  holder.start_time = to_uint64(info.Process.ProcessStartTime);
+  holder.is_self = holder.pid == GetCurrentProcessId();
+  UniqueHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, holder.pid));
+  if (process && creation_time(process.get()) == holder.start_time)
+    holder.name = image_name(process.get());
+  if (holder.name.empty()) holder.name = narrow(info.strAppName);
+  return holder;
+}
+
+// SystemExtendedHandleInformation: the old class 16 truncates pids and handle
+// values to 16 bits.
+constexpr ULONG system_extended_handle_information = 64;
+constexpr LONG status_info_length_mismatch = static_cast<LONG>(0xC0000004);
+
+struct HandleTableEntry {  // SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX
+  PVOID object;
+  ULONG_PTR process_id;
+  ULONG_PTR handle_value;
+  ULONG granted_access;
+  USHORT creator_back_trace_index;
+  USHORT object_type_index;
+  ULONG handle_attributes;
+  ULONG reserved;
+};
+
+struct HandleTableHeader {  // SYSTEM_HANDLE_INFORMATION_EX, before its entries
+  ULONG_PTR count;
+  ULONG_PTR reserved;
+};
+
+using NtQuerySystemInformationFn = LONG(NTAPI*)(ULONG, PVOID, ULONG, PULONG);
+
+NtQuerySystemInformationFn nt_query_system_information() {
+  static const auto function = [] {
+    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    const FARPROC found = ntdll ? GetProcAddress(ntdll, "NtQuerySystemInformation") : nullptr;
+    return reinterpret_cast<NtQuerySystemInformationFn>(reinterpret_cast<void*>(found));
+  }();
+  return function;
+}
+
+// A snapshot of every handle in the system. ULONG_PTR storage keeps the
+// entries aligned.
+class HandleTable {
+public:
+  static std::optional<HandleTable> read() {
+    const auto query = nt_query_system_information();
+    if (!query) return std::nullopt;
+    HandleTable table;
+    ULONG size = 1 << 20;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      table.buffer_.assign(size / sizeof(ULONG_PTR) + 1, 0);
+      ULONG needed = 0;
+      const LONG status =
+          query(system_extended_handle_information, table.buffer_.data(),
+                static_cast<ULONG>(table.buffer_.size() * sizeof(ULONG_PTR)), &needed);
+      if (status >= 0) return table.valid() ? std::optional(std::move(table)) : std::nullopt;
+      if (status != status_info_length_mismatch || size > (1u << 30)) return std::nullopt;
+      // Handles are opened while we allocate: leave room for more.
+      size = std::max(size * 2, needed + (1u << 16));
+    }
+    return std::nullopt;
+  }
+
+  std::span<const HandleTableEntry> entries() const {
+    const auto* header = reinterpret_cast<const HandleTableHeader*>(buffer_.data());
+    const auto* first = reinterpret_cast<const HandleTableEntry*>(header + 1);
+    return {first, static_cast<std::size_t>(header->count)};
+  }
+
+private:
+  bool valid() const {
+    const auto* header = reinterpret_cast<const HandleTableHeader*>(buffer_.data());
+    return sizeof(HandleTableHeader) + header->count * sizeof(HandleTableEntry) <=
+           buffer_.size() * sizeof(ULONG_PTR);
+  }
+  std::vector<ULONG_PTR> buffer_;
+};
+
+// What the scanning thread shares with the caller. The thread owns a
+// reference, so a caller that stopped waiting leaves nothing dangling.
+struct HandleScan {
+  // Inputs, fixed before the thread starts.
+  std::vector<std::optional<FileId>> targets;
+  std::vector<std::wstring> target_names;              // folded_base_name of each target
+  std::optional<std::unordered_set<DWORD>> only_pids;  // when the Restart Manager named them
+
+  // Outputs, filled as the scan goes, under `mutex`.
+  std::mutex mutex;
+  std::condition_variable finished_signal;
+  bool finished = false;
+  bool failed = false;
+  std::vector<std::vector<Holder>> holders;
+  std::size_t uninspectable = 0;
+};
+
+struct ProcessInfo {
+  UniqueHandle handle;  // empty for this process, which needs none
+  UniqueHandle memory;  // to read its mapped views; empty for this process
+  bool inspectable = false;
+  bool memory_readable = false;
+  std::string name;
+  std::uint64_t start_time = 0;
+};
+
+// Opens each process once, however many handles it has.
+class ProcessCache {
+public:
+  ProcessInfo& get(DWORD pid) {
+    auto [it, inserted] = processes_.try_emplace(pid);
+    if (inserted) it->second = open(pid);
+    return it->second;
+  }
+  std::size_t uninspectable() const { return uninspectable_; }
+  template <typename F>
+  void for_each(F f) {
+    for (auto& [pid, info] : processes_) f(pid, info);
+  }
+
+private:
+  ProcessInfo open(DWORD pid) {
+    ProcessInfo info;
+    if (pid == GetCurrentProcessId()) {
+      info.inspectable = info.memory_readable = true;
+      info.name = image_name(GetCurrentProcess());
+      info.start_time = creation_time(GetCurrentProcess());
+      return info;
+    }
+    info.handle = UniqueHandle(
+        OpenProcess(PROCESS_DUP_HANDLE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
+    if (!info.handle) {
+      // A process that exited since the snapshot holds nothing any more.
+      if (GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
+      return info;
+    }
+    info.inspectable = true;
+    // Protected processes (antivirus among them) let us duplicate handles but
+    // not read their memory map: their mapped files would go unseen.
+    info.memory =
+        UniqueHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
+    info.memory_readable = static_cast<bool>(info.memory);
+    if (!info.memory_readable && GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
+    info.name = image_name(info.handle.get());
+    info.start_time = creation_time(info.handle.get());
+    return info;
+  }
+
+  std::unordered_map<DWORD, ProcessInfo> processes_;
+  std::size_t uninspectable_ = 0;
+};
+
+// The file a handle of another process refers to, through a duplicate of it.
+// Only disk files are asked for their identity: queries on pipes can block.
+std::optional<FileId> identity_of(HANDLE file) {
+  if (GetFileType(file) != FILE_TYPE_DISK) return std::nullopt;
+  return file_id(file);
+}
+
+std::optional<FileId> identity_in(HANDLE process, HANDLE remote) {
+  HANDLE local = nullptr;
+  if (!DuplicateHandle(process, remote, GetCurrentProcess(), &local, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS))
+    return std::nullopt;
+  UniqueHandle owned(local);
+  return identity_of(owned.get());
+}
+
+// The object type index of "File" differs between Windows versions (and Wine):
+// learn it from a handle of our own.
+std::optional<USHORT> file_type_index(const HandleTable& table, HANDLE own_file) {
+  const auto self = static_cast<ULONG_PTR>(GetCurrentProcessId());
+  const auto value = reinterpret_cast<ULONG_PTR>(own_file);
+  for (const auto& entry : table.entries())
+    if (entry.process_id == self && entry.handle_value == value) return entry.object_type_index;
+  return std::nullopt;
+}
+
+// Any file of ours will do to learn the type index: our own executable.
+UniqueHandle open_probe_file() {
+  std::wstring path(32768, L'\0');
+  const DWORD size = GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
+  if (size == 0 || size >= path.size()) return {};
+  path.resize(size);
+  return UniqueHandle(CreateFileW(path.c_str(), 0,
+                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                  OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+}
+
+void record(HandleScan& scan, const FileId& id, DWORD pid, const std::string& how,
+            const ProcessInfo& process) {
+  std::lock_guard lock(scan.mutex);
+  for (std::size_t i = 0; i < scan.targets.size(); ++i) {
+    if (scan.targets[i] != id) continue;
+    add_holder(scan.holders[i], pid, how, [&] {
+      return Holder{.pid = pid,
+                    .name = process.name,
+                    .start_time = process.start_time,
+                    .is_self = pid == GetCurrentProcessId(),
+                    .how = {}};
+    });
+  }
+}
+
+// A name GetMappedFileNameW gives, in a form CreateFileW opens: Windows gives
+// "\Device\HarddiskVolume3\...", Wine "\??\Z:\...".
+std::wstring openable(std::wstring name) {
+  if (name.starts_with(L"\\??\\"))
+    name[1] = L'\\';
+  else if (name.starts_with(L"\\Device\\"))
+    name.insert(0, L"\\\\?\\GLOBALROOT");
+  return name;
+}
+
+// A file mapped into memory stays in use after its handles are closed (the
+// mkstemp + mmap case), so the handle table alone misses it. Names are only a
+// filter: the file is opened and matched by identity, like handles are.
+void scan_mapped_views(HandleScan& scan, DWORD pid, const ProcessInfo& process) {
+  const HANDLE memory = process.memory ? process.memory.get() : GetCurrentProcess();
+  MEMORY_BASIC_INFORMATION region{};
+  const void* last_allocation = nullptr;
+  std::wstring name(32768, L'\0');
+  for (std::uintptr_t address = 0; VirtualQueryEx(memory, reinterpret_cast<const void*>(address),
+                                                  &region, sizeof region) == sizeof region;
+       address = reinterpret_cast<std::uintptr_t>(region.BaseAddress) + region.RegionSize) {
+    if (region.Type != MEM_MAPPED && region.Type != MEM_IMAGE) continue;
+    if (region.AllocationBase == last_allocation) continue;  // one view, several regions
+    last_allocation = region.AllocationBase;
+    const DWORD size = GetMappedFileNameW(memory, region.BaseAddress, name.data(),
+                                          static_cast<DWORD>(name.size()));
+    if (size == 0) continue;
+    const std::wstring_view mapped(name.data(), size);
+    if (std::ranges::find(scan.target_names, folded_base_name(mapped)) == scan.target_names.end())
+      continue;
+    UniqueHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0,
+                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                  OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+    if (const auto id = file ? file_id(file.get()) : std::nullopt)
+      record(scan, *id, pid, "memory map", process);
+  }
+}
+
+// Runs on its own thread: it may block in a query that never returns.
+void run_handle_scan(HandleScan& scan) {
+  const UniqueHandle probe = open_probe_file();
+  std::optional<HandleTable> table = probe ? HandleTable::read() : std::nullopt;
+  const std::optional<USHORT> file_type =
+      table ? file_type_index(*table, probe.get()) : std::nullopt;
+  if (!file_type) {
+    std::lock_guard lock(scan.mutex);
+    scan.failed = true;
+    return;
+  }
+  const DWORD self = GetCurrentProcessId();
+  ProcessCache processes;
+  for (const auto& entry : table->entries()) {
+    if (entry.object_type_index != *file_type) continue;
+    const auto pid = static_cast<DWORD>(entry.process_id);
+    if (scan.only_pids && !scan.only_pids->contains(pid)) continue;
+    const auto remote = reinterpret_cast<HANDLE>(entry.handle_value);
+    if (pid == self && remote == probe.get()) continue;
+    ProcessInfo& process = processes.get(pid);
+    if (!process.inspectable) continue;
+    // Our own handles are used as they are: duplicating them would add entries.
+    const std::optional<FileId> id =
+        pid == self ? identity_of(remote) : identity_in(process.handle.get(), remote);
+    if (id) record(scan, *id, pid, fmt::format("handle {:#x}", entry.handle_value), process);
+  }
+  processes.for_each([&](DWORD pid, const ProcessInfo& process) {
+    if (process.memory_readable) scan_mapped_views(scan, pid, process);
+  });
+  std::lock_guard lock(scan.mutex);
+  scan.uninspectable = processes.uninspectable();
+}
+
+struct ScanResult {
+  std::vector<std::vector<Holder>> holders;
+  bool failed = false;
+  bool timed_out = false;
+  std::size_t uninspectable = 0;
+};
+
+ScanResult scan_handle_table(const std::vector<Target>& targets,
+                             std::optional<std::unordered_set<DWORD>> only_pids) {
+  auto scan = std::make_shared<HandleScan>();
+  scan->holders.resize(targets.size());
+  for (const auto& target : targets) {
+    scan->targets.push_back(target.id);
+    scan->target_names.push_back(target.id ? folded_base_name(target.native) : std::wstring());
+  }
+  scan->only_pids = std::move(only_pids);
+  std::thread worker;
+  try {
+    worker = std::thread([scan] {
+      run_handle_scan(*scan);
+      std::lock_guard lock(scan->mutex);
+      scan->finished = true;
+      scan->finished_signal.notify_all();
+    });
+  } catch (const std::system_error&) {
+    return {.holders = std::move(scan->holders), .failed = true};
+  }
+  std::unique_lock lock(scan->mutex);
+  const bool finished =
+      scan->finished_signal.wait_for(lock, scan_time_limit, [&] { return scan->finished; });
+  ScanResult result{.holders = scan->holders,
+                    .failed = scan->failed,
+                    .timed_out = !finished,
+                    .uninspectable = scan->uninspectable};
+  lock.unlock();
+  if (finished)
+    worker.join();
+  else
+    worker.detach();  // it owns `scan`; whatever it finds later is dropped
+  return result;
+}
+
+void sort_by_pid(HolderReport& report) {
+  for (auto& list : report.holders) std::ranges::sort(list, {}, &Holder::pid);
+}
+
+// The Restart Manager answers for the whole session, not per file. With one
+// existing path that needs no attribution: each process it named holds that
+// path, even if the handle table cannot show how (a memory map, a handle we
+// may not duplicate). With more, only the handle table can tell which path a
+// process holds; the rest are counted.
+void add_restart_manager_holders(HolderReport& report, const std::vector<RM_PROCESS_INFO>& listed,
+                                 const std::vector<Target>& targets) {
+  const auto existing =
+      std::ranges::count_if(targets, [](const Target& t) { return t.id.has_value(); });
+  const auto only = std::ranges::find_if(targets, [](const Target& t) { return t.id.has_value(); });
+  std::size_t unattributed = 0;
+  for (const auto& info : listed) {
+    const DWORD pid = info.Process.dwProcessId;
+    const bool attributed = std::ranges::any_of(report.holders, [&](const auto& list) {
+      return std::ranges::find(list, std::uint32_t{pid}, &Holder::pid) != list.end();
+    });
+    if (attributed) continue;
+    if (existing == 1) {
+      add_holder(report.holders[static_cast<std::size_t>(only - targets.begin())], pid,
+                 "reported by the Restart Manager", [&] { return restart_manager_holder(info); });
+    } else {
+      ++unattributed;
+    }
+  }
+  if (unattributed > 0) {
+    report.complete = false;
+    report.notes.push_back(fmt::format(
+        "{} process{} the Restart Manager reported could not be matched to a path of the batch",
+        unattributed, unattributed == 1 ? "" : "es"));
+  }
+}
+
+void add_scan_notes(HolderReport& report, const ScanResult& scan) {
+  if (scan.failed) {
+    report.complete = false;
+    report.notes.push_back("the system handle table could not be read");
+  }
+  if (scan.timed_out) {
+    report.complete = false;
+    report.notes.push_back(fmt::format(
+        "the handle scan was stopped after {} s (a handle did not answer); the holders found until "
+        "then are listed",
+        scan_time_limit.count()));
+  }
+  if (scan.uninspectable > 0) {
+    report.complete = false;
+    report.notes.push_back(
+        fmt::format("{} process{} could not be inspected (run as administrator to see them)",
+                    scan.uninspectable, scan.uninspectable == 1 ? "" : "es"));
+  }
+}
+
+}  // namespace
 
 std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths) {
   HolderReport report;
   report.holders.resize(paths.size());
-  report.complete = false;
-  report.method = "none";
-  report.notes.push_back("holder discovery is not implemented yet");
+  report.method = handle_table_method;
+
+  std::vector<Target> targets;
+  for (const auto& path : paths) targets.push_back(identify(path, report.notes, report.complete));
+  if (std::ranges::none_of(targets, [](const Target& t) { return t.id.has_value(); }))
+    return report;  // nothing exists to be held
+
+  std::vector<std::wstring> rm_paths;
+  for (const auto& target : targets)
+    if (target.id) rm_paths.push_back(restart_manager_path(target.native));
+  // Under Wine the Restart Manager is a stub that lists nobody, so an empty
+  // list is no answer: then every process's handles are searched. When it
+  // names processes, only theirs are, to learn which path each one holds.
+  const auto listed = restart_manager_list(rm_paths);
+  std::optional<std::unordered_set<DWORD>> only_pids;
+  if (listed && !listed->empty()) {
+    report.method = restart_manager_method;
+    only_pids.emplace();
+    for (const auto& info : *listed) only_pids->insert(info.Process.dwProcessId);
+  }
+
+  ScanResult scan = scan_handle_table(targets, std::move(only_pids));
+  report.holders = std::move(scan.holders);
+  if (report.method == restart_manager_method) {
+    add_restart_manager_holders(report, *listed, targets);
+    // The Restart Manager's list stands on its own: a process we could not
+    // open or scan in time is still named.
+    scan.uninspectable = 0;
+  }
+  add_scan_notes(report, scan);
+  sort_by_pid(report);
   return report;
 }
 

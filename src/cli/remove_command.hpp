@@ -1,0 +1,40 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <tmpctl/remove.hpp>
+#include <vector>
+
+namespace tmpctl::cli {
+
+/// `tmpctl remove`: delete with explicit semantics; explain every refusal.
+class RemoveCommand {
+public:
+  explicit RemoveCommand(CLI::App& parent);
+  bool selected() const { return app_->parsed(); }
+  int run();
+
+private:
+  CLI::App* app_;
+  std::vector<std::string> paths_;
+  RemoveOptions options_;
+  bool json_ = false;
+  bool verbose_ = false;
+  bool no_holders_ = false;
+};
+
+/// `tmpctl diagnose`: who holds a file, and would a delete succeed now.
+class DiagnoseCommand {
+public:
+  explicit DiagnoseCommand(CLI::App& parent);
+  bool selected() const { return app_->parsed(); }
+  int run();
+
+private:
+  CLI::App* app_;
+  std::vector<std::string> paths_;
+  RemoveOptions options_;
+  bool json_ = false;
+};
+
+}  // namespace tmpctl::cli

@@ -1,0 +1,87 @@
+#include "cli/report_output.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.hpp"
+
+namespace tmpctl::cli {
+namespace {
+
+std::string_view domain_name(ErrorDomain domain) {
+  switch (domain) {
+    case ErrorDomain::posix: return "errno";
+    case ErrorDomain::win32: return "win32";
+    case ErrorDomain::none: return "none";
+  }
+  return "none";
+}
+
+nlohmann::ordered_json error_json(const Error& error) {
+  nlohmann::ordered_json object;
+  object["kind"] = to_string(error.kind);
+  object["domain"] = domain_name(error.domain);
+  object["code"] = error.native_code;
+  object["name"] = native_error_name(error);
+  object["message"] = error.message;
+  object["text"] = to_string(error);
+  return object;
+}
+
+}  // namespace
+
+int exit_code_for(RemoveOutcome outcome) {
+  switch (outcome) {
+    case RemoveOutcome::removed:
+    case RemoveOutcome::scheduled: return exit_success;
+    case RemoveOutcome::delete_pending:
+    case RemoveOutcome::in_use: return exit_in_use;
+    case RemoveOutcome::not_found: return exit_not_found;
+    case RemoveOutcome::read_only:
+    case RemoveOutcome::access_denied: return exit_denied;
+    case RemoveOutcome::is_a_directory:
+    case RemoveOutcome::not_empty:
+    case RemoveOutcome::invalid:
+    case RemoveOutcome::failed: return exit_failure;
+  }
+  return exit_failure;
+}
+
+nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
+  nlohmann::ordered_json object;
+  set_path(object, "path", report.path);
+  if (diagnosis) object["would_succeed"] = report.outcome == RemoveOutcome::removed;
+  object["outcome"] = to_string(report.outcome);
+  object["cause"] = to_string(report.cause);
+  object["error"] = report.error ? error_json(*report.error) : nlohmann::ordered_json();
+  object["holders"] = nlohmann::ordered_json::array();
+  for (const Holder& holder : report.holders) {
+    nlohmann::ordered_json entry;
+    entry["pid"] = holder.pid;
+    entry["name"] = holder.name;
+    entry["start_time"] = holder.start_time;
+    entry["self"] = holder.is_self;
+    entry["how"] = holder.how;
+    object["holders"].push_back(std::move(entry));
+  }
+  object["holders_complete"] = report.holders_complete;
+  object["hints"] = report.hints;
+  object["notes"] = report.notes;
+  object["attempts"] = report.attempts;
+  return object;
+}
+
+std::string report_details(const RemoveReport& report) {
+  std::string text;
+  for (const Holder& holder : report.holders) {
+    std::string how;
+    for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + way;
+    text += fmt::format("  held by process {}{}{}{}\n", holder.pid,
+                        holder.name.empty() ? "" : " (" + holder.name + ")",
+                        holder.is_self ? " [this process]" : "", how);
+  }
+  for (const std::string& note : report.notes) text += "  note: " + note + "\n";
+  for (const std::string& hint : report.hints) text += "  hint: " + hint + "\n";
+  return text;
+}
+
+}  // namespace tmpctl::cli

@@ -1,0 +1,327 @@
+// remove() and diagnose(): one report per path, with what the OS said, who
+// holds the file and what to do about it. The backends delete and look; this
+// file decides what to try, what it means and what to advise.
+
+#include <tmpctl/remove.hpp>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+#include <thread>
+
+#include "platform/holders.hpp"
+#include "platform/platform.hpp"
+#include "platform/remove.hpp"
+
+namespace tmpctl {
+namespace {
+
+constexpr std::chrono::milliseconds max_retry_delay{2000};
+
+RemoveOutcome outcome_for(RemoveCause cause) {
+  switch (cause) {
+    case RemoveCause::none: return RemoveOutcome::removed;
+    case RemoveCause::not_found: return RemoveOutcome::not_found;
+    case RemoveCause::sharing_violation:
+    case RemoveCause::lock_violation:
+    case RemoveCause::mount_point: return RemoveOutcome::in_use;
+    case RemoveCause::delete_pending: return RemoveOutcome::delete_pending;
+    case RemoveCause::read_only_attribute:
+    case RemoveCause::immutable:
+    case RemoveCause::read_only_filesystem: return RemoveOutcome::read_only;
+    case RemoveCause::directory: return RemoveOutcome::is_a_directory;
+    case RemoveCause::directory_not_empty: return RemoveOutcome::not_empty;
+    case RemoveCause::sticky_directory:
+    case RemoveCause::directory_not_writable:
+    case RemoveCause::permission_denied: return RemoveOutcome::access_denied;
+    case RemoveCause::invalid_path: return RemoveOutcome::invalid;
+    case RemoveCause::other: return RemoveOutcome::failed;
+  }
+  return RemoveOutcome::failed;
+}
+
+// Causes that go away by themselves: a scanner closing its handle, Windows
+// finishing an asynchronous delete.
+bool worth_retrying(RemoveCause cause) {
+  return cause == RemoveCause::sharing_violation || cause == RemoveCause::lock_violation ||
+         cause == RemoveCause::delete_pending || cause == RemoveCause::directory_not_empty;
+}
+
+bool wants_holders(RemoveCause cause) {
+  return cause == RemoveCause::sharing_violation || cause == RemoveCause::lock_violation ||
+         cause == RemoveCause::delete_pending;
+}
+
+std::string describe(const Holder& holder) {
+  if (holder.name.empty()) return fmt::format("process {}", holder.pid);
+  return fmt::format("process {} ({})", holder.pid, holder.name);
+}
+
+void refuse(RemoveReport& report, Error error, RemoveCause cause) {
+  report.cause = cause;
+  report.outcome = outcome_for(cause);
+  report.error = std::move(error);
+}
+
+// One sentence per thing the user can do, specific to the cause. A diagnosis
+// speaks of the delete that would happen; a removal of the one that did.
+enum class Tense { done, would };
+
+void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) {
+  auto& hints = report.hints;
+  auto holder_hints = [&] {
+    for (const Holder& holder : report.holders) {
+      if (holder.is_self)
+        hints.push_back(
+            "this process itself still holds the file: close that handle before removing it "
+            "(Python: os.close(fd) before os.remove(path), or use tempfile.NamedTemporaryFile)");
+      else
+        hints.push_back(describe(holder) + " holds it: close the file there, or end that process");
+    }
+  };
+  switch (report.cause) {
+    case RemoveCause::none:
+      for (const Holder& holder : report.holders)
+        hints.push_back(fmt::format(
+            "{} still has it open: {}, but its space is freed only when {} closes it",
+            holder.is_self ? "this process" : describe(holder),
+            tense == Tense::done ? "the name is gone" : "a delete would remove the name",
+            holder.is_self ? "it" : "that process"));
+      break;
+    case RemoveCause::sharing_violation:
+    case RemoveCause::lock_violation:
+      holder_hints();
+      if (report.holders.empty() && report.holders_complete)
+        hints.push_back(
+            "no process visible to tmpctl holds it: often an antivirus or search indexer "
+            "scanning a new file; try again with --retry 5");
+      else if (report.holders.empty())
+        hints.push_back("tmpctl could not inspect every process (see the notes): the holder "
+                        "may be among them");
+      if (!options.on_reboot && report.cause == RemoveCause::sharing_violation)
+        hints.push_back("as a last resort, --on-reboot deletes it when Windows next starts");
+      break;
+    case RemoveCause::delete_pending:
+      hints.push_back("the file is already marked for deletion: it disappears when the last "
+                      "handle to it closes");
+      holder_hints();
+      break;
+    case RemoveCause::read_only_attribute:
+      hints.push_back("the file is read-only: --force clears the attribute and deletes it");
+      break;
+    case RemoveCause::immutable:
+      hints.push_back("the file is immutable or append-only: as root, run 'chattr -i -a' on it "
+                      "first");
+      break;
+    case RemoveCause::read_only_filesystem:
+      hints.push_back("the file system is mounted read-only: remount it read-write first");
+      break;
+    case RemoveCause::mount_point:
+      hints.push_back("a file system is mounted there: unmount it first");
+      break;
+    case RemoveCause::directory:
+      hints.push_back("it is a directory: use -r to remove it and its contents");
+      break;
+    case RemoveCause::directory_not_empty:
+      hints.push_back(options.recursive
+                          ? "entries appeared in the directory while it was being removed"
+                          : "the directory is not empty: use -r to remove it and its contents");
+      break;
+    case RemoveCause::sticky_directory:
+      hints.push_back("its directory is sticky (like /tmp) and the entry belongs to another "
+                      "user: only its owner, the directory's owner or root can remove it");
+      break;
+    case RemoveCause::directory_not_writable:
+      hints.push_back("removing a name changes its directory, and you may not write to that "
+                      "directory: check its permissions");
+      break;
+    case RemoveCause::permission_denied:
+      hints.push_back("the OS denied access: check the permissions of the file and of its "
+                      "directory (on Windows: icacls)");
+      break;
+    case RemoveCause::not_found:
+    case RemoveCause::invalid_path:
+    case RemoveCause::other:
+      break;
+  }
+}
+
+// Runs one holder scan for the reports at `indexes` and files what it found.
+void attach_holders(std::vector<RemoveReport>& reports, const std::vector<std::size_t>& indexes,
+                    std::span<const std::string> paths) {
+  if (indexes.empty()) return;
+  std::vector<std::string> batch;
+  for (std::size_t i : indexes) batch.push_back(paths[i]);
+  auto found = platform::find_holders(batch);
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    RemoveReport& report = reports[indexes[k]];
+    if (!found) {
+      report.holders_complete = false;
+      report.notes.push_back("could not look for holders: " + to_string(found.error()));
+      continue;
+    }
+    report.holders = found->holders[k];
+    report.holders_complete = found->complete;
+    report.notes.insert(report.notes.end(), found->notes.begin(), found->notes.end());
+  }
+}
+
+// What remove() and diagnose() share: empty paths, missing paths and
+// directories without -r are settled before anything is attempted.
+std::optional<platform::EntryInfo> settle_or_inspect(RemoveReport& report,
+                                                     const RemoveOptions& options) {
+  if (report.path.empty()) {
+    refuse(report, Error::invalid(ErrorKind::invalid_argument, "remove", "", "the path is empty"),
+           RemoveCause::invalid_path);
+    return std::nullopt;
+  }
+  auto info = platform::inspect_entry(report.path);
+  if (!info) {
+    refuse(report, info.error(), platform::explain_refusal(report.path, info.error()));
+    return std::nullopt;
+  }
+  if (info->is_directory && !options.recursive) {
+    refuse(report,
+           Error::invalid(ErrorKind::is_a_directory, "remove", report.path, "Is a directory"),
+           RemoveCause::directory);
+    return std::nullopt;
+  }
+  return *info;
+}
+
+platform::DeleteStrategy strategy_of(const RemoveOptions& options) {
+  return {options.force, options.posix_semantics, options.rename_aside};
+}
+
+}  // namespace
+
+std::vector<RemoveReport> remove(std::span<const std::string> paths,
+                                 const RemoveOptions& options) {
+  std::vector<RemoveReport> reports(paths.size());
+  std::vector<std::optional<platform::EntryInfo>> infos(paths.size());
+  std::vector<std::size_t> scan_first;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    reports[i].path = paths[i];
+    infos[i] = settle_or_inspect(reports[i], options);
+    // Where a delete succeeds while the file is open, the holders can only
+    // be found while the name still leads to the file: look first.
+    if (infos[i] && options.find_holders && platform::delete_succeeds_while_open() &&
+        !infos[i]->is_directory && !infos[i]->is_link && infos[i]->links <= 1)
+      scan_first.push_back(i);
+  }
+  attach_holders(reports, scan_first, paths);
+
+  const platform::DeleteStrategy strategy = strategy_of(options);
+  std::vector<std::size_t> scan_after;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (!infos[i]) continue;
+    RemoveReport& report = reports[i];
+    std::chrono::milliseconds delay = options.first_delay;
+    for (int attempt = 0; attempt <= std::max(0, options.retries); ++attempt) {
+      if (attempt > 0) {
+        std::this_thread::sleep_for(delay);
+        delay = std::min(delay * 2, max_retry_delay);
+      }
+      report.attempts = attempt + 1;
+      auto deleted = options.recursive && infos[i]->is_directory
+                         ? platform::remove_tree(paths[i])
+                         : platform::delete_entry(paths[i], *infos[i], strategy, report.notes);
+      if (deleted) {
+        report.error.reset();
+        report.cause = RemoveCause::none;
+        report.outcome = RemoveOutcome::removed;
+        break;
+      }
+      const std::string failed_path = deleted.error().path.empty() ? paths[i] : deleted.error().path;
+      refuse(report, deleted.error(), platform::explain_refusal(failed_path, deleted.error()));
+      if (!worth_retrying(report.cause)) break;
+    }
+    // Windows: a delete that "succeeded" while others hold the file (sharing
+    // delete) leaves the name until the last handle closes.
+    if (report.outcome == RemoveOutcome::removed && !platform::delete_succeeds_while_open()) {
+      auto still_there = platform::entry_exists(paths[i]);
+      if (still_there && *still_there) {
+        report.cause = RemoveCause::delete_pending;
+        report.outcome = RemoveOutcome::delete_pending;
+      }
+    }
+    if (report.outcome != RemoveOutcome::removed && options.on_reboot) {
+      if (auto scheduled = platform::delete_at_reboot(paths[i]); scheduled) {
+        report.outcome = RemoveOutcome::scheduled;
+        report.notes.push_back("scheduled for deletion when Windows next starts");
+      } else {
+        report.notes.push_back(to_string(scheduled.error()));
+      }
+    }
+    if (options.find_holders && !platform::delete_succeeds_while_open() &&
+        wants_holders(report.cause))
+      scan_after.push_back(i);
+  }
+  attach_holders(reports, scan_after, paths);
+
+  for (RemoveReport& report : reports) add_hints(report, options, Tense::done);
+  return reports;
+}
+
+std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
+                                   const RemoveOptions& options) {
+  std::vector<RemoveReport> reports(paths.size());
+  std::vector<std::size_t> existing;
+  const platform::DeleteStrategy strategy = strategy_of(options);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    RemoveReport& report = reports[i];
+    report.path = paths[i];
+    auto info = settle_or_inspect(report, options);
+    if (report.cause != RemoveCause::not_found && report.cause != RemoveCause::invalid_path)
+      existing.push_back(i);
+    if (!info) continue;
+    if (auto refusal = platform::probe_delete(paths[i], *info, strategy))
+      refuse(report, std::move(refusal->error), refusal->cause);
+    else
+      report.outcome = RemoveOutcome::removed;  // a delete would succeed now
+  }
+  if (options.find_holders) attach_holders(reports, existing, paths);
+  for (RemoveReport& report : reports) add_hints(report, options, Tense::would);
+  return reports;
+}
+
+std::string_view to_string(RemoveOutcome outcome) {
+  switch (outcome) {
+    case RemoveOutcome::removed: return "removed";
+    case RemoveOutcome::delete_pending: return "delete_pending";
+    case RemoveOutcome::scheduled: return "scheduled";
+    case RemoveOutcome::not_found: return "not_found";
+    case RemoveOutcome::in_use: return "in_use";
+    case RemoveOutcome::read_only: return "read_only";
+    case RemoveOutcome::access_denied: return "access_denied";
+    case RemoveOutcome::is_a_directory: return "is_a_directory";
+    case RemoveOutcome::not_empty: return "not_empty";
+    case RemoveOutcome::invalid: return "invalid";
+    case RemoveOutcome::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::string_view to_string(RemoveCause cause) {
+  switch (cause) {
+    case RemoveCause::none: return "none";
+    case RemoveCause::not_found: return "not_found";
+    case RemoveCause::sharing_violation: return "sharing_violation";
+    case RemoveCause::lock_violation: return "lock_violation";
+    case RemoveCause::mount_point: return "mount_point";
+    case RemoveCause::read_only_attribute: return "read_only_attribute";
+    case RemoveCause::immutable: return "immutable";
+    case RemoveCause::read_only_filesystem: return "read_only_filesystem";
+    case RemoveCause::delete_pending: return "delete_pending";
+    case RemoveCause::directory: return "directory";
+    case RemoveCause::directory_not_empty: return "directory_not_empty";
+    case RemoveCause::sticky_directory: return "sticky_directory";
+    case RemoveCause::directory_not_writable: return "directory_not_writable";
+    case RemoveCause::permission_denied: return "permission_denied";
+    case RemoveCause::invalid_path: return "invalid_path";
+    case RemoveCause::other: return "other";
+  }
+  return "other";
+}
+
+}  // namespace tmpctl

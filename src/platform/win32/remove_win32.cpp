@@ -1,0 +1,201 @@
+// Deleting and explaining refusals on Windows. A delete opens the file for
+// DELETE access; any handle opened without FILE_SHARE_DELETE makes that fail
+// with ERROR_SHARING_VIOLATION (32), and ERROR_ACCESS_DENIED (5) stands for
+// several different causes that are told apart here by looking.
+
+#include <windows.h>
+
+#include <array>
+#include <cstdio>
+
+#include "platform/platform.hpp"
+#include "platform/remove.hpp"
+#include "platform/win32/unicode.hpp"
+
+namespace tmpctl::platform {
+namespace {
+
+using win32::display_path;
+using win32::native_path;
+
+// SetFileInformationByHandle(FileDispositionInfoEx), Windows 10 1607+; not
+// every mingw-w64 declares it.
+constexpr auto file_disposition_info_ex = static_cast<FILE_INFO_BY_HANDLE_CLASS>(21);
+constexpr DWORD disposition_delete = 0x1;
+constexpr DWORD disposition_posix_semantics = 0x2;
+constexpr DWORD disposition_ignore_readonly = 0x10;
+struct DispositionInfoEx {
+  DWORD flags;
+};
+
+constexpr LONG status_delete_pending = static_cast<LONG>(0xC0000056);
+constexpr DWORD share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+// Open the entry itself: a directory, and a symlink or junction rather than its target.
+constexpr DWORD open_entry_flags = FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT;
+
+int last_error() { return static_cast<int>(GetLastError()); }
+
+// The NTSTATUS behind the last failed call: ERROR_ACCESS_DENIED hides
+// STATUS_DELETE_PENDING among others.
+LONG last_nt_status() {
+  using Fn = LONG(WINAPI*)();
+  static const Fn get = [] {
+    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    const FARPROC proc = ntdll ? GetProcAddress(ntdll, "RtlGetLastNtStatus") : nullptr;
+    return proc ? reinterpret_cast<Fn>(reinterpret_cast<void*>(proc)) : nullptr;
+  }();
+  return get ? get() : 0;
+}
+
+bool is_delete_pending(const std::wstring& native) {
+  const HANDLE handle = CreateFileW(native.c_str(), FILE_READ_ATTRIBUTES, share_all, nullptr,
+                                    OPEN_EXISTING, open_entry_flags, nullptr);
+  if (handle == INVALID_HANDLE_VALUE)  // Windows refuses new opens of a delete-pending file
+    return GetLastError() == ERROR_ACCESS_DENIED && last_nt_status() == status_delete_pending;
+  FILE_STANDARD_INFO info{};  // Wine lets it open: ask the file
+  const BOOL got = GetFileInformationByHandleEx(handle, FileStandardInfo, &info, sizeof info);
+  CloseHandle(handle);
+  return got && info.DeletePending;
+}
+
+RemoveCause explain_access_denied(const std::wstring& native) {
+  const DWORD attributes = GetFileAttributesW(native.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES)
+    return last_nt_status() == status_delete_pending || is_delete_pending(native)
+               ? RemoveCause::delete_pending
+               : RemoveCause::permission_denied;
+  if (is_delete_pending(native)) return RemoveCause::delete_pending;
+  if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
+      (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0)
+    return RemoveCause::directory;
+  if ((attributes & FILE_ATTRIBUTE_READONLY) != 0) return RemoveCause::read_only_attribute;
+  return RemoveCause::permission_denied;
+}
+
+// Renames the entry to "<name>.tmpctl-removed.<8 hex>" in the same directory.
+std::expected<std::wstring, Error> rename_aside(const std::wstring& native, const std::string& path) {
+  std::array<std::uint8_t, 4> random{};
+  if (auto ok = random_bytes(random); !ok) return std::unexpected(ok.error());
+  wchar_t tag[16];
+  std::swprintf(tag, 16, L"%02x%02x%02x%02x", random[0], random[1], random[2], random[3]);
+  const std::wstring aside = native + L".tmpctl-removed." + tag;
+  if (!MoveFileExW(native.c_str(), aside.c_str(), 0))
+    return std::unexpected(os_error(last_error(), "rename aside", path));
+  return aside;
+}
+
+// FileDispositionInfoEx with POSIX semantics: the name goes now, open handles
+// keep working. Where the class is unknown (Wine, Windows before 10 1607) or
+// the file system lacks it, fall back to the classic disposition.
+std::expected<void, Error> delete_by_handle(const std::wstring& native, const std::string& path,
+                                            bool force, std::vector<std::string>& notes) {
+  const HANDLE handle = CreateFileW(native.c_str(), DELETE, share_all, nullptr, OPEN_EXISTING,
+                                    open_entry_flags, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) return std::unexpected(os_error(last_error(), "remove", path));
+  DispositionInfoEx posix{disposition_delete | disposition_posix_semantics |
+                          (force ? disposition_ignore_readonly : 0)};
+  BOOL deleted = SetFileInformationByHandle(handle, file_disposition_info_ex, &posix, sizeof posix);
+  const int code = last_error();
+  if (!deleted && (code == ERROR_INVALID_PARAMETER || code == ERROR_INVALID_FUNCTION ||
+                   code == ERROR_NOT_SUPPORTED)) {
+    notes.push_back("POSIX-semantics delete is not supported here: " +
+                    to_string(os_error(code, "", "")) + "; used a classic delete");
+    FILE_DISPOSITION_INFO classic{TRUE};
+    deleted = SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic);
+  }
+  const int final_code = last_error();
+  CloseHandle(handle);
+  if (!deleted) return std::unexpected(os_error(final_code, "remove", path));
+  return {};
+}
+
+}  // namespace
+
+std::expected<EntryInfo, Error> inspect_entry(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  const DWORD attributes = GetFileAttributesW(native->c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES)
+    return std::unexpected(os_error(last_error(), "remove", path));
+  const bool link = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+  return EntryInfo{(attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 && !link, link,
+                   (attributes & FILE_ATTRIBUTE_READONLY) != 0, 1};
+}
+
+std::expected<void, Error> delete_entry(const std::string& path, const EntryInfo& info,
+                                        const DeleteStrategy& strategy,
+                                        std::vector<std::string>& notes) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  const DWORD attributes = GetFileAttributesW(native->c_str());
+  const bool directory =
+      attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+  if (info.read_only && strategy.force && !strategy.posix_semantics) {
+    if (!SetFileAttributesW(native->c_str(), attributes & ~DWORD{FILE_ATTRIBUTE_READONLY}))
+      return std::unexpected(os_error(last_error(), "clear the read-only attribute of", path));
+    notes.push_back("cleared the read-only attribute");
+  }
+  std::wstring target = std::move(*native);
+  if (strategy.rename_aside && !directory) {
+    auto aside = rename_aside(target, path);
+    if (!aside) return std::unexpected(aside.error());
+    target = std::move(*aside);
+    notes.push_back("renamed aside to '" + display_path(target) +
+                    "' first, so the name was free at once");
+  }
+  if (strategy.posix_semantics) return delete_by_handle(target, path, strategy.force, notes);
+  const BOOL deleted = directory ? RemoveDirectoryW(target.c_str()) : DeleteFileW(target.c_str());
+  if (!deleted) return std::unexpected(os_error(last_error(), "remove", path));
+  return {};
+}
+
+RemoveCause explain_refusal(const std::string& path, const Error& error) {
+  switch (error.native_code) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND: return RemoveCause::not_found;
+    case ERROR_SHARING_VIOLATION: return RemoveCause::sharing_violation;
+    case ERROR_LOCK_VIOLATION: return RemoveCause::lock_violation;
+    case ERROR_DIR_NOT_EMPTY: return RemoveCause::directory_not_empty;
+    case ERROR_WRITE_PROTECT: return RemoveCause::read_only_filesystem;
+    case ERROR_DELETE_PENDING: return RemoveCause::delete_pending;
+    case ERROR_DIRECTORY: return RemoveCause::directory;
+    case ERROR_INVALID_NAME:
+    case ERROR_BAD_PATHNAME: return RemoveCause::invalid_path;
+    case ERROR_ACCESS_DENIED: {
+      auto native = native_path(path);
+      return native ? explain_access_denied(*native) : RemoveCause::invalid_path;
+    }
+    default: return RemoveCause::other;
+  }
+}
+
+std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& info,
+                                    const DeleteStrategy& strategy) {
+  auto native = native_path(path);
+  if (!native) return Refusal{native.error(), RemoveCause::invalid_path};
+  // Ask for exactly what a delete asks for, DELETE with full sharing; close
+  // without setting a disposition, so nothing changes.
+  const HANDLE handle = CreateFileW(native->c_str(), DELETE, share_all, nullptr, OPEN_EXISTING,
+                                    open_entry_flags, nullptr);
+  if (handle == INVALID_HANDLE_VALUE) {
+    Error error = os_error(last_error(), "remove", path);
+    return Refusal{error, explain_refusal(path, error)};
+  }
+  CloseHandle(handle);
+  // DELETE access is granted on a read-only file, but DeleteFileW still fails.
+  if (info.read_only && !info.is_directory && !strategy.force)
+    return Refusal{os_error(ERROR_ACCESS_DENIED, "remove", path), RemoveCause::read_only_attribute};
+  return std::nullopt;
+}
+
+std::expected<void, Error> delete_at_reboot(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  if (!MoveFileExW(native->c_str(), nullptr, MOVEFILE_DELAY_UNTIL_REBOOT))
+    return std::unexpected(os_error(last_error(), "schedule the removal at reboot of", path));
+  return {};
+}
+
+bool delete_succeeds_while_open() noexcept { return false; }
+
+}  // namespace tmpctl::platform
