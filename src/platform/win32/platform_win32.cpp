@@ -137,32 +137,6 @@ std::wstring strip_trailing_separators(std::wstring path) {
   return path;
 }
 
-// Deletes one entry found while walking a tree. A reparse point (symlink,
-// junction) is removed as a link: RemoveDirectoryW/DeleteFileW act on the
-// link itself, never on its target. Read-only files inside a temp tree are
-// ours to delete (git's object files are read-only, for one).
-std::expected<void, Error> remove_leaf(const std::wstring& path, DWORD attributes) {
-  const bool is_directory = (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-  if (!is_directory && (attributes & FILE_ATTRIBUTE_READONLY) != 0)
-    SetFileAttributesW(path.c_str(), attributes & ~DWORD{FILE_ATTRIBUTE_READONLY});
-  const BOOL removed = is_directory ? RemoveDirectoryW(path.c_str()) : DeleteFileW(path.c_str());
-  if (!removed && GetLastError() != ERROR_FILE_NOT_FOUND)
-    return std::unexpected(os_error(last_error(), "remove", display_path(path)));
-  return {};
-}
-
-// Windows deletes asynchronously: a directory whose entries were just
-// deleted may still report "not empty" while other handles (a scanner, an
-// indexer) close. Give it a moment before reporting 145.
-std::expected<void, Error> remove_empty_directory(const std::wstring& path) {
-  for (DWORD wait_ms = 1;; wait_ms *= 2) {
-    if (RemoveDirectoryW(path.c_str()) || GetLastError() == ERROR_FILE_NOT_FOUND) return {};
-    if (GetLastError() != ERROR_DIR_NOT_EMPTY || wait_ms > 64)
-      return std::unexpected(os_error(last_error(), "remove directory", display_path(path)));
-    Sleep(wait_ms);
-  }
-}
-
 }  // namespace
 
 std::string_view path_separators() noexcept { return "\\/"; }
@@ -298,52 +272,6 @@ std::expected<void, Error> remove_file(const std::string& path) {
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
   if (!DeleteFileW(native->c_str())) return std::unexpected(os_error(last_error(), "remove", path));
-  return {};
-}
-
-std::expected<void, Error> remove_tree(const std::string& path) {
-  auto native = native_path(path);
-  if (!native) return std::unexpected(native.error());
-  const std::wstring root = strip_trailing_separators(std::move(*native));
-  const DWORD root_attributes = GetFileAttributesW(root.c_str());
-  if (root_attributes == INVALID_FILE_ATTRIBUTES)
-    return std::unexpected(os_error(last_error(), "remove", path));
-  if ((root_attributes & FILE_ATTRIBUTE_DIRECTORY) == 0 ||
-      (root_attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0)
-    return remove_leaf(root, root_attributes);
-
-  // Iterative: directories are listed in pre-order and removed in reverse,
-  // so every directory is empty by the time its turn comes.
-  std::vector<std::wstring> to_list{root};
-  std::vector<std::wstring> to_remove;
-  while (!to_list.empty()) {
-    std::wstring directory = std::move(to_list.back());
-    to_list.pop_back();
-    WIN32_FIND_DATAW found;
-    const HANDLE find = FindFirstFileExW((directory + L"\\*").c_str(), FindExInfoBasic, &found,
-                                         FindExSearchNameMatch, nullptr, FIND_FIRST_EX_LARGE_FETCH);
-    if (find == INVALID_HANDLE_VALUE) {
-      if (GetLastError() == ERROR_FILE_NOT_FOUND) continue;
-      return std::unexpected(os_error(last_error(), "read directory", display_path(directory)));
-    }
-    do {
-      const std::wstring_view name = found.cFileName;
-      if (name == L"." || name == L"..") continue;
-      std::wstring child = directory + L"\\" + found.cFileName;
-      const DWORD attributes = found.dwFileAttributes;
-      if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
-          (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0) {
-        to_list.push_back(std::move(child));
-      } else if (auto removed = remove_leaf(child, attributes); !removed) {
-        FindClose(find);
-        return removed;
-      }
-    } while (FindNextFileW(find, &found));
-    FindClose(find);
-    to_remove.push_back(std::move(directory));
-  }
-  for (auto it = to_remove.rbegin(); it != to_remove.rend(); ++it)
-    if (auto removed = remove_empty_directory(*it); !removed) return removed;
   return {};
 }
 

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Wine shows a Unix symlink as an ordinary file or directory and opens its
+# target even with FILE_OPEN_REPARSE_POINT. `tmpctl.exe remove -r` must still
+# never touch what such a link points to. Windows code cannot make a Unix
+# symlink, so this test builds the trap from Linux.
+# Usage: unix_symlink_test.sh EMULATOR TMPCTL_EXE
+set -u
+emulator=$1
+tmpctl=$2
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tree/sub" "$work/outside"
+echo keep > "$work/outside/precious.txt"
+echo keep > "$work/outside-file.txt"
+ln -s "$work/outside" "$work/tree/sub/dir-link"
+ln -s "$work/outside-file.txt" "$work/tree/file-link"
+
+windows_tree="Z:$(printf '%s' "$work/tree" | tr / '\\')"
+"$emulator" "$tmpctl" remove -r "$windows_tree" > "$work/out" 2> "$work/err"
+status=$?
+
+fail=0
+[ -f "$work/outside/precious.txt" ] || { echo "FAIL: deleted a file behind a directory link"; fail=1; }
+[ -d "$work/outside" ] || { echo "FAIL: deleted the directory a link points to"; fail=1; }
+[ -f "$work/outside-file.txt" ] || { echo "FAIL: deleted the file a link points to"; fail=1; }
+[ "$status" -ne 0 ] || { echo "FAIL: reported success although links were left"; fail=1; }
+grep -q "leads outside its directory" "$work/err" || { echo "FAIL: no explanation"; fail=1; }
+cat "$work/err"
+[ "$fail" -eq 0 ] && echo "1 passed, 0 failed"
+exit "$fail"
