@@ -81,12 +81,19 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
   };
   switch (report.cause) {
     case RemoveCause::none:
-      for (const Holder& holder : report.holders)
-        hints.push_back(fmt::format(
-            "{} still has it open: {}, but its space is freed only when {} closes it",
-            holder.is_self ? "this process" : describe(holder),
-            tense == Tense::done ? "the name is gone" : "a delete would remove the name",
-            holder.is_self ? "it" : "that process"));
+      for (const Holder& holder : report.holders) {
+        const std::string who = holder.is_self ? "this process" : describe(holder);
+        const char* until = holder.is_self ? "it" : "that process";
+        if (platform::delete_succeeds_while_open())  // POSIX: the name goes, the inode stays
+          hints.push_back(fmt::format(
+              "{} still has it open: {}, but its space is freed only when {} closes it", who,
+              tense == Tense::done ? "the name is gone" : "a delete would remove the name", until));
+        else  // Windows: a holder that shares DELETE keeps the name too
+          hints.push_back(fmt::format(
+              "{} has it open, sharing delete: a delete would be accepted, but the name stays "
+              "until {} closes it (--rename-aside frees the name at once)",
+              who, until));
+      }
       break;
     case RemoveCause::sharing_violation:
     case RemoveCause::lock_violation:

@@ -1,10 +1,13 @@
-// hold_file [--map] PATH READY: holds PATH open the way programs that trip
-// over temp files do, for the tests of holder discovery, remove and diagnose.
+// hold_file [--map | --share-delete] PATH READY: holds PATH open the way
+// programs that trip over temp files do, for the tests of holder discovery,
+// remove and diagnose.
 //
 // Windows: _wsopen_s with _SH_DENYNO, as Python's tempfile.mkstemp and os.open
 // do: READ|WRITE sharing, never DELETE. POSIX: open(O_RDWR|O_CREAT).
 // --map: map the file into memory and close the descriptor, so that only the
 // mapping holds it.
+// --share-delete (Windows): open sharing READ|WRITE|DELETE instead, so that a
+// delete is accepted but the name stays until this handle closes.
 // When holding, it writes its pid to READY, then waits until READY is
 // removed (or 120 s pass) and exits 0. Exits 2 on bad usage, 1 on failure.
 
@@ -48,18 +51,28 @@ int fail(const char* what, const std::string& path) {
 int main(int argc, char** argv) {
   std::vector<std::string> args = tmpctl::platform::utf8_arguments(argc, argv);
   bool map = false;
-  if (args.size() > 1 && args[1] == "--map") {
-    map = true;
+  bool share_delete = false;
+  if (args.size() > 1 && (args[1] == "--map" || args[1] == "--share-delete")) {
+    (args[1] == "--map" ? map : share_delete) = true;
     args.erase(args.begin() + 1);
   }
   if (args.size() != 3) {
-    std::fprintf(stderr, "usage: hold_file [--map] PATH READY\n");
+    std::fprintf(stderr, "usage: hold_file [--map | --share-delete] PATH READY\n");
     return 2;
   }
   const std::string& path = args[1];
   const std::string& ready = args[2];
 
-  const int fd = tmpctl::test::open_like_mkstemp(path);
+#ifdef _WIN32
+  if (share_delete) {
+    const HANDLE shared = CreateFileW(tmpctl::platform::win32::native_path(path)->c_str(),
+                                      GENERIC_READ | GENERIC_WRITE,
+                                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                      nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (shared == INVALID_HANDLE_VALUE) return fail("open", path);
+  }
+#endif
+  const int fd = share_delete ? 0 : tmpctl::test::open_like_mkstemp(path);
   if (fd < 0) return fail("open", path);
 #ifdef _WIN32
   HANDLE mapping = nullptr;

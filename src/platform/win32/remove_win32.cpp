@@ -181,7 +181,14 @@ std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& in
     Error error = os_error(last_error(), "remove", path);
     return Refusal{error, explain_refusal(path, error)};
   }
+  // Already deleted, waiting for its last handle (Wine lets it be opened).
+  FILE_STANDARD_INFO standard{};
+  const bool pending =
+      GetFileInformationByHandleEx(handle, FileStandardInfo, &standard, sizeof standard) &&
+      standard.DeletePending;
   CloseHandle(handle);
+  if (pending)
+    return Refusal{os_error(ERROR_DELETE_PENDING, "remove", path), RemoveCause::delete_pending};
   // DELETE access is granted on a read-only file, but DeleteFileW still fails.
   if (info.read_only && !info.is_directory && !strategy.force)
     return Refusal{os_error(ERROR_ACCESS_DENIED, "remove", path), RemoveCause::read_only_attribute};
