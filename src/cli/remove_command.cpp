@@ -121,7 +121,10 @@ int RemoveCommand::run() {
     const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
     switch (report.outcome) {
       case RemoveOutcome::removed:
-        if (verbose_) out.write(fmt::format("removed '{}'\n", report.path));
+        if (verbose_) {
+          out.write(fmt::format("removed '{}'\n", report.path));
+          for (const std::string& note : report.notes) out.write("  note: " + note + "\n");
+        }
         if (!report.holders.empty())
           print_error(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
         break;

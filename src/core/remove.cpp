@@ -131,7 +131,8 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
       break;
     case RemoveCause::directory_not_empty:
       hints.push_back(options.recursive
-                          ? "entries appeared in the directory while it was being removed"
+                          ? "the directory still has entries: some may still be open or being "
+                            "deleted, or were added meanwhile; try again, or with --retry"
                           : "the directory is not empty: use -r to remove it and its contents");
       break;
     case RemoveCause::sticky_directory:
@@ -153,38 +154,66 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
   }
 }
 
-// Runs one holder scan for the reports at `indexes` and files what it found.
-void attach_holders(std::vector<RemoveReport>& reports, const std::vector<std::size_t>& indexes,
-                    std::span<const std::string> paths) {
-  if (indexes.empty()) return;
+// Runs one holder scan for `targets` (path to look at, report index) and files
+// what it found. The scan's own notes go to `scan_notes`, to be shown only
+// where holders matter.
+void attach_holders(std::vector<RemoveReport>& reports,
+                    const std::vector<std::pair<std::string, std::size_t>>& targets,
+                    std::vector<std::vector<std::string>>& scan_notes) {
+  if (targets.empty()) return;
   std::vector<std::string> batch;
-  for (std::size_t i : indexes) batch.push_back(paths[i]);
+  for (const auto& target : targets) batch.push_back(target.first);
   auto found = platform::find_holders(batch);
-  for (std::size_t k = 0; k < indexes.size(); ++k) {
-    RemoveReport& report = reports[indexes[k]];
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    const std::size_t i = targets[k].second;
     if (!found) {
-      report.holders_complete = false;
-      report.notes.push_back("could not look for holders: " + to_string(found.error()));
+      reports[i].holders_complete = false;
+      scan_notes[i].push_back("could not look for holders: " + to_string(found.error()));
       continue;
     }
-    report.holders = found->holders[k];
-    report.holders_complete = found->complete;
-    report.notes.insert(report.notes.end(), found->notes.begin(), found->notes.end());
+    reports[i].holders = found->holders[k];
+    reports[i].holders_complete = found->complete;
+    scan_notes[i] = found->notes;
   }
+}
+
+// Keeps holders where they explain something: a refusal they cause, a removed
+// file they keep alive, or a diagnosis (where they are the point).
+void settle_holders(RemoveReport& report, std::vector<std::string>& scan_notes, bool diagnosing) {
+  const bool relevant = diagnosing || wants_holders(report.cause) ||
+                        (report.outcome == RemoveOutcome::removed && !report.holders.empty());
+  if (!relevant) {
+    report.holders.clear();
+    report.holders_complete = true;
+    return;
+  }
+  report.notes.insert(report.notes.end(), scan_notes.begin(), scan_notes.end());
+}
+
+// "dir/" and "dir" name the same entry, but lstat("link/") follows the link:
+// look at paths without trailing separators (a root keeps its own).
+std::string without_trailing_separators(std::string path) {
+  const std::string_view separators = platform::path_separators();
+  auto is_separator = [&](char c) { return separators.find(c) != std::string_view::npos; };
+  while (path.size() > 1 && is_separator(path.back()) &&
+         !(path.size() == 3 && path[1] == ':' && separators.size() > 1))  // "C:\"
+    path.pop_back();
+  return path;
 }
 
 // What remove() and diagnose() share: empty paths, missing paths and
 // directories without -r are settled before anything is attempted.
 std::optional<platform::EntryInfo> settle_or_inspect(RemoveReport& report,
+                                                     const std::string& target,
                                                      const RemoveOptions& options) {
   if (report.path.empty()) {
     refuse(report, Error::invalid(ErrorKind::invalid_argument, "remove", "", "the path is empty"),
            RemoveCause::invalid_path);
     return std::nullopt;
   }
-  auto info = platform::inspect_entry(report.path);
+  auto info = platform::inspect_entry(target);
   if (!info) {
-    refuse(report, info.error(), platform::explain_refusal(report.path, info.error()));
+    refuse(report, info.error(), platform::explain_refusal(target, info.error()));
     return std::nullopt;
   }
   if (info->is_directory && !options.recursive) {
@@ -205,90 +234,131 @@ platform::DeleteStrategy strategy_of(const RemoveOptions& options) {
 std::vector<RemoveReport> remove(std::span<const std::string> paths,
                                  const RemoveOptions& options) {
   std::vector<RemoveReport> reports(paths.size());
+  std::vector<std::string> targets(paths.size());
   std::vector<std::optional<platform::EntryInfo>> infos(paths.size());
-  std::vector<std::size_t> scan_first;
+  std::vector<std::vector<std::string>> scan_notes(paths.size());
+  std::vector<std::pair<std::string, std::size_t>> scan_first;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     reports[i].path = paths[i];
-    infos[i] = settle_or_inspect(reports[i], options);
+    targets[i] = without_trailing_separators(paths[i]);
+    infos[i] = settle_or_inspect(reports[i], targets[i], options);
     // Where a delete succeeds while the file is open, the holders can only
     // be found while the name still leads to the file: look first.
     if (infos[i] && options.find_holders && platform::delete_succeeds_while_open() &&
         !infos[i]->is_directory && !infos[i]->is_link && infos[i]->links <= 1)
-      scan_first.push_back(i);
+      scan_first.emplace_back(targets[i], i);
   }
-  attach_holders(reports, scan_first, paths);
+  attach_holders(reports, scan_first, scan_notes);
 
   const platform::DeleteStrategy strategy = strategy_of(options);
-  std::vector<std::size_t> scan_after;
+  std::vector<std::pair<std::string, std::size_t>> scan_after;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (!infos[i]) continue;
     RemoveReport& report = reports[i];
+    const std::string& target = targets[i];
     std::chrono::milliseconds delay = options.first_delay;
-    for (int attempt = 0; attempt <= std::max(0, options.retries); ++attempt) {
-      if (attempt > 0) {
-        std::this_thread::sleep_for(delay);
-        delay = std::min(delay * 2, max_retry_delay);
+    auto wait = [&] {
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, max_retry_delay);
+    };
+    // Do not empty a directory that cannot be removed itself (its directory
+    // is not writable, sticky, read-only...): look first. Refusals that may
+    // pass (in use) are left to the attempts and their retries.
+    if (options.recursive && infos[i]->is_directory) {
+      if (auto refusal = platform::probe_delete(target, *infos[i], strategy);
+          refusal && !worth_retrying(refusal->cause) && refusal->cause != RemoveCause::other) {
+        refuse(report, std::move(refusal->error), refusal->cause);
+        continue;
       }
+    }
+    const int tries = 1 + std::max(0, options.retries);
+    for (int attempt = 0; attempt < tries; ++attempt) {
+      if (attempt > 0) wait();
       report.attempts = attempt + 1;
       auto deleted = options.recursive && infos[i]->is_directory
-                         ? platform::remove_tree(paths[i])
-                         : platform::delete_entry(paths[i], *infos[i], strategy, report.notes);
+                         ? platform::remove_tree(target)
+                         : platform::delete_entry(target, *infos[i], strategy, report.notes);
       if (deleted) {
         report.error.reset();
         report.cause = RemoveCause::none;
         report.outcome = RemoveOutcome::removed;
         break;
       }
-      const std::string failed_path = deleted.error().path.empty() ? paths[i] : deleted.error().path;
-      refuse(report, deleted.error(), platform::explain_refusal(failed_path, deleted.error()));
+      const std::string failed_path = deleted.error().path.empty() ? target : deleted.error().path;
+      const RemoveCause cause = platform::explain_refusal(failed_path, deleted.error());
+      // Gone after an earlier refusal: what held it let go and a pending
+      // delete completed.
+      if (attempt > 0 && cause == RemoveCause::not_found && failed_path == target) {
+        report.error.reset();
+        report.cause = RemoveCause::none;
+        report.outcome = RemoveOutcome::removed;
+        break;
+      }
+      refuse(report, deleted.error(), cause);
       if (!worth_retrying(report.cause)) break;
     }
-    // Windows: a delete that "succeeded" while others hold the file (sharing
-    // delete) leaves the name until the last handle closes.
+    // Windows: a delete accepted while others hold the file (sharing DELETE)
+    // leaves the name until the last handle closes; wait within the budget.
     if (report.outcome == RemoveOutcome::removed && !platform::delete_succeeds_while_open()) {
-      auto still_there = platform::entry_exists(paths[i]);
-      if (still_there && *still_there) {
-        report.cause = RemoveCause::delete_pending;
-        report.outcome = RemoveOutcome::delete_pending;
+      for (int attempt = report.attempts;; ++attempt) {
+        auto still_there = platform::entry_exists(target);
+        if (!still_there || !*still_there) break;
+        if (attempt >= tries) {
+          report.cause = RemoveCause::delete_pending;
+          report.outcome = RemoveOutcome::delete_pending;
+          break;
+        }
+        wait();
       }
     }
     if (report.outcome != RemoveOutcome::removed && options.on_reboot) {
-      if (auto scheduled = platform::delete_at_reboot(paths[i]); scheduled) {
+      if (auto scheduled = platform::delete_at_reboot(target); scheduled) {
         report.outcome = RemoveOutcome::scheduled;
         report.notes.push_back("scheduled for deletion when Windows next starts");
       } else {
         report.notes.push_back(to_string(scheduled.error()));
       }
     }
+    // Holders of what refused: inside a tree, that is the entry, not the tree.
     if (options.find_holders && !platform::delete_succeeds_while_open() &&
         wants_holders(report.cause))
-      scan_after.push_back(i);
+      scan_after.emplace_back(report.error && !report.error->path.empty() ? report.error->path
+                                                                           : target,
+                              i);
   }
-  attach_holders(reports, scan_after, paths);
+  attach_holders(reports, scan_after, scan_notes);
 
-  for (RemoveReport& report : reports) add_hints(report, options, Tense::done);
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    settle_holders(reports[i], scan_notes[i], false);
+    add_hints(reports[i], options, Tense::done);
+  }
   return reports;
 }
 
 std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
                                    const RemoveOptions& options) {
   std::vector<RemoveReport> reports(paths.size());
-  std::vector<std::size_t> existing;
+  std::vector<std::vector<std::string>> scan_notes(paths.size());
+  std::vector<std::pair<std::string, std::size_t>> existing;
   const platform::DeleteStrategy strategy = strategy_of(options);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     RemoveReport& report = reports[i];
     report.path = paths[i];
-    auto info = settle_or_inspect(report, options);
+    const std::string target = without_trailing_separators(paths[i]);
+    auto info = settle_or_inspect(report, target, options);
     if (report.cause != RemoveCause::not_found && report.cause != RemoveCause::invalid_path)
-      existing.push_back(i);
+      existing.emplace_back(target, i);
     if (!info) continue;
-    if (auto refusal = platform::probe_delete(paths[i], *info, strategy))
+    if (auto refusal = platform::probe_delete(target, *info, strategy))
       refuse(report, std::move(refusal->error), refusal->cause);
     else
       report.outcome = RemoveOutcome::removed;  // a delete would succeed now
   }
-  if (options.find_holders) attach_holders(reports, existing, paths);
-  for (RemoveReport& report : reports) add_hints(report, options, Tense::would);
+  if (options.find_holders) attach_holders(reports, existing, scan_notes);
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    settle_holders(reports[i], scan_notes[i], true);
+    add_hints(reports[i], options, Tense::would);
+  }
   return reports;
 }
 

@@ -290,7 +290,55 @@ TEST_F(RemoveCli, LongAndNonAsciiPaths) {
   EXPECT_EQ(GetFileAttributesW(platform_path(file->path()).c_str()), INVALID_FILE_ATTRIBUTES);
 }
 
+TEST_F(RemoveCli, AHeldFileInsideATreeIsNamedWithItsHolder) {
+  const std::string tree = join(scratch(), "tree");
+  fs::create_directories(fs_path(join(tree, "sub")));
+  const std::string held = join(join(tree, "sub"), "held.tmp");
+  HeldFile holder(held, scratch());
+  auto result = run_tmpctl({"remove", "-r", tree});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_TRUE(contains(result.err, "cannot remove '" + held + "'")) << result.err;
+  EXPECT_TRUE(contains(result.err, "held by process " + std::to_string(holder.pid()))) << result.err;
+  EXPECT_TRUE(fs::exists(fs_path(held)));
+}
+
+TEST_F(RemoveCli, ReadOnlyWithRenameAsideOrPosixDeleteIsHandledCleanly) {
+  const std::string aside = make_file("aside.txt");
+  ASSERT_TRUE(SetFileAttributesW(platform_path(aside).c_str(), FILE_ATTRIBUTE_READONLY));
+  auto refused = run_tmpctl({"remove", "--rename-aside", aside});
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_TRUE(contains(refused.err, "--force")) << refused.err;
+  // Refused before renaming: nothing left under another name.
+  EXPECT_EQ(list_directory(scratch()), std::vector<std::string>{"aside.txt"});
+  auto forced = run_tmpctl({"remove", "--rename-aside", "--force", aside});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(list_directory(scratch()).empty());
+
+  const std::string posix = make_file("posix.txt");
+  ASSERT_TRUE(SetFileAttributesW(platform_path(posix).c_str(), FILE_ATTRIBUTE_READONLY));
+  auto posix_forced = run_tmpctl({"remove", "--posix-delete", "--force", posix});
+  EXPECT_EQ(posix_forced.exit_code, 0) << posix_forced.err;
+  EXPECT_FALSE(fs::exists(fs_path(posix)));
+}
+
 #else  // POSIX
+
+TEST_F(RemoveCli, ALinkIsRemovedAsALinkEvenWithATrailingSlash) {
+  auto outside = TempDirectory::create({.directory = scratch(), .prefix = "outside."});
+  ASSERT_TRUE(outside);
+  const std::string precious = join(outside->path(), "precious.txt");
+  std::ofstream(fs_path(precious)) << "keep";
+  for (const char* name : {"plain-link", "slash-link", "recursive-link"})
+    fs::create_directory_symlink(fs_path(outside->path()), fs_path(join(scratch(), name)));
+  EXPECT_EQ(run_tmpctl({"remove", join(scratch(), "plain-link")}).exit_code, 0);
+  auto slash = run_tmpctl({"remove", join(scratch(), "slash-link") + "/"});
+  EXPECT_EQ(slash.exit_code, 0) << slash.err;
+  auto recursive = run_tmpctl({"remove", "-r", join(scratch(), "recursive-link") + "//"});
+  EXPECT_EQ(recursive.exit_code, 0) << recursive.err;
+  EXPECT_FALSE(fs::exists(fs::symlink_status(fs_path(join(scratch(), "slash-link")))));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(fs_path(join(scratch(), "recursive-link")))));
+  EXPECT_EQ(test::read_file(precious), "keep");
+}
 
 TEST_F(RemoveCli, RemovingAnOpenFileSucceedsAndNamesWhoKeepsItsSpace) {
   const std::string path = make_file("held");
@@ -352,11 +400,22 @@ TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
   EXPECT_EQ(denied.exit_code, 5) << denied.err;
   EXPECT_TRUE(contains(denied.err, "(errno 13, EACCES)")) << denied.err;
   EXPECT_TRUE(contains(denied.err, "may not write to that directory")) << denied.err;
-  auto diagnosis = run_unprivileged({"diagnose", "--json", inside});
+  auto diagnosis = run_unprivileged({"diagnose", "--json", inside + "/"});
   EXPECT_EQ(diagnosis.exit_code, 5) << diagnosis.out;
   EXPECT_EQ(nlohmann::json::parse(split(diagnosis.out).at(0)).at("cause"),
             "directory_not_writable");
   EXPECT_TRUE(fs::exists(fs_path(inside)));
+
+  // A tree nobody owns, in a directory nobody may not write to: remove -r
+  // must refuse before emptying it, not leave it half-removed.
+  const std::string tree = join(locked, "nobodys-tree");
+  fs::create_directory(fs_path(tree));
+  std::ofstream(fs_path(join(tree, "file"))) << "x";
+  ASSERT_EQ(::chown(tree.c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(join(tree, "file").c_str(), 65534, 65534), 0);
+  auto half = run_unprivileged({"remove", "-r", tree});
+  EXPECT_EQ(half.exit_code, 5) << half.err;
+  EXPECT_TRUE(fs::exists(fs_path(join(tree, "file")))) << "emptied a tree it could not remove";
 }
 
 #endif

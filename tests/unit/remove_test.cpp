@@ -65,14 +65,6 @@ TEST_F(Remove, DiagnoseChangesNothing) {
   EXPECT_TRUE(std::filesystem::exists(fs_path(path)));
 }
 
-TEST_F(Remove, RetriesOnlyWhatMayGoAwayByItself) {
-  // A missing file is not retried, however many retries are allowed.
-  const std::vector<std::string> paths{join(scratch(), "missing")};
-  auto reports = remove(paths, {.retries = 5});
-  EXPECT_EQ(reports[0].outcome, RemoveOutcome::not_found);
-  EXPECT_LE(reports[0].attempts, 1);
-}
-
 TEST_F(Remove, NamesAreStable) {
   EXPECT_EQ(to_string(RemoveOutcome::in_use), "in_use");
   EXPECT_EQ(to_string(RemoveCause::sharing_violation), "sharing_violation");

@@ -15,11 +15,23 @@ echo keep > "$work/outside-file.txt"
 ln -s "$work/outside" "$work/tree/sub/dir-link"
 ln -s "$work/outside-file.txt" "$work/tree/file-link"
 
-windows_tree="Z:$(printf '%s' "$work/tree" | tr / '\\')"
-"$emulator" "$tmpctl" remove -r "$windows_tree" > "$work/out" 2> "$work/err"
-status=$?
+ln -s "$work/outside" "$work/top-dir-link"
+ln -s "$work/outside-file.txt" "$work/top-file-link"
+windows() { printf 'Z:%s' "$1" | tr / '\\'; }
 
 fail=0
+# The path given is itself a link, with and without -r and a trailing separator.
+for args in "$(windows "$work/top-dir-link")" "-r $(windows "$work/top-dir-link")\\" \
+            "$(windows "$work/top-file-link")"; do
+  # shellcheck disable=SC2086 # word splitting wanted: options and a path without spaces
+  "$emulator" "$tmpctl" remove $args > /dev/null 2>&1
+  [ -f "$work/outside/precious.txt" ] && [ -f "$work/outside-file.txt" ] ||
+    { printf 'FAIL: remove %s deleted what the link points to\n' "$args"; fail=1; }
+done
+
+"$emulator" "$tmpctl" remove -r "$(windows "$work/tree")" > "$work/out" 2> "$work/err"
+status=$?
+
 [ -f "$work/outside/precious.txt" ] || { echo "FAIL: deleted a file behind a directory link"; fail=1; }
 [ -d "$work/outside" ] || { echo "FAIL: deleted the directory a link points to"; fail=1; }
 [ -f "$work/outside-file.txt" ] || { echo "FAIL: deleted the file a link points to"; fail=1; }

@@ -20,7 +20,8 @@
 namespace tmpctl::platform {
 namespace {
 
-std::string parent_of(const std::string& path) {
+std::string parent_of(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
   const std::size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";

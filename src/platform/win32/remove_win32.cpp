@@ -89,8 +89,9 @@ std::expected<std::wstring, Error> rename_aside(const std::wstring& native, cons
 // the file system lacks it, fall back to the classic disposition.
 std::expected<void, Error> delete_by_handle(const std::wstring& native, const std::string& path,
                                             bool force, std::vector<std::string>& notes) {
-  const HANDLE handle = CreateFileW(native.c_str(), DELETE, share_all, nullptr, OPEN_EXISTING,
-                                    open_entry_flags, nullptr);
+  const HANDLE handle = CreateFileW(native.c_str(), DELETE | FILE_READ_ATTRIBUTES |
+                                                        FILE_WRITE_ATTRIBUTES,
+                                    share_all, nullptr, OPEN_EXISTING, open_entry_flags, nullptr);
   if (handle == INVALID_HANDLE_VALUE) return std::unexpected(os_error(last_error(), "remove", path));
   DispositionInfoEx posix{disposition_delete | disposition_posix_semantics |
                           (force ? disposition_ignore_readonly : 0)};
@@ -100,6 +101,14 @@ std::expected<void, Error> delete_by_handle(const std::wstring& native, const st
                    code == ERROR_NOT_SUPPORTED)) {
     notes.push_back("POSIX-semantics delete is not supported here: " +
                     to_string(os_error(code, "", "")) + "; used a classic delete");
+    FILE_BASIC_INFO basic{};
+    if (force && GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic) &&
+        (basic.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0) {
+      basic.FileAttributes = (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) |
+                             FILE_ATTRIBUTE_NORMAL;
+      if (SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic))
+        notes.push_back("cleared the read-only attribute");
+    }
     FILE_DISPOSITION_INFO classic{TRUE};
     deleted = SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic);
   }
@@ -125,6 +134,7 @@ std::expected<EntryInfo, Error> inspect_entry(const std::string& path) {
 std::expected<void, Error> delete_entry(const std::string& path, const EntryInfo& info,
                                         const DeleteStrategy& strategy,
                                         std::vector<std::string>& notes) {
+  if (auto ok = check_not_disguised_link(path); !ok) return ok;
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
   const DWORD attributes = GetFileAttributesW(native->c_str());
@@ -135,18 +145,30 @@ std::expected<void, Error> delete_entry(const std::string& path, const EntryInfo
       return std::unexpected(os_error(last_error(), "clear the read-only attribute of", path));
     notes.push_back("cleared the read-only attribute");
   }
-  std::wstring target = std::move(*native);
+  const std::wstring original = std::move(*native);
+  std::wstring target = original;
   if (strategy.rename_aside && !directory) {
+    // A read-only file would be renamed and then not deleted: refuse first.
+    if (info.read_only && !strategy.force)
+      return std::unexpected(os_error(ERROR_ACCESS_DENIED, "remove", path));
     auto aside = rename_aside(target, path);
     if (!aside) return std::unexpected(aside.error());
     target = std::move(*aside);
-    notes.push_back("renamed aside to '" + display_path(target) +
-                    "' first, so the name was free at once");
   }
-  if (strategy.posix_semantics) return delete_by_handle(target, path, strategy.force, notes);
-  const BOOL deleted = directory ? RemoveDirectoryW(target.c_str()) : DeleteFileW(target.c_str());
-  if (!deleted) return std::unexpected(os_error(last_error(), "remove", path));
-  return {};
+  std::expected<void, Error> deleted;
+  if (strategy.posix_semantics) {
+    deleted = delete_by_handle(target, path, strategy.force, notes);
+  } else if (!(directory ? RemoveDirectoryW(target.c_str()) : DeleteFileW(target.c_str()))) {
+    deleted = std::unexpected(os_error(last_error(), "remove", path));
+  }
+  if (target != original) {
+    if (deleted)
+      notes.push_back("renamed aside to '" + display_path(target) +
+                      "' first, so the name was free at once");
+    else  // put it back, so that the report, retries and --on-reboot mean the file asked for
+      MoveFileExW(target.c_str(), original.c_str(), 0);
+  }
+  return deleted;
 }
 
 RemoveCause explain_refusal(const std::string& path, const Error& error) {
@@ -171,6 +193,7 @@ RemoveCause explain_refusal(const std::string& path, const Error& error) {
 
 std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& info,
                                     const DeleteStrategy& strategy) {
+  if (auto ok = check_not_disguised_link(path); !ok) return Refusal{ok.error(), RemoveCause::other};
   auto native = native_path(path);
   if (!native) return Refusal{native.error(), RemoveCause::invalid_path};
   // Ask for exactly what a delete asks for, DELETE with full sharing; close

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "platform/platform.hpp"
+#include "platform/remove.hpp"
 #include "platform/win32/unicode.hpp"
 
 namespace tmpctl::platform {
@@ -63,7 +64,8 @@ struct Frame {
 int last_error() { return static_cast<int>(GetLastError()); }
 
 std::expected<OwnedHandle, Error> open_child(HANDLE parent, const std::wstring& name,
-                                             const std::wstring& path) {
+                                             const std::wstring& path,
+                                             ACCESS_MASK access = entry_access) {
   static const auto nt_open = ntdll_function<NtOpenFileFn>("NtOpenFile");
   static const auto to_error = ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
   if (nt_open == nullptr || to_error == nullptr)
@@ -75,11 +77,11 @@ std::expected<OwnedHandle, Error> open_child(HANDLE parent, const std::wstring& 
   InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, nullptr);
   IO_STATUS_BLOCK io{};
   HANDLE child = nullptr;
-  const NTSTATUS status = nt_open(&child, entry_access, &attributes, &io, share_all,
+  const NTSTATUS status = nt_open(&child, access, &attributes, &io, share_all,
                                   FILE_OPEN_REPARSE_POINT | FILE_SYNCHRONOUS_IO_NONALERT |
                                       FILE_OPEN_FOR_BACKUP_INTENT);
   if (status < 0)
-    return std::unexpected(os_error(static_cast<int>(to_error(status)), "open", display_path(path)));
+    return std::unexpected(os_error(static_cast<int>(to_error(status)), "remove", display_path(path)));
   return OwnedHandle(child);
 }
 
@@ -172,8 +174,7 @@ std::expected<std::wstring, Error> check_inside(HANDLE child, const std::wstring
     return std::unexpected(Error::invalid(
         ErrorKind::other, "remove", display_path(path),
         "it leads outside its directory (to '" + display_path(*actual) +
-            "' on its volume): a link the OS does not report as one; left in place, and so is its "
-            "directory"));
+            "' on its volume): a link the OS does not report as one; left in place"));
   return actual;
 }
 
@@ -184,7 +185,36 @@ bool is_real_directory(DWORD attributes) {
 
 }  // namespace
 
+std::expected<void, Error> check_not_disguised_link(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  std::wstring full = std::move(*native);
+  while (full.size() > 7 && full.back() == L'\\') full.pop_back();
+  const std::size_t slash = full.find_last_of(L'\\');
+  if (slash == std::wstring::npos || slash + 1 >= full.size() || slash < 6) return {};  // a root
+  std::wstring parent = full.substr(0, slash);
+  if (parent.back() == L':') parent += L'\\';
+  OwnedHandle directory(CreateFileW(parent.c_str(), FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
+                                                         SYNCHRONIZE,
+                                    share_all, nullptr, OPEN_EXISTING,
+                                    FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (directory.get() == INVALID_HANDLE_VALUE) {
+    directory.release();
+    return {};  // nothing to compare with; the delete itself will report what is wrong
+  }
+  auto parent_final = final_path_of(directory.get(), parent);
+  if (!parent_final) return {};
+  // Attribute access only: this open must not itself meet a sharing violation.
+  auto entry = open_child(directory.get(), full.substr(slash + 1), full,
+                          FILE_READ_ATTRIBUTES | SYNCHRONIZE);
+  if (!entry) return {};
+  auto inside = check_inside(entry->get(), *parent_final, full.substr(slash + 1), full);
+  if (!inside) return std::unexpected(inside.error());
+  return {};
+}
+
 std::expected<void, Error> remove_tree(const std::string& path) {
+  if (auto ok = check_not_disguised_link(path); !ok) return ok;
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
   std::wstring root_path = std::move(*native);
