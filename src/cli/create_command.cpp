@@ -55,8 +55,9 @@ int exit_code_for(const Error& error) {
 
 CreateCommand::CreateCommand(CLI::App& parent)
     : app_(parent.add_subcommand("create", "Create temporary files or directories safely")) {
-  app_->description(description);
-  app_->footer(footer);
+  // CLI11 lists a command's description in the parent's help: keep that to
+  // one line and put the long text with the command's own help.
+  app_->footer(std::string(description) + "\n\n" + footer);
   app_->add_option("TEMPLATE", template_, "Name template, e.g. build.XXXXXX.log");
   app_->add_flag("-d,--directory", directory_, "Create directories instead of files");
   app_->add_option("-p,--dir,--tmpdir", dir_, "Create in DIR instead of the temporary directory")

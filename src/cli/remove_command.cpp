@@ -91,8 +91,7 @@ void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
 
 RemoveCommand::RemoveCommand(CLI::App& parent)
     : app_(parent.add_subcommand("remove", "Remove files, explaining any refusal")) {
-  app_->description(description);
-  app_->footer(footer);
+  app_->footer(std::string(description) + "\n\n" + footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive,
                  "Remove directories and their contents (never following links out)");
@@ -102,8 +101,8 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
       ->check(CLI::Range(0, 100));
   app_->add_flag("--force", options_.force, "Clear a read-only attribute first (Windows)");
   app_->add_flag("--posix-delete", options_.posix_semantics,
-                 "Windows 10+: free the name at once, even while others hold the file "
-                 "(falls back to a classic delete where unsupported)");
+                 "Windows 10+: free the name at once even while holders that share delete keep "
+                 "the file open (falls back to a classic delete where unsupported)");
   app_->add_flag("--rename-aside", options_.rename_aside,
                  "Windows: rename the file aside before deleting it, so the name is free at once");
   app_->add_flag("--on-reboot", options_.on_reboot,
@@ -150,8 +149,7 @@ int RemoveCommand::run() {
 
 DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
     : app_(parent.add_subcommand("diagnose", "Who holds a file; would a delete succeed now")) {
-  app_->description(diagnose_description);
-  app_->footer(diagnose_footer);
+  app_->footer(std::string(diagnose_description) + "\n\n" + diagnose_footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive, "Judge directories as remove -r would");
   app_->add_flag("--force", options_.force, "Judge as remove --force would");
