@@ -66,8 +66,8 @@ struct RemoveOptions {
   /// Windows: rename the file aside in its directory before deleting it, so
   /// the name is free at once even while a delete is pending.
   bool rename_aside = false;
-  /// Windows: when the delete fails, schedule it for the next reboot
-  /// (MOVEFILE_DELAY_UNTIL_REBOOT).
+  /// Windows: when the delete is refused because the file is in use,
+  /// schedule it for the next reboot (MOVEFILE_DELAY_UNTIL_REBOOT).
   bool on_reboot = false;
   /// Look for the processes that hold what could not be removed (and, on
   /// POSIX, what was removed but is still open somewhere).

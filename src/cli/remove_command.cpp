@@ -106,7 +106,7 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
   app_->add_flag("--rename-aside", options_.rename_aside,
                  "Windows: rename the file aside before deleting it, so the name is free at once");
   app_->add_flag("--on-reboot", options_.on_reboot,
-                 "Windows: if the delete fails, delete the file when Windows next starts");
+                 "Windows: if the file is in use, delete it when Windows next starts");
   app_->add_flag("--no-holders", no_holders_, "Do not look for the processes holding a file");
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
   app_->add_flag("-v,--verbose", verbose_, "Also print each path removed");

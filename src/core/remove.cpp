@@ -311,7 +311,9 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
         wait();
       }
     }
-    if (report.outcome != RemoveOutcome::removed && options.on_reboot) {
+    // Only for what is refused because it is in use: a pending delete
+    // completes by itself, and other refusals would refuse at boot too.
+    if (report.outcome == RemoveOutcome::in_use && options.on_reboot) {
       if (auto scheduled = platform::delete_at_reboot(target); scheduled) {
         report.outcome = RemoveOutcome::scheduled;
         report.notes.push_back("scheduled for deletion when Windows next starts");
