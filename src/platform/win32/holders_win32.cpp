@@ -26,6 +26,7 @@
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
@@ -33,6 +34,7 @@ namespace {
 using win32::display_path;
 using win32::narrow;
 using win32::native_path;
+using win32::OwnedHandle;
 using win32::widen;
 
 // Name queries on pipes can block forever, and so can any query on a
@@ -42,26 +44,6 @@ constexpr auto scan_time_limit = std::chrono::seconds(5);
 
 constexpr char restart_manager_method[] = "Restart Manager";
 constexpr char handle_table_method[] = "system handle table";
-
-class UniqueHandle {
-public:
-  UniqueHandle() = default;
-  explicit UniqueHandle(HANDLE handle)
-      : handle_(handle == INVALID_HANDLE_VALUE ? nullptr : handle) {}
-  UniqueHandle(UniqueHandle&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-  UniqueHandle& operator=(UniqueHandle&& other) noexcept {
-    std::swap(handle_, other.handle_);
-    return *this;
-  }
-  ~UniqueHandle() {
-    if (handle_) CloseHandle(handle_);
-  }
-  HANDLE get() const { return handle_; }
-  explicit operator bool() const { return handle_ != nullptr; }
-
-private:
-  HANDLE handle_ = nullptr;
-};
 
 std::uint64_t to_uint64(FILETIME time) {
   return (std::uint64_t{time.dwHighDateTime} << 32) | time.dwLowDateTime;
@@ -97,8 +79,8 @@ Target identify(const std::string& path, std::vector<std::string>& notes, bool& 
     return target;
   }
   target.native = std::move(*native);
-  UniqueHandle file(CreateFileW(
-      target.native.c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+  OwnedHandle file(CreateFileW(
+      target.native.c_str(), 0, win32::share_all, nullptr,
       OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!file) {
     const int code = static_cast<int>(GetLastError());
@@ -222,7 +204,7 @@ Holder restart_manager_holder(const RM_PROCESS_INFO& info) {
   holder.pid = info.Process.dwProcessId;
   holder.start_time = to_uint64(info.Process.ProcessStartTime);
   holder.is_self = holder.pid == GetCurrentProcessId();
-  UniqueHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, holder.pid));
+  OwnedHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, holder.pid));
   if (process && creation_time(process.get()) == holder.start_time)
     holder.name = image_name(process.get());
   if (holder.name.empty()) holder.name = narrow(info.strAppName);
@@ -253,11 +235,8 @@ struct HandleTableHeader {  // SYSTEM_HANDLE_INFORMATION_EX, before its entries
 using NtQuerySystemInformationFn = LONG(NTAPI*)(ULONG, PVOID, ULONG, PULONG);
 
 NtQuerySystemInformationFn nt_query_system_information() {
-  static const auto function = [] {
-    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    const FARPROC found = ntdll ? GetProcAddress(ntdll, "NtQuerySystemInformation") : nullptr;
-    return reinterpret_cast<NtQuerySystemInformationFn>(reinterpret_cast<void*>(found));
-  }();
+  static const auto function =
+      win32::ntdll_function<NtQuerySystemInformationFn>("NtQuerySystemInformation");
   return function;
 }
 
@@ -317,8 +296,8 @@ struct HandleScan {
 };
 
 struct ProcessInfo {
-  UniqueHandle handle;  // empty for this process, which needs none
-  UniqueHandle memory;  // to read its mapped views; empty for this process
+  OwnedHandle handle;  // empty for this process, which needs none
+  OwnedHandle memory;  // to read its mapped views; empty for this process
   bool inspectable = false;
   bool memory_readable = false;
   std::string name;
@@ -348,7 +327,7 @@ private:
       info.start_time = creation_time(GetCurrentProcess());
       return info;
     }
-    info.handle = UniqueHandle(
+    info.handle = OwnedHandle(
         OpenProcess(PROCESS_DUP_HANDLE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
     if (!info.handle) {
       // A process that exited since the snapshot holds nothing any more.
@@ -359,7 +338,7 @@ private:
     // Protected processes (antivirus among them) let us duplicate handles but
     // not read their memory map: their mapped files would go unseen.
     info.memory =
-        UniqueHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
+        OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
     info.memory_readable = static_cast<bool>(info.memory);
     if (!info.memory_readable && GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
     info.name = image_name(info.handle.get());
@@ -383,7 +362,7 @@ std::optional<FileId> identity_in(HANDLE process, HANDLE remote) {
   if (!DuplicateHandle(process, remote, GetCurrentProcess(), &local, 0, FALSE,
                        DUPLICATE_SAME_ACCESS))
     return std::nullopt;
-  UniqueHandle owned(local);
+  OwnedHandle owned(local);
   return identity_of(owned.get());
 }
 
@@ -398,13 +377,13 @@ std::optional<USHORT> file_type_index(const HandleTable& table, HANDLE own_file)
 }
 
 // Any file of ours will do to learn the type index: our own executable.
-UniqueHandle open_probe_file() {
+OwnedHandle open_probe_file() {
   std::wstring path(32768, L'\0');
   const DWORD size = GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
   if (size == 0 || size >= path.size()) return {};
   path.resize(size);
-  return UniqueHandle(CreateFileW(path.c_str(), 0,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+  return OwnedHandle(CreateFileW(path.c_str(), 0,
+                                  win32::share_all, nullptr,
                                   OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
 }
 
@@ -453,8 +432,8 @@ void scan_mapped_views(HandleScan& scan, DWORD pid, const ProcessInfo& process) 
     const std::wstring_view mapped(name.data(), size);
     if (std::ranges::find(scan.target_names, folded_base_name(mapped)) == scan.target_names.end())
       continue;
-    UniqueHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+    OwnedHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0,
+                                  win32::share_all, nullptr,
                                   OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (const auto id = file ? file_id(file.get()) : std::nullopt)
       record(scan, *id, pid, "memory map", process);
@@ -463,7 +442,7 @@ void scan_mapped_views(HandleScan& scan, DWORD pid, const ProcessInfo& process) 
 
 // Runs on its own thread: it may block in a query that never returns.
 void run_handle_scan(HandleScan& scan) {
-  const UniqueHandle probe = open_probe_file();
+  const OwnedHandle probe = open_probe_file();
   std::optional<HandleTable> table = probe ? HandleTable::read() : std::nullopt;
   const std::optional<USHORT> file_type =
       table ? file_type_index(*table, probe.get()) : std::nullopt;

@@ -11,15 +11,16 @@
 
 #include "platform/platform.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
 
 using win32::display_path;
+using win32::last_error;
 using win32::narrow;
 using win32::native_path;
 
-int last_error() { return static_cast<int>(GetLastError()); }
 
 std::string describe_win32(int code) {
   wchar_t* buffer = nullptr;
@@ -228,7 +229,7 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
   const DWORD access = GENERIC_READ | GENERIC_WRITE | (delete_on_close ? DELETE : 0);
   const DWORD flags = FILE_ATTRIBUTE_TEMPORARY | (delete_on_close ? FILE_FLAG_DELETE_ON_CLOSE : 0);
   const HANDLE handle =
-      CreateFileW(native->c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+      CreateFileW(native->c_str(), access, win32::share_all,
                   &*security, CREATE_NEW, flags, nullptr);
   if (handle != INVALID_HANDLE_VALUE) return Handle(handle);
 

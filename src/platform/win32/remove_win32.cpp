@@ -11,39 +11,24 @@
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
 
 using win32::display_path;
+using win32::last_error;
 using win32::native_path;
-
-// SetFileInformationByHandle(FileDispositionInfoEx), Windows 10 1607+; not
-// every mingw-w64 declares it.
-constexpr auto file_disposition_info_ex = static_cast<FILE_INFO_BY_HANDLE_CLASS>(21);
-constexpr DWORD disposition_delete = 0x1;
-constexpr DWORD disposition_posix_semantics = 0x2;
-constexpr DWORD disposition_ignore_readonly = 0x10;
-struct DispositionInfoEx {
-  DWORD flags;
-};
+using win32::share_all;
 
 constexpr LONG status_delete_pending = static_cast<LONG>(0xC0000056);
-constexpr DWORD share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
 // Open the entry itself: a directory, and a symlink or junction rather than its target.
 constexpr DWORD open_entry_flags = FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT;
-
-int last_error() { return static_cast<int>(GetLastError()); }
 
 // The NTSTATUS behind the last failed call: ERROR_ACCESS_DENIED hides
 // STATUS_DELETE_PENDING among others.
 LONG last_nt_status() {
-  using Fn = LONG(WINAPI*)();
-  static const Fn get = [] {
-    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    const FARPROC proc = ntdll ? GetProcAddress(ntdll, "RtlGetLastNtStatus") : nullptr;
-    return proc ? reinterpret_cast<Fn>(reinterpret_cast<void*>(proc)) : nullptr;
-  }();
+  static const auto get = win32::ntdll_function<LONG(WINAPI*)()>("RtlGetLastNtStatus");
   return get ? get() : 0;
 }
 
@@ -84,38 +69,17 @@ std::expected<std::wstring, Error> rename_aside(const std::wstring& native, cons
   return aside;
 }
 
-// FileDispositionInfoEx with POSIX semantics: the name goes now, open handles
-// keep working. Where the class is unknown (Wine, Windows before 10 1607) or
-// the file system lacks it, fall back to the classic disposition.
-std::expected<void, Error> delete_by_handle(const std::wstring& native, const std::string& path,
-                                            bool force, std::vector<std::string>& notes) {
-  const HANDLE handle = CreateFileW(native.c_str(), DELETE | FILE_READ_ATTRIBUTES |
-                                                        FILE_WRITE_ATTRIBUTES,
-                                    share_all, nullptr, OPEN_EXISTING, open_entry_flags, nullptr);
-  if (handle == INVALID_HANDLE_VALUE) return std::unexpected(os_error(last_error(), "remove", path));
-  DispositionInfoEx posix{disposition_delete | disposition_posix_semantics |
-                          (force ? disposition_ignore_readonly : 0)};
-  BOOL deleted = SetFileInformationByHandle(handle, file_disposition_info_ex, &posix, sizeof posix);
-  const int code = last_error();
-  if (!deleted && (code == ERROR_INVALID_PARAMETER || code == ERROR_INVALID_FUNCTION ||
-                   code == ERROR_NOT_SUPPORTED)) {
-    notes.push_back("POSIX-semantics delete is not supported here: " +
-                    to_string(os_error(code, "", "")) + "; used a classic delete");
-    FILE_BASIC_INFO basic{};
-    if (force && GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic) &&
-        (basic.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0) {
-      basic.FileAttributes = (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) |
-                             FILE_ATTRIBUTE_NORMAL;
-      if (SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic))
-        notes.push_back("cleared the read-only attribute");
-    }
-    FILE_DISPOSITION_INFO classic{TRUE};
-    deleted = SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic);
-  }
-  const int final_code = last_error();
-  CloseHandle(handle);
-  if (!deleted) return std::unexpected(os_error(final_code, "remove", path));
-  return {};
+// Opens the entry for DELETE and deletes through the handle, POSIX semantics
+// first (the name goes now, open handles keep working).
+std::expected<void, Error> delete_posix_semantics(const std::wstring& native,
+                                                  const std::string& path, bool force,
+                                                  std::vector<std::string>& notes) {
+  win32::OwnedHandle handle(CreateFileW(native.c_str(),
+                                        DELETE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
+                                        share_all, nullptr, OPEN_EXISTING, open_entry_flags,
+                                        nullptr));
+  if (!handle) return std::unexpected(os_error(last_error(), "remove", path));
+  return win32::delete_by_handle(handle.get(), force, path, &notes);
 }
 
 }  // namespace
@@ -157,7 +121,7 @@ std::expected<void, Error> delete_entry(const std::string& path, const EntryInfo
   }
   std::expected<void, Error> deleted;
   if (strategy.posix_semantics) {
-    deleted = delete_by_handle(target, path, strategy.force, notes);
+    deleted = delete_posix_semantics(target, path, strategy.force, notes);
   } else if (!(directory ? RemoveDirectoryW(target.c_str()) : DeleteFileW(target.c_str()))) {
     deleted = std::unexpected(os_error(last_error(), "remove", path));
   }

@@ -9,44 +9,28 @@
 #include <winternl.h>
 
 #include <algorithm>
-#include <memory>
 #include <vector>
 
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
 
 using win32::display_path;
+using win32::last_error;
 using win32::native_path;
+using win32::OwnedHandle;
+using win32::share_all;
 
 using NtOpenFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PIO_STATUS_BLOCK,
                                       ULONG, ULONG);
 using NtStatusToErrorFn = ULONG(NTAPI*)(NTSTATUS);
 
-constexpr DWORD share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
 constexpr ACCESS_MASK entry_access =
     DELETE | SYNCHRONIZE | FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
-
-// FileDispositionInfoEx (Windows 10 1607+), not declared by every mingw-w64.
-constexpr auto file_disposition_info_ex = static_cast<FILE_INFO_BY_HANDLE_CLASS>(21);
-constexpr DWORD disposition_delete = 0x1;
-constexpr DWORD disposition_posix_semantics = 0x2;
-constexpr DWORD disposition_ignore_readonly = 0x10;
-
-template <class Fn>
-Fn ntdll_function(const char* name) {
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  const FARPROC proc = ntdll ? GetProcAddress(ntdll, name) : nullptr;
-  return reinterpret_cast<Fn>(reinterpret_cast<void*>(proc));
-}
-
-struct HandleCloser {
-  void operator()(HANDLE handle) const noexcept { CloseHandle(handle); }
-};
-using OwnedHandle = std::unique_ptr<void, HandleCloser>;
 
 struct Child {
   std::wstring name;
@@ -61,13 +45,11 @@ struct Frame {
   std::size_t next = 0;
 };
 
-int last_error() { return static_cast<int>(GetLastError()); }
-
 std::expected<OwnedHandle, Error> open_child(HANDLE parent, const std::wstring& name,
                                              const std::wstring& path,
                                              ACCESS_MASK access = entry_access) {
-  static const auto nt_open = ntdll_function<NtOpenFileFn>("NtOpenFile");
-  static const auto to_error = ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
+  static const auto nt_open = win32::ntdll_function<NtOpenFileFn>("NtOpenFile");
+  static const auto to_error = win32::ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
   if (nt_open == nullptr || to_error == nullptr)
     return std::unexpected(os_error(ERROR_PROC_NOT_FOUND, "open", display_path(path)));
   UNICODE_STRING object_name{static_cast<USHORT>(name.size() * sizeof(wchar_t)),
@@ -112,31 +94,6 @@ std::expected<DWORD, Error> attributes_of(HANDLE handle, const std::wstring& pat
   if (!GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic))
     return std::unexpected(os_error(last_error(), "inspect", display_path(path)));
   return basic.FileAttributes;
-}
-
-// Deletes what `handle` refers to: POSIX semantics where available (the name
-// goes at once), else the classic disposition, clearing a read-only attribute
-// first: what lies inside a tree being removed is ours to remove.
-std::expected<void, Error> delete_by_handle(HANDLE handle, DWORD attributes,
-                                            const std::wstring& path) {
-  DWORD posix_flags =
-      disposition_delete | disposition_posix_semantics | disposition_ignore_readonly;
-  if (SetFileInformationByHandle(handle, file_disposition_info_ex, &posix_flags, sizeof posix_flags))
-    return {};
-  if ((attributes & FILE_ATTRIBUTE_READONLY) != 0) {
-    FILE_BASIC_INFO basic{};
-    basic.FileAttributes = (attributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) | FILE_ATTRIBUTE_NORMAL;
-    SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic);
-  }
-  FILE_DISPOSITION_INFO classic{TRUE};
-  // Windows deletes asynchronously: a directory whose children were just
-  // deleted may still say "not empty" for a moment.
-  for (DWORD wait_ms = 1;; wait_ms *= 2) {
-    if (SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic)) return {};
-    if (GetLastError() != ERROR_DIR_NOT_EMPTY || wait_ms > 64)
-      return std::unexpected(os_error(last_error(), "remove", display_path(path)));
-    Sleep(wait_ms);
-  }
 }
 
 // Where the OS says a handle leads: its path from the volume's root
@@ -198,10 +155,7 @@ std::expected<void, Error> check_not_disguised_link(const std::string& path) {
                                                          SYNCHRONIZE,
                                     share_all, nullptr, OPEN_EXISTING,
                                     FILE_FLAG_BACKUP_SEMANTICS, nullptr));
-  if (directory.get() == INVALID_HANDLE_VALUE) {
-    directory.release();
-    return {};  // nothing to compare with; the delete itself will report what is wrong
-  }
+  if (!directory) return {};  // nothing to compare with; the delete itself will report what is wrong
   auto parent_final = final_path_of(directory.get(), parent);
   if (!parent_final) return {};
   // Attribute access only: this open must not itself meet a sharing violation.
@@ -221,14 +175,11 @@ std::expected<void, Error> remove_tree(const std::string& path) {
   while (root_path.size() > 7 && root_path.back() == L'\\') root_path.pop_back();
   OwnedHandle root(CreateFileW(root_path.c_str(), entry_access, share_all, nullptr, OPEN_EXISTING,
                                FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
-  if (root.get() == INVALID_HANDLE_VALUE) {
-    root.release();
-    return std::unexpected(os_error(last_error(), "remove", path));
-  }
+  if (!root) return std::unexpected(os_error(last_error(), "remove", path));
   auto root_attributes = attributes_of(root.get(), root_path);
   if (!root_attributes) return std::unexpected(root_attributes.error());
   if (!is_real_directory(*root_attributes))  // a file, or a link: never its target
-    return delete_by_handle(root.get(), *root_attributes, root_path);
+    return win32::delete_by_handle(root.get(), true, display_path(root_path), nullptr);
 
   std::vector<Frame> stack;
   auto root_final = final_path_of(root.get(), root_path);
@@ -243,9 +194,9 @@ std::expected<void, Error> remove_tree(const std::string& path) {
       // Empty now: delete it through its own handle, then close it.
       Frame done = std::move(top);
       stack.pop_back();
-      auto attributes = attributes_of(done.handle.get(), done.path);
-      if (!attributes) return std::unexpected(attributes.error());
-      if (auto deleted = delete_by_handle(done.handle.get(), *attributes, done.path); !deleted)
+      if (auto deleted = win32::delete_by_handle(done.handle.get(), true,
+                                                 display_path(done.path), nullptr);
+          !deleted)
         return deleted;
       continue;
     }
@@ -268,7 +219,9 @@ std::expected<void, Error> remove_tree(const std::string& path) {
                        std::move(*grandchildren)});
       continue;
     }
-    if (auto deleted = delete_by_handle(child->get(), *attributes, child_path); !deleted)
+    if (auto deleted = win32::delete_by_handle(child->get(), true, display_path(child_path),
+                                               nullptr);
+        !deleted)
       return deleted;
   }
   return {};

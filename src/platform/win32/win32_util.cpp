@@ -1,0 +1,54 @@
+#include "platform/win32/win32_util.hpp"
+
+#include "platform/platform.hpp"
+
+namespace tmpctl::platform::win32 {
+namespace {
+
+// SetFileInformationByHandle(FileDispositionInfoEx), Windows 10 1607+; not
+// every mingw-w64 declares it.
+constexpr auto file_disposition_info_ex = static_cast<FILE_INFO_BY_HANDLE_CLASS>(21);
+constexpr DWORD disposition_delete = 0x1;
+constexpr DWORD disposition_posix_semantics = 0x2;
+constexpr DWORD disposition_ignore_readonly = 0x10;
+
+bool unsupported(int code) {
+  return code == ERROR_INVALID_PARAMETER || code == ERROR_INVALID_FUNCTION ||
+         code == ERROR_NOT_SUPPORTED;
+}
+
+void clear_read_only_attribute(HANDLE handle, std::vector<std::string>* notes) {
+  FILE_BASIC_INFO basic{};  // zero times: leave them as they are
+  if (!GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic) ||
+      (basic.FileAttributes & FILE_ATTRIBUTE_READONLY) == 0)
+    return;
+  basic.FileAttributes = (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) |
+                         FILE_ATTRIBUTE_NORMAL;
+  if (SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic) && notes)
+    notes->push_back("cleared the read-only attribute");
+}
+
+}  // namespace
+
+std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
+                                            const std::string& path,
+                                            std::vector<std::string>* notes) {
+  DWORD posix = disposition_delete | disposition_posix_semantics |
+                (clear_read_only ? disposition_ignore_readonly : 0);
+  if (SetFileInformationByHandle(handle, file_disposition_info_ex, &posix, sizeof posix)) return {};
+  // Fall back whatever the reason: a directory whose children were deleted
+  // classically may refuse now (145) and be accepted a moment later.
+  if (const int code = last_error(); unsupported(code) && notes)
+    notes->push_back("POSIX-semantics delete is not supported here: " +
+                     to_string(os_error(code, "", "")) + "; used a classic delete");
+  if (clear_read_only) clear_read_only_attribute(handle, notes);
+  FILE_DISPOSITION_INFO classic{TRUE};
+  for (DWORD wait_ms = 1;; wait_ms *= 2) {
+    if (SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic)) return {};
+    if (GetLastError() != ERROR_DIR_NOT_EMPTY || wait_ms > 64)
+      return std::unexpected(os_error(last_error(), "remove", path));
+    Sleep(wait_ms);
+  }
+}
+
+}  // namespace tmpctl::platform::win32

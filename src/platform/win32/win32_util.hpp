@@ -1,0 +1,65 @@
+#pragma once
+// Small pieces every part of the Windows backend shares: one definition each.
+
+#include <windows.h>
+
+#include <expected>
+#include <string>
+#include <utility>
+#include <tmpctl/error.hpp>
+#include <vector>
+
+namespace tmpctl::platform::win32 {
+
+/// The sharing tmpctl always asks for: it must never be why a delete fails.
+inline constexpr DWORD share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+
+inline int last_error() { return static_cast<int>(GetLastError()); }
+
+/// A function exported by ntdll.dll, or nullptr; looked up at run time so that
+/// undocumented calls need no import library and absent ones do not stop tmpctl.
+template <class Fn>
+Fn ntdll_function(const char* name) {
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  const FARPROC proc = ntdll ? GetProcAddress(ntdll, name) : nullptr;
+  return reinterpret_cast<Fn>(reinterpret_cast<void*>(proc));
+}
+
+/// Owns a HANDLE the backend opened for its own use. Both failure values of
+/// Win32 (nullptr from OpenProcess, INVALID_HANDLE_VALUE from CreateFileW)
+/// become "empty", so `if (!handle)` checks either. (tmpctl::Handle is the
+/// public owner of the handle a TempFile gives its user.)
+class OwnedHandle {
+public:
+  OwnedHandle() = default;
+  explicit OwnedHandle(HANDLE handle)
+      : handle_(handle == INVALID_HANDLE_VALUE ? nullptr : handle) {}
+  OwnedHandle(OwnedHandle&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  OwnedHandle& operator=(OwnedHandle&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  OwnedHandle(const OwnedHandle&) = delete;
+  OwnedHandle& operator=(const OwnedHandle&) = delete;
+  ~OwnedHandle() {
+    if (handle_) CloseHandle(handle_);
+  }
+  HANDLE get() const { return handle_; }
+  explicit operator bool() const { return handle_ != nullptr; }
+
+private:
+  HANDLE handle_ = nullptr;
+};
+
+/// Deletes what `handle` (opened with DELETE and FILE_WRITE_ATTRIBUTES) refers
+/// to: POSIX semantics where supported (Windows 10 1607+: the name goes at
+/// once), else the classic disposition, which is retried briefly on
+/// ERROR_DIR_NOT_EMPTY because Windows deletes asynchronously.
+/// `clear_read_only` deletes a read-only file too. `notes`, if given, learns
+/// of an unsupported POSIX delete and of a cleared attribute. `path` names the
+/// entry in the error.
+std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
+                                            const std::string& path,
+                                            std::vector<std::string>* notes);
+
+}  // namespace tmpctl::platform::win32
