@@ -2,6 +2,7 @@
 /// \file
 /// Everything a C++ user of tmpctl's core library needs.
 
+#include <tmpctl/cleanup.hpp>
 #include <tmpctl/error.hpp>
 #include <tmpctl/handle.hpp>
 #include <tmpctl/holders.hpp>

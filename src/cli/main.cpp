@@ -6,6 +6,7 @@
 #include <tmpctl/version.hpp>
 #include <vector>
 
+#include "cli/cleanup_command.hpp"
 #include "cli/create_command.hpp"
 #include "cli/remove_command.hpp"
 #include "cli/exit_codes.hpp"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   CreateCommand create(app);
   RemoveCommand remove(app);
   DiagnoseCommand diagnose(app);
+  CleanupCommand cleanup(app);
 
   std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
   std::vector<char*> pointers;
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
     const char* command = create.selected()     ? "tmpctl create"
                           : remove.selected()   ? "tmpctl remove"
                           : diagnose.selected() ? "tmpctl diagnose"
+                          : cleanup.selected()  ? "tmpctl cleanup"
                                                 : "tmpctl";
     print_error(fmt::format("run '{} --help' for usage", command));
     return exit_usage;
@@ -73,5 +76,6 @@ int main(int argc, char** argv) {
   if (create.selected()) return create.run();
   if (remove.selected()) return remove.run();
   if (diagnose.selected()) return diagnose.run();
+  if (cleanup.selected()) return cleanup.run();
   return exit_usage;  // unreachable: require_subcommand(1)
 }

@@ -59,6 +59,38 @@ std::expected<void, Error> DataOutput::finish() {
   return {};
 }
 
+std::string printable(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (std::size_t i = 0; i < path.size();) {
+    const auto byte = static_cast<unsigned char>(path[i]);
+    // The length of a UTF-8 sequence this lead byte starts; 0: not a lead byte.
+    std::size_t length = byte < 0x80   ? 1
+                         : byte < 0xC2 ? 0
+                         : byte < 0xE0 ? 2
+                         : byte < 0xF0 ? 3
+                         : byte < 0xF5 ? 4
+                                       : 0;
+    if (length > 1) {
+      if (i + length > path.size()) length = 0;
+      for (std::size_t k = 1; k < length; ++k)
+        if ((static_cast<unsigned char>(path[i + k]) & 0xC0) != 0x80) length = 0;
+    }
+    if (byte == '\n') {
+      out += "\\n";
+    } else if (byte == '\t') {
+      out += "\\t";
+    } else if (length == 0 || byte < 0x20 || byte == 0x7F) {
+      out += fmt::format("\\x{:02X}", byte);
+      length = 1;
+    } else {
+      out.append(path.substr(i, length));
+    }
+    i += length == 0 ? 1 : length;
+  }
+  return out;
+}
+
 void print_error(const Error& error) { print_error(to_string(error)); }
 
 void print_error(std::string_view message) {

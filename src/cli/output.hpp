@@ -34,6 +34,11 @@ private:
 /// and its exact bytes in base64 under `key` + "_base64", for programs.
 void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path);
 
+/// A path for a line of text: control characters (a newline in a name) as
+/// \n, \t or \xHH, and bytes that are not UTF-8 as \xHH, so one entry
+/// stays on one line. JSON output carries the exact bytes.
+std::string printable(std::string_view path);
+
 /// Prints "tmpctl: <error>" on stderr.
 void print_error(const Error& error);
 /// Prints "tmpctl: <message>" on stderr.

@@ -16,6 +16,8 @@ std::string_view domain_name(ErrorDomain domain) {
   return "none";
 }
 
+}  // namespace
+
 nlohmann::ordered_json error_json(const Error& error) {
   nlohmann::ordered_json object;
   object["kind"] = to_string(error.kind);
@@ -27,7 +29,31 @@ nlohmann::ordered_json error_json(const Error& error) {
   return object;
 }
 
-}  // namespace
+nlohmann::ordered_json holders_json(const std::vector<Holder>& holders) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Holder& holder : holders) {
+    nlohmann::ordered_json entry;
+    entry["pid"] = holder.pid;
+    entry["name"] = holder.name;
+    entry["start_time"] = holder.start_time;
+    entry["self"] = holder.is_self;
+    entry["how"] = holder.how;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+std::string holder_lines(const std::vector<Holder>& holders) {
+  std::string text;
+  for (const Holder& holder : holders) {
+    std::string how;
+    for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + way;
+    text += fmt::format("  held by process {}{}{}{}\n", holder.pid,
+                        holder.name.empty() ? "" : " (" + holder.name + ")",
+                        holder.is_self ? " [this process]" : "", how);
+  }
+  return text;
+}
 
 int exit_code_for(RemoveOutcome outcome) {
   switch (outcome) {
@@ -53,16 +79,7 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   object["outcome"] = to_string(report.outcome);
   object["cause"] = to_string(report.cause);
   object["error"] = report.error ? error_json(*report.error) : nlohmann::ordered_json();
-  object["holders"] = nlohmann::ordered_json::array();
-  for (const Holder& holder : report.holders) {
-    nlohmann::ordered_json entry;
-    entry["pid"] = holder.pid;
-    entry["name"] = holder.name;
-    entry["start_time"] = holder.start_time;
-    entry["self"] = holder.is_self;
-    entry["how"] = holder.how;
-    object["holders"].push_back(std::move(entry));
-  }
+  object["holders"] = holders_json(report.holders);
   object["holders_complete"] = report.holders_complete;
   object["hints"] = report.hints;
   object["notes"] = report.notes;
@@ -71,14 +88,7 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
 }
 
 std::string report_details(const RemoveReport& report) {
-  std::string text;
-  for (const Holder& holder : report.holders) {
-    std::string how;
-    for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + way;
-    text += fmt::format("  held by process {}{}{}{}\n", holder.pid,
-                        holder.name.empty() ? "" : " (" + holder.name + ")",
-                        holder.is_self ? " [this process]" : "", how);
-  }
+  std::string text = holder_lines(report.holders);
   for (const std::string& note : report.notes) text += "  note: " + note + "\n";
   for (const std::string& hint : report.hints) text += "  hint: " + hint + "\n";
   return text;

@@ -3,14 +3,50 @@
 // (posix/holders_posix.cpp: /proc on Linux, libproc on macOS;
 // win32/holders_win32.cpp: Restart Manager, then the system handle table).
 
+#include <cstdint>
 #include <expected>
 #include <span>
 #include <string>
 #include <tmpctl/holders.hpp>
+#include <unordered_map>
+#include <vector>
+
+#include "platform/walk.hpp"
 
 namespace tmpctl::platform {
 
 /// See tmpctl::find_holders.
 std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths);
+
+/// Every file some visible process holds open, maps, has as its working
+/// directory or locks, taken in one pass: what cleanup checks each candidate
+/// against before deleting it. Linux reads /proc and /proc/locks; Windows has
+/// no such table (available is false): there a delete refused with WinError 32
+/// is what says a file is in use.
+class OpenFileTable {
+public:
+  /// Whether the table can tell that a file is in use.
+  bool available = false;
+  /// False when some processes could not be inspected.
+  bool complete = true;
+  std::string method;
+  std::vector<std::string> notes;
+
+  /// Whether any process holds the file.
+  bool contains(const FileIdentity& file) const { return holds_.contains(file); }
+  /// The processes that hold the file, their names and start times read now.
+  std::vector<Holder> holders_of(const FileIdentity& file) const;
+
+  struct Hold {
+    std::uint32_t pid = 0;
+    std::string how;  ///< "fd 3", "memory map", "working directory", "flock"
+  };
+  void add(const FileIdentity& file, std::uint32_t pid, std::string how);
+
+private:
+  std::unordered_map<FileIdentity, std::vector<Hold>, FileIdentityHash> holds_;
+};
+
+std::expected<OpenFileTable, Error> snapshot_open_files();
 
 }  // namespace tmpctl::platform

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Wine shows a Unix symlink as an ordinary file or directory and opens its
 # target even with FILE_OPEN_REPARSE_POINT. `tmpctl.exe remove -r` must still
-# never touch what such a link points to. Windows code cannot make a Unix
-# symlink, so this test builds the trap from Linux.
+# never touch what such a link points to, nor may `tmpctl.exe cleanup`.
+# Windows code cannot make a Unix symlink, so this test builds the trap from
+# Linux.
 # Usage: unix_symlink_test.sh EMULATOR TMPCTL_EXE
 set -u
 emulator=$1
@@ -38,5 +39,24 @@ status=$?
 [ "$status" -ne 0 ] || { echo "FAIL: reported success although links were left"; fail=1; }
 grep -q "leads outside its directory" "$work/err" || { echo "FAIL: no explanation"; fail=1; }
 cat "$work/err"
-[ "$fail" -eq 0 ] && echo "1 passed, 0 failed"
+
+# cleanup: everything old, links included; what they point to must stay.
+mkdir -p "$work/stale/sub" "$work/far"
+for i in 1 2 3; do echo keep > "$work/far/old$i"; done
+echo keep > "$work/far-file"
+echo old > "$work/stale/sub/old"
+ln -s "$work/far" "$work/stale/dir-link"
+ln -s "$work/far" "$work/stale/sub/deep-dir-link"
+ln -s "$work/far-file" "$work/stale/file-link"
+touch -h -d '20 days ago' "$work/far"/* "$work/far" "$work/far-file" "$work/stale/sub/old" \
+  "$work/stale/dir-link" "$work/stale/sub/deep-dir-link" "$work/stale/file-link" "$work/stale/sub"
+"$emulator" "$tmpctl" cleanup --age-by mtime --older-than 1d "$(windows "$work/stale")" \
+  > "$work/out" 2> "$work/err"
+for i in 1 2 3; do
+  [ -f "$work/far/old$i" ] || { echo "FAIL: cleanup deleted far/old$i behind a link"; fail=1; }
+done
+[ -f "$work/far-file" ] || { echo "FAIL: cleanup deleted the file a link points to"; fail=1; }
+[ -e "$work/stale/sub/old" ] && { echo "FAIL: cleanup left a stale file"; fail=1; }
+cat "$work/err"
+[ "$fail" -eq 0 ] && echo "2 passed, 0 failed"
 exit "$fail"

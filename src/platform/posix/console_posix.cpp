@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <csignal>
 
 #include "platform/console.hpp"
@@ -13,5 +15,27 @@ void prepare_standard_streams() {
   // on, e.g. by removing what it created, not kill the process mid-way.
   std::signal(SIGPIPE, SIG_IGN);
 }
+
+bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+
+namespace {
+std::atomic<bool>* interrupt_flag = nullptr;
+volatile std::sig_atomic_t first_signal = 0;
+
+extern "C" void on_interrupt(int signal) {
+  if (first_signal == 0) first_signal = signal;
+  interrupt_flag->store(true, std::memory_order_relaxed);
+}
+}  // namespace
+
+void stop_on_interrupt(std::atomic<bool>& flag) {
+  interrupt_flag = &flag;
+  struct sigaction action = {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal, &action, nullptr);
+}
+
+int interrupt_signal() { return first_signal; }
 
 }  // namespace tmpctl::platform

@@ -34,23 +34,16 @@ namespace tmpctl::platform {
 namespace {
 
 // A file as the kernel knows it: what a path, a descriptor and a map share.
-struct FileId {
-  std::uint64_t dev = 0;
-  std::uint64_t ino = 0;
-  bool operator==(const FileId&) const = default;
-};
-
-struct FileIdHash {
-  std::size_t operator()(const FileId& id) const noexcept {
-    return std::hash<std::uint64_t>{}(id.ino * 0x9E3779B97F4A7C15ull ^ id.dev);
-  }
-};
+using FileId = FileIdentity;
+using FileIdHash = FileIdentityHash;
 
 // dev_t is signed on macOS (int32_t) while libproc reports devices as
 // uint32_t; going through the unsigned type makes both sides agree.
 std::uint64_t device_number(dev_t dev) {
   return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<dev_t>>(dev));
 }
+
+struct ScannedProcess;
 
 // The requested paths, indexed by the file each names, and the report being
 // filled. Several paths may name one file (hard links, a path given twice).
@@ -79,6 +72,9 @@ public:
     return found == targets_.end() ? nullptr : &found->second;
   }
   HolderReport& report() { return report_; }
+
+  // Called for every file a process holds.
+  void found(FileId file, ScannedProcess& process, std::string_view how);
 
 private:
   std::unordered_map<FileId, std::vector<std::size_t>, FileIdHash> targets_;
@@ -126,13 +122,25 @@ void record(Batch& batch, const std::vector<std::size_t>& indexes, ScannedProces
   }
 }
 
+void Batch::found(FileId file, ScannedProcess& process, std::string_view how) {
+  if (const auto* indexes = find(file)) record(*this, *indexes, process, how);
+}
+
+// Records every file of every process, for cleanup's in-use check.
+struct TableSink {
+  OpenFileTable& table;
+  void found(FileId file, const ScannedProcess& process, std::string_view how) {
+    table.add(file, process.pid, std::string(how));
+  }
+};
+
 std::string processes(int count) {
   return std::to_string(count) + (count == 1 ? " process" : " processes");
 }
 
 // `failure` is the last error other than a refusal, if there was one.
-void note_inaccessible(HolderReport& report, int denied, int failed,
-                       const std::optional<Error>& failure) {
+template <class Report>
+void note_inaccessible(Report& report, int denied, int failed, const std::optional<Error>& failure) {
   if (denied > 0) {
     report.complete = false;
     report.notes.push_back(
@@ -148,6 +156,13 @@ void note_inaccessible(HolderReport& report, int denied, int failed,
 }
 
 }  // namespace
+
+void OpenFileTable::add(const FileIdentity& file, std::uint32_t pid, std::string how) {
+  std::vector<Hold>& holds = holds_[file];
+  // A process maps one file many times (code, data): one "memory map".
+  if (!holds.empty() && holds.back().pid == pid && holds.back().how == how) return;
+  holds.push_back({pid, std::move(how)});
+}
 
 #ifdef __APPLE__
 
@@ -165,15 +180,9 @@ void load_details(ScannedProcess& process) {
     process.start_time = info.pbi_start_tvsec * 1'000'000ull + info.pbi_start_tvusec;
 }
 
-}  // namespace
-
-std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths) {
-  Batch batch(paths);
-  HolderReport& report = batch.report();
-  report.method = "libproc";
-  report.notes.push_back("memory maps are not inspected on macOS");
-  if (batch.empty()) return std::move(report);
-
+// Calls sink.found for every vnode descriptor of every process.
+template <class Sink, class Report>
+std::expected<void, Error> scan_all(Sink& sink, Report& report) {
   int bytes = ::proc_listpids(PROC_ALL_PIDS, 0, nullptr, 0);
   if (bytes <= 0) return std::unexpected(os_error(errno, "list processes with", "proc_listpids"));
   // Room for processes started between the two calls.
@@ -214,12 +223,46 @@ std::expected<HolderReport, Error> find_holders(std::span<const std::string> pat
           static_cast<int>(sizeof info))
         continue;  // closed meanwhile
       const struct vinfo_stat& st = info.pvip.vip_vi.vi_stat;
-      if (const auto* indexes = batch.find(FileId{st.vst_dev, st.vst_ino}))
-        record(batch, *indexes, process, "fd " + std::to_string(fds[i].proc_fd));
+      sink.found(FileId{st.vst_dev, st.vst_ino}, process, "fd " + std::to_string(fds[i].proc_fd));
     }
   }
   note_inaccessible(report, denied, failed, failure);
+  return {};
+}
+
+std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths) {
+  Batch batch(paths);
+  HolderReport& report = batch.report();
+  report.method = "libproc";
+  report.notes.push_back("memory maps are not inspected on macOS");
+  if (batch.empty()) return std::move(report);
+  if (auto scanned = scan_all(batch, report); !scanned) return std::unexpected(scanned.error());
   return std::move(report);
+}
+
+std::expected<OpenFileTable, Error> snapshot_open_files() {
+  OpenFileTable table;
+  table.available = true;
+  table.method = "libproc";
+  table.notes.push_back("memory maps and locks are not inspected on macOS");
+  TableSink sink{table};
+  if (auto scanned = scan_all(sink, table); !scanned) return std::unexpected(scanned.error());
+  return table;
+}
+
+std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
+  std::vector<Holder> holders;
+  const auto found = holds_.find(file);
+  if (found == holds_.end()) return holders;
+  const pid_t self = ::getpid();
+  for (const Hold& hold : found->second) {
+    if (holders.empty() || holders.back().pid != hold.pid) {
+      ScannedProcess process{.pid = hold.pid, .is_self = hold.pid == static_cast<std::uint32_t>(self)};
+      holders.push_back(new_holder(process));
+    }
+    holders.back().how.push_back(hold.how);
+  }
+  return holders;
 }
 
 #else
@@ -387,9 +430,10 @@ void for_each_line(int fd, Visit&& visit) {
   if (used > 0 && !in_long_line) visit(std::string_view(buffer, used));
 }
 
-// Records what one process holds. Returns 0, or the errno that kept it from
-// being inspected.
-int scan_process(Batch& batch, ScannedProcess& process) {
+// Tells `sink` of every file one process holds: descriptors, maps and its
+// working directory. Returns 0, or the errno that kept it from being inspected.
+template <class Sink>
+int scan_process(Sink& sink, ScannedProcess& process) {
   const Descriptor fds(
       open_at(process.proc_fd, ProcPath(process.pid_text, "fd").c_str(), O_DIRECTORY));
   if (fds.get() < 0) return errno;
@@ -404,19 +448,27 @@ int scan_process(Batch& batch, ScannedProcess& process) {
       refused = errno;
       return false;  // the next ones would be refused too
     }
-    if (const auto* indexes = batch.find(FileId{device_number(st.st_dev), st.st_ino}))
-      record(batch, *indexes, process, std::string("fd ") + fd);
+    // "fd N" without allocating: descriptor numbers are short.
+    char how[32] = "fd ";
+    const std::size_t length = std::min(std::strlen(fd), sizeof how - 4);
+    std::memcpy(how + 3, fd, length);
+    how[3 + length] = '\0';
+    sink.found(FileId{device_number(st.st_dev), st.st_ino}, process, how);
     return true;
   });
+  if (refused != 0) return refused;
+
+  struct stat cwd;
+  if (::fstatat(process.proc_fd, ProcPath(process.pid_text, "cwd").c_str(), &cwd, 0) == 0)
+    sink.found(FileId{device_number(cwd.st_dev), cwd.st_ino}, process, "working directory");
 
   const Descriptor maps(open_at(process.proc_fd, ProcPath(process.pid_text, "maps").c_str(), 0));
   if (maps.get() < 0) return errno;
   for_each_line(maps.get(), [&](std::string_view line) {
     FileId file;
-    if (!mapped_file(line, file)) return;
-    if (const auto* indexes = batch.find(file)) record(batch, *indexes, process, "memory map");
+    if (mapped_file(line, file)) sink.found(file, process, "memory map");
   });
-  return refused;
+  return 0;
 }
 
 std::uint32_t parse_pid(const char* name) {
@@ -424,6 +476,74 @@ std::uint32_t parse_pid(const char* name) {
   const char* const end = name + std::strlen(name);
   const auto parsed = std::from_chars(name, end, pid);
   return parsed.ec == std::errc{} && parsed.ptr == end ? pid : 0;
+}
+
+// Scans every process in /proc (open at `proc`) into `sink`, noting in
+// `report` the processes that could not be inspected.
+template <class Sink, class Report>
+std::expected<void, Error> scan_all(int proc, Sink& sink, Report& report) {
+  const std::uint32_t self = static_cast<std::uint32_t>(::getpid());
+  int denied = 0, failed = 0;
+  std::optional<Error> failure;
+  const bool listed = for_each_entry(proc, [&](const char* name) {
+    const std::uint32_t pid = parse_pid(name);
+    if (pid == 0) return true;  // "self", "sys", "meminfo"...
+    ScannedProcess process{.pid = pid, .is_self = pid == self, .proc_fd = proc, .pid_text = name};
+    const int error = scan_process(sink, process);
+    if (error == EACCES || error == EPERM) {
+      ++denied;
+    } else if (error != 0 && error != ENOENT && error != ESRCH) {  // not just gone meanwhile
+      ++failed;
+      failure = os_error(error, "inspect", std::string("/proc/") + name);
+    }
+    return true;
+  });
+  if (!listed) return std::unexpected(os_error(errno, "read directory", "/proc"));
+  note_inaccessible(report, denied, failed, failure);
+  return {};
+}
+
+// Adds the files /proc/locks lists: flock() (systemd's "in use" convention),
+// POSIX and OFD locks, of every process, other users' included.
+// "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiters ("1: -> ...") skipped.
+void add_locks(int proc, OpenFileTable& table) {
+  const Descriptor locks(open_at(proc, "locks", 0));
+  if (locks.get() < 0) {
+    table.notes.push_back(to_string(os_error(errno, "read", "/proc/locks")));
+    return;
+  }
+  for_each_line(locks.get(), [&](std::string_view line) {
+    if (line.find("->") != std::string_view::npos) return;
+    std::string_view fields[6];
+    std::size_t count = 0;
+    while (count < 6 && !line.empty()) {
+      const std::size_t start = line.find_first_not_of(' ');
+      if (start == std::string_view::npos) break;
+      line.remove_prefix(start);
+      const std::size_t space = std::min(line.find(' '), line.size());
+      fields[count++] = line.substr(0, space);
+      line.remove_prefix(space);
+    }
+    if (count < 6) return;
+    // fields: "1:", type, ADVISORY, READ/WRITE, pid, major:minor:inode (hex, hex, decimal)
+    const std::string_view id = fields[5];
+    const char* const end = id.data() + id.size();
+    unsigned major = 0, minor = 0;
+    std::uint64_t inode = 0;
+    auto parsed = std::from_chars(id.data(), end, major, 16);
+    if (parsed.ec != std::errc{} || parsed.ptr == end || *parsed.ptr != ':') return;
+    parsed = std::from_chars(parsed.ptr + 1, end, minor, 16);
+    if (parsed.ec != std::errc{} || parsed.ptr == end || *parsed.ptr != ':') return;
+    parsed = std::from_chars(parsed.ptr + 1, end, inode, 10);
+    if (parsed.ec != std::errc{}) return;
+    std::int64_t pid = 0;  // -1 for OFD locks, which belong to no process
+    std::from_chars(fields[4].data(), fields[4].data() + fields[4].size(), pid);
+    std::string how = fields[1] == "FLOCK"     ? "flock"
+                      : fields[1] == "OFDLCK" ? "OFD lock"
+                                              : "POSIX lock";
+    table.add(FileIdentity{device_number(makedev(major, minor)), inode},
+              pid > 0 ? static_cast<std::uint32_t>(pid) : 0, std::move(how));
+  });
 }
 
 }  // namespace
@@ -435,27 +555,48 @@ std::expected<HolderReport, Error> find_holders(std::span<const std::string> pat
   HolderReport& report = batch.report();
   report.method = "/proc";
   if (batch.empty()) return std::move(report);  // nothing that exists can be held
-
-  const std::uint32_t self = static_cast<std::uint32_t>(::getpid());
-  int denied = 0, failed = 0;
-  std::optional<Error> failure;
-  const bool listed = for_each_entry(proc.get(), [&](const char* name) {
-    const std::uint32_t pid = parse_pid(name);
-    if (pid == 0) return true;  // "self", "sys", "meminfo"...
-    ScannedProcess process{
-        .pid = pid, .is_self = pid == self, .proc_fd = proc.get(), .pid_text = name};
-    const int error = scan_process(batch, process);
-    if (error == EACCES || error == EPERM) {
-      ++denied;
-    } else if (error != 0 && error != ENOENT && error != ESRCH) {  // not just gone meanwhile
-      ++failed;
-      failure = os_error(error, "inspect", std::string("/proc/") + name);
-    }
-    return true;
-  });
-  if (!listed) return std::unexpected(os_error(errno, "read directory", "/proc"));
-  note_inaccessible(report, denied, failed, failure);
+  if (auto scanned = scan_all(proc.get(), batch, report); !scanned)
+    return std::unexpected(scanned.error());
   return std::move(report);
+}
+
+std::expected<OpenFileTable, Error> snapshot_open_files() {
+  const Descriptor proc(open_at(AT_FDCWD, "/proc", O_DIRECTORY));
+  if (proc.get() < 0) return std::unexpected(os_error(errno, "open", "/proc"));
+  OpenFileTable table;
+  table.available = true;
+  table.method = "/proc";
+  TableSink sink{table};
+  if (auto scanned = scan_all(proc.get(), sink, table); !scanned)
+    return std::unexpected(scanned.error());
+  add_locks(proc.get(), table);
+  return table;
+}
+
+std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
+  std::vector<Holder> holders;
+  const auto found = holds_.find(file);
+  if (found == holds_.end()) return holders;
+  const Descriptor proc(open_at(AT_FDCWD, "/proc", O_DIRECTORY));
+  const std::uint32_t self = static_cast<std::uint32_t>(::getpid());
+  for (const Hold& hold : found->second) {
+    const auto same = std::ranges::find(holders, hold.pid, &Holder::pid);
+    if (same != holders.end()) {
+      same->how.push_back(hold.how);
+      continue;
+    }
+    const std::string pid_text = std::to_string(hold.pid);
+    ScannedProcess process{
+        .pid = hold.pid, .is_self = hold.pid == self, .proc_fd = proc.get(), .pid_text = pid_text};
+    Holder holder;
+    if (hold.pid != 0 && proc.get() >= 0)
+      holder = new_holder(process);
+    else
+      holder.pid = hold.pid;
+    holder.how.push_back(hold.how);
+    holders.push_back(std::move(holder));
+  }
+  return holders;
 }
 
 #endif

@@ -34,4 +34,35 @@ void prepare_standard_streams() {
   }
 }
 
+bool is_terminal(std::FILE* stream) {
+  return GetFileType(reinterpret_cast<HANDLE>(_get_osfhandle(_fileno(stream)))) == FILE_TYPE_CHAR;
+}
+
+namespace {
+std::atomic<bool>* interrupt_flag = nullptr;
+std::atomic<int> first_signal = 0;
+
+BOOL WINAPI on_console_event(DWORD event) {
+  int expected = 0;
+  switch (event) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT: first_signal.compare_exchange_strong(expected, 2); break;
+    case CTRL_CLOSE_EVENT: first_signal.compare_exchange_strong(expected, 1); break;
+    default: return FALSE;
+  }
+  interrupt_flag->store(true);
+  // Windows ends the process when this returns from a close event: give the
+  // walk a moment to stop between two entries first.
+  if (event == CTRL_CLOSE_EVENT) Sleep(2000);
+  return TRUE;
+}
+}  // namespace
+
+void stop_on_interrupt(std::atomic<bool>& flag) {
+  interrupt_flag = &flag;
+  SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+int interrupt_signal() { return first_signal.load(); }
+
 }  // namespace tmpctl::platform

@@ -610,4 +610,38 @@ std::expected<HolderReport, Error> find_holders(std::span<const std::string> pat
   return report;
 }
 
+void OpenFileTable::add(const FileIdentity& file, std::uint32_t pid, std::string how) {
+  holds_[file].push_back({pid, std::move(how)});
+}
+
+std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
+  std::vector<Holder> holders;
+  const auto found = holds_.find(file);
+  if (found == holds_.end()) return holders;
+  for (const Hold& hold : found->second)
+    add_holder(holders, hold.pid, hold.how, [&] {
+      Holder holder;
+      holder.pid = hold.pid;
+      holder.is_self = hold.pid == GetCurrentProcessId();
+      // Best effort: a process that exited or is not ours to open keeps its pid only.
+      if (OwnedHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, hold.pid));
+          process) {
+        holder.name = image_name(process.get());
+        holder.start_time = creation_time(process.get());
+      }
+      return holder;
+    });
+  std::ranges::sort(holders, {}, &Holder::pid);
+  return holders;
+}
+
+// Windows keeps no table of open files to read in one pass: the delete itself
+// says when a file is in use (WinError 32), and find_holders names who.
+std::expected<OpenFileTable, Error> snapshot_open_files() {
+  OpenFileTable table;
+  table.available = false;
+  table.method = "delete refusal (WinError 32)";
+  return table;
+}
+
 }  // namespace tmpctl::platform

@@ -133,8 +133,11 @@ std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory) {
 }
 
 std::wstring strip_trailing_separators(std::wstring path) {
-  // Keep the separator of a root ("C:\").
-  while (path.size() > 3 && (path.back() == L'\\' || path.back() == L'/')) path.pop_back();
+  // Keep the separator of a root ("C:\", "\\?\C:\"): without it the path
+  // names the volume device, not its root directory.
+  const std::size_t root_length = path.starts_with(L"\\\\?\\") ? 7 : 3;
+  while (path.size() > root_length && (path.back() == L'\\' || path.back() == L'/'))
+    path.pop_back();
   return path;
 }
 

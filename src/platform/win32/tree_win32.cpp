@@ -1,18 +1,23 @@
-// Removing a directory tree on Windows through handles. Every entry is opened
+// Directory trees on Windows through handles: removing a whole tree
+// (remove_tree) and the cleanup walk (TreeWalk). Every entry is opened
 // relative to its parent's handle (NtOpenFile with RootDirectory) with
 // FILE_OPEN_REPARSE_POINT, judged by what that handle says, and deleted
 // through it, so a directory swapped for a junction or symlink between listing
 // and opening is removed as a link, never entered. The Windows counterpart of
-// the POSIX openat/unlinkat walk.
+// the POSIX openat/unlinkat walks.
 
 #include <windows.h>
 #include <winternl.h>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
+#include "platform/walk.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
 
@@ -21,9 +26,11 @@ namespace {
 
 using win32::display_path;
 using win32::last_error;
+using win32::narrow;
 using win32::native_path;
 using win32::OwnedHandle;
 using win32::share_all;
+using win32::widen;
 
 using NtOpenFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PIO_STATUS_BLOCK,
                                       ULONG, ULONG);
@@ -31,30 +38,24 @@ using NtStatusToErrorFn = ULONG(NTAPI*)(NTSTATUS);
 
 constexpr ACCESS_MASK entry_access =
     DELETE | SYNCHRONIZE | FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
+// Listing needs no DELETE: a directory some process has as its working
+// directory is held without FILE_SHARE_DELETE, and must still be listed.
+constexpr ACCESS_MASK list_access = FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
+// Deleting needs no FILE_READ_DATA (FILE_LIST_DIRECTORY): asking for it would
+// meet sharing violations from holders that merely deny reading.
+constexpr ACCESS_MASK delete_access =
+    DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
 
-struct Child {
-  std::wstring name;
-};
+constexpr NTSTATUS status_delete_pending = static_cast<NTSTATUS>(0xC0000056);
 
-// One open directory, the names it held when listed, and where we are in them.
-struct Frame {
-  OwnedHandle handle;
-  std::wstring path;        // for messages only; never opened by path
-  std::wstring final_path;  // where the OS says the handle leads
-  std::vector<Child> children;
-  std::size_t next = 0;
-};
-
-std::expected<OwnedHandle, Error> open_child(HANDLE parent, const std::wstring& name,
-                                             const std::wstring& path,
-                                             ACCESS_MASK access = entry_access) {
+// NtOpenFile relative to the directory `parent`: `name` is one name, or
+// several joined by '\' (then only the last is opened as a reparse point).
+NTSTATUS open_relative(HANDLE parent, std::wstring_view name, ACCESS_MASK access,
+                       OwnedHandle& opened) {
   static const auto nt_open = win32::ntdll_function<NtOpenFileFn>("NtOpenFile");
-  static const auto to_error = win32::ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
-  if (nt_open == nullptr || to_error == nullptr)
-    return std::unexpected(os_error(ERROR_PROC_NOT_FOUND, "open", display_path(path)));
-  UNICODE_STRING object_name{static_cast<USHORT>(name.size() * sizeof(wchar_t)),
-                             static_cast<USHORT>(name.size() * sizeof(wchar_t)),
-                             const_cast<wchar_t*>(name.c_str())};
+  if (nt_open == nullptr) return static_cast<NTSTATUS>(0xC0000139);  // STATUS_ENTRYPOINT_NOT_FOUND
+  const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
+  UNICODE_STRING object_name{bytes, bytes, const_cast<wchar_t*>(name.data())};
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, nullptr);
   IO_STATUS_BLOCK io{};
@@ -62,45 +63,98 @@ std::expected<OwnedHandle, Error> open_child(HANDLE parent, const std::wstring& 
   const NTSTATUS status = nt_open(&child, access, &attributes, &io, share_all,
                                   FILE_OPEN_REPARSE_POINT | FILE_SYNCHRONOUS_IO_NONALERT |
                                       FILE_OPEN_FOR_BACKUP_INTENT);
-  if (status < 0)
-    return std::unexpected(os_error(static_cast<int>(to_error(status)), "remove", display_path(path)));
-  return OwnedHandle(child);
+  if (status >= 0) opened = OwnedHandle(child);
+  return status;
 }
 
-// The names in a directory, read through its handle.
-std::expected<std::vector<Child>, Error> list_children(HANDLE directory, const std::wstring& path) {
-  std::vector<Child> children;
-  std::vector<unsigned char> buffer(64 * 1024);
-  FILE_INFO_BY_HANDLE_CLASS info_class = FileFullDirectoryRestartInfo;
-  for (;;) {
-    if (!GetFileInformationByHandleEx(directory, info_class, buffer.data(),
-                                      static_cast<DWORD>(buffer.size()))) {
-      if (GetLastError() == ERROR_NO_MORE_FILES) return children;
-      return std::unexpected(os_error(last_error(), "read directory", display_path(path)));
-    }
-    info_class = FileFullDirectoryInfo;
-    for (std::size_t offset = 0;;) {
-      const auto* entry = reinterpret_cast<const FILE_FULL_DIR_INFO*>(buffer.data() + offset);
-      std::wstring name(entry->FileName, entry->FileNameLength / sizeof(wchar_t));
-      if (name != L"." && name != L"..") children.push_back({std::move(name)});
-      if (entry->NextEntryOffset == 0) break;
-      offset += entry->NextEntryOffset;
+int win32_error_of(NTSTATUS status) {
+  static const auto to_error = win32::ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
+  return to_error != nullptr ? static_cast<int>(to_error(status)) : ERROR_PROC_NOT_FOUND;
+}
+
+std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view name,
+                                             const std::string& path,
+                                             ACCESS_MASK access = entry_access) {
+  OwnedHandle child;
+  if (const NTSTATUS status = open_relative(parent, name, access, child); status < 0)
+    return std::unexpected(os_error(win32_error_of(status), "remove", path));
+  return child;
+}
+
+// Reads a directory through its handle, one 64 KiB batch at a time, so a huge
+// directory is never held in memory whole. Records come as the OS fills them
+// (FILE_ID_BOTH_DIR_INFO: name, attributes, times, size and file id).
+class DirectoryListing {
+public:
+  // The next record other than "." and "..", nullptr at the end, or the
+  // Win32 code of a failed read.
+  std::expected<const FILE_ID_BOTH_DIR_INFO*, int> next(HANDLE directory) {
+    for (;;) {
+      if (ended_) return nullptr;
+      if (offset_ == no_batch && !read_batch(directory)) {
+        const int code = last_error();
+        finish();
+        // An empty listing (a directory being deleted has not even "."): the end.
+        if (code == ERROR_NO_MORE_FILES || code == ERROR_FILE_NOT_FOUND) return nullptr;
+        return std::unexpected(code);
+      }
+      const auto* record = reinterpret_cast<const FILE_ID_BOTH_DIR_INFO*>(buffer_.data() + offset_);
+      offset_ = record->NextEntryOffset == 0 ? no_batch : offset_ + record->NextEntryOffset;
+      const std::wstring_view name(record->FileName, record->FileNameLength / sizeof(wchar_t));
+      if (name != L"." && name != L"..") return record;
     }
   }
-}
 
-std::expected<DWORD, Error> attributes_of(HANDLE handle, const std::wstring& path) {
+  // Lists from the start again (on the same handle).
+  void restart() {
+    ended_ = false;
+    restart_ = true;
+    offset_ = no_batch;
+  }
+  // Drops the buffer: nothing more will be read.
+  void finish() {
+    ended_ = true;
+    std::vector<unsigned char>().swap(buffer_);
+  }
+
+private:
+  static constexpr std::size_t no_batch = std::numeric_limits<std::size_t>::max();
+
+  bool read_batch(HANDLE directory) {
+    if (buffer_.empty()) buffer_.resize(64 * 1024);
+    const FILE_INFO_BY_HANDLE_CLASS info_class =
+        restart_ ? FileIdBothDirectoryRestartInfo : FileIdBothDirectoryInfo;
+    if (!GetFileInformationByHandleEx(directory, info_class, buffer_.data(),
+                                      static_cast<DWORD>(buffer_.size())))
+      return false;
+    restart_ = false;
+    offset_ = 0;
+    return true;
+  }
+
+  // operator new aligns it for the records' LARGE_INTEGERs.
+  std::vector<unsigned char> buffer_;
+  std::size_t offset_ = no_batch;
+  bool restart_ = true;
+  bool ended_ = false;
+};
+
+std::expected<DWORD, Error> attributes_of(HANDLE handle, const std::string& path) {
   FILE_BASIC_INFO basic{};
   if (!GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic))
-    return std::unexpected(os_error(last_error(), "inspect", display_path(path)));
+    return std::unexpected(os_error(last_error(), "inspect", path));
   return basic.FileAttributes;
 }
 
 // Where the OS says a handle leads: its path from the volume's root
 // (FileNameInfo). GetFinalPathNameByHandleW would add the drive, but Wine
-// refuses it for paths longer than MAX_PATH.
-std::expected<std::wstring, Error> final_path_of(HANDLE handle, const std::wstring& path) {
-  std::vector<unsigned char> buffer(sizeof(FILE_NAME_INFO) + 1024 * sizeof(wchar_t));
+// refuses it for paths longer than MAX_PATH. `expected_length` sizes the
+// first try, which saves retries deep in a tree.
+std::expected<std::wstring, Error> final_path_of(HANDLE handle, const std::string& path,
+                                                 std::size_t expected_length = 0) {
+  std::vector<unsigned char> buffer(sizeof(FILE_NAME_INFO) +
+                                    (std::max<std::size_t>(1024, expected_length + 16)) *
+                                        sizeof(wchar_t));
   for (;;) {
     if (GetFileInformationByHandleEx(handle, FileNameInfo, buffer.data(),
                                      static_cast<DWORD>(buffer.size()))) {
@@ -108,31 +162,53 @@ std::expected<std::wstring, Error> final_path_of(HANDLE handle, const std::wstri
       return std::wstring(info->FileName, info->FileNameLength / sizeof(wchar_t));
     }
     if (GetLastError() != ERROR_MORE_DATA || buffer.size() > 256 * 1024)
-      return std::unexpected(os_error(last_error(), "inspect", display_path(path)));
+      return std::unexpected(os_error(last_error(), "inspect", path));
     buffer.resize(buffer.size() * 2);
   }
 }
 
-// A child opened relative to its directory must lead to that directory plus
-// its name. Anything else is a link the OS did not report as one: Wine shows
-// a Unix symlink as a plain directory or file and opens its target even with
-// FILE_OPEN_REPARSE_POINT. Deleting through such a handle would delete the
-// target, so the walk stops there instead.
-std::expected<std::wstring, Error> check_inside(HANDLE child, const std::wstring& parent_final,
-                                                const std::wstring& name,
-                                                const std::wstring& path) {
-  auto actual = final_path_of(child, path);
+// `directory` + '\' + `name`; the root of a volume is "\" already.
+void append_name(std::wstring& directory, std::wstring_view name) {
+  if (!directory.ends_with(L'\\')) directory += L'\\';
+  directory += name;
+}
+
+bool same_path(std::wstring_view a, std::wstring_view b) {
+  return CompareStringOrdinal(a.data(), static_cast<int>(a.size()), b.data(),
+                              static_cast<int>(b.size()), TRUE) == CSTR_EQUAL;
+}
+
+// Where a child opened relative to its directory leads, and whether that is
+// the directory's own path plus its name. Anything else is a link the OS did
+// not report as one: Wine shows a Unix symlink as a plain directory or file
+// and opens its target even with FILE_OPEN_REPARSE_POINT. Deleting through
+// such a handle would delete the target.
+struct Destination {
+  std::wstring final_path;
+  bool inside = false;
+};
+
+std::expected<Destination, Error> destination_of(HANDLE child, std::wstring_view parent_final,
+                                                 std::wstring_view name, const std::string& path) {
+  std::wstring expected(parent_final);
+  append_name(expected, name);
+  auto actual = final_path_of(child, path, expected.size());
   if (!actual) return std::unexpected(actual.error());
-  // The root of a volume is "\\" already.
-  const std::wstring expected =
-      parent_final + (parent_final.ends_with(L'\\') ? L"" : L"\\") + name;
-  if (CompareStringOrdinal(actual->c_str(), static_cast<int>(actual->size()), expected.c_str(),
-                           static_cast<int>(expected.size()), TRUE) != CSTR_EQUAL)
+  const bool inside = same_path(*actual, expected);
+  return Destination{std::move(*actual), inside};
+}
+
+// destination_of for remove_tree, which stops at such a link.
+std::expected<std::wstring, Error> check_inside(HANDLE child, std::wstring_view parent_final,
+                                                std::wstring_view name, const std::string& path) {
+  auto destination = destination_of(child, parent_final, name, path);
+  if (!destination) return std::unexpected(destination.error());
+  if (!destination->inside)
     return std::unexpected(Error::invalid(
-        ErrorKind::other, "remove", display_path(path),
-        "it leads outside its directory (to '" + display_path(*actual) +
+        ErrorKind::other, "remove", path,
+        "it leads outside its directory (to '" + display_path(destination->final_path) +
             "' on its volume): a link the OS does not report as one; left in place"));
-  return actual;
+  return std::move(destination->final_path);
 }
 
 bool is_real_directory(DWORD attributes) {
@@ -140,51 +216,81 @@ bool is_real_directory(DWORD attributes) {
          (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0;
 }
 
+// The names in a directory, read through its handle: remove_tree deletes
+// while it goes, so it reads them all before it starts.
+std::expected<std::vector<std::wstring>, Error> list_children(HANDLE directory,
+                                                              const std::string& path) {
+  std::vector<std::wstring> children;
+  DirectoryListing listing;
+  for (;;) {
+    auto record = listing.next(directory);
+    if (!record) return std::unexpected(os_error(record.error(), "read directory", path));
+    if (*record == nullptr) return children;
+    children.emplace_back((*record)->FileName, (*record)->FileNameLength / sizeof(wchar_t));
+  }
+}
+
+// A path as the user gave it, in native form without trailing separators
+// (but "\\?\C:\" keeps its own).
+std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  while (native->size() > 7 && native->back() == L'\\') native->pop_back();
+  return native;
+}
+
+// One open directory of remove_tree, the names it held when listed, and
+// where we are in them.
+struct Frame {
+  OwnedHandle handle;
+  std::wstring path;        // for messages only; never opened by path
+  std::wstring final_path;  // where the OS says the handle leads
+  std::vector<std::wstring> children;
+  std::size_t next = 0;
+};
+
 }  // namespace
 
 std::expected<void, Error> check_not_disguised_link(const std::string& path) {
-  auto native = native_path(path);
+  auto native = trimmed_native_path(path);
   if (!native) return std::unexpected(native.error());
-  std::wstring full = std::move(*native);
-  while (full.size() > 7 && full.back() == L'\\') full.pop_back();
+  const std::wstring& full = *native;
   const std::size_t slash = full.find_last_of(L'\\');
   if (slash == std::wstring::npos || slash + 1 >= full.size() || slash < 6) return {};  // a root
   std::wstring parent = full.substr(0, slash);
   if (parent.back() == L':') parent += L'\\';
-  OwnedHandle directory(CreateFileW(parent.c_str(), FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
-                                                         SYNCHRONIZE,
-                                    share_all, nullptr, OPEN_EXISTING,
+  OwnedHandle directory(CreateFileW(parent.c_str(), list_access, share_all, nullptr, OPEN_EXISTING,
                                     FILE_FLAG_BACKUP_SEMANTICS, nullptr));
   if (!directory) return {};  // nothing to compare with; the delete itself will report what is wrong
-  auto parent_final = final_path_of(directory.get(), parent);
+  const std::string shown = display_path(full);
+  auto parent_final = final_path_of(directory.get(), display_path(parent));
   if (!parent_final) return {};
   // Attribute access only: this open must not itself meet a sharing violation.
-  auto entry = open_child(directory.get(), full.substr(slash + 1), full,
-                          FILE_READ_ATTRIBUTES | SYNCHRONIZE);
+  const std::wstring_view name = std::wstring_view(full).substr(slash + 1);
+  auto entry = open_child(directory.get(), name, shown, FILE_READ_ATTRIBUTES | SYNCHRONIZE);
   if (!entry) return {};
-  auto inside = check_inside(entry->get(), *parent_final, full.substr(slash + 1), full);
+  auto inside = check_inside(entry->get(), *parent_final, name, shown);
   if (!inside) return std::unexpected(inside.error());
   return {};
 }
 
 std::expected<void, Error> remove_tree(const std::string& path) {
   if (auto ok = check_not_disguised_link(path); !ok) return ok;
-  auto native = native_path(path);
+  auto native = trimmed_native_path(path);
   if (!native) return std::unexpected(native.error());
   std::wstring root_path = std::move(*native);
-  while (root_path.size() > 7 && root_path.back() == L'\\') root_path.pop_back();
   OwnedHandle root(CreateFileW(root_path.c_str(), entry_access, share_all, nullptr, OPEN_EXISTING,
                                FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!root) return std::unexpected(os_error(last_error(), "remove", path));
-  auto root_attributes = attributes_of(root.get(), root_path);
+  auto root_attributes = attributes_of(root.get(), display_path(root_path));
   if (!root_attributes) return std::unexpected(root_attributes.error());
   if (!is_real_directory(*root_attributes))  // a file, or a link: never its target
     return win32::delete_by_handle(root.get(), true, display_path(root_path), nullptr);
 
   std::vector<Frame> stack;
-  auto root_final = final_path_of(root.get(), root_path);
+  auto root_final = final_path_of(root.get(), display_path(root_path));
   if (!root_final) return std::unexpected(root_final.error());
-  auto listed = list_children(root.get(), root_path);
+  auto listed = list_children(root.get(), display_path(root_path));
   if (!listed) return std::unexpected(listed.error());
   stack.push_back({std::move(root), root_path, std::move(*root_final), std::move(*listed)});
 
@@ -200,31 +306,603 @@ std::expected<void, Error> remove_tree(const std::string& path) {
         return deleted;
       continue;
     }
-    const std::wstring& name = top.children[top.next++].name;
+    const std::wstring& name = top.children[top.next++];
     std::wstring child_path = top.path + L"\\" + name;
-    auto child = open_child(top.handle.get(), name, child_path);
+    const std::string shown = display_path(child_path);
+    auto child = open_child(top.handle.get(), name, shown);
     if (!child) {
       if (child.error().kind == ErrorKind::not_found) continue;  // gone meanwhile
       return std::unexpected(child.error());
     }
     // Judge by the handle we hold, not by the listing: it may have changed.
-    auto inside = check_inside(child->get(), top.final_path, name, child_path);
+    auto inside = check_inside(child->get(), top.final_path, name, shown);
     if (!inside) return std::unexpected(inside.error());
-    auto attributes = attributes_of(child->get(), child_path);
+    auto attributes = attributes_of(child->get(), shown);
     if (!attributes) return std::unexpected(attributes.error());
     if (is_real_directory(*attributes)) {
-      auto grandchildren = list_children(child->get(), child_path);
+      auto grandchildren = list_children(child->get(), shown);
       if (!grandchildren) return std::unexpected(grandchildren.error());
       stack.push_back({std::move(*child), std::move(child_path), std::move(*inside),
                        std::move(*grandchildren)});
       continue;
     }
-    if (auto deleted = win32::delete_by_handle(child->get(), true, display_path(child_path),
-                                               nullptr);
-        !deleted)
+    if (auto deleted = win32::delete_by_handle(child->get(), true, shown, nullptr); !deleted)
       return deleted;
   }
   return {};
 }
+
+
+// The cleanup walk (platform/walk.hpp).
+
+namespace {
+
+// Open levels below the root. Each handle costs a Unix descriptor in the
+// process and in wineserver under Wine; deeper levels close the shallowest.
+constexpr std::size_t open_window = 48;
+// At most this many characters in one NtOpenFile name (UNICODE_STRING counts
+// bytes in 16 bits) when a closed level is reached again.
+constexpr std::size_t max_relative_name = 16000;
+
+constexpr std::int64_t filetime_unix_epoch = 116444736000000000;  // 1970-01-01 in FILETIME
+
+// FILETIME (100 ns since 1601) as nanoseconds since the Unix epoch; 0 means
+// the file system keeps no such time.
+std::optional<std::int64_t> unix_nanoseconds(LARGE_INTEGER time) {
+  if (time.QuadPart == 0) return std::nullopt;
+  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 100;
+  const std::int64_t since_epoch = time.QuadPart - filetime_unix_epoch;
+  return std::clamp(since_epoch, -limit, limit) * 100;
+}
+
+EntryType type_of(DWORD attributes) {
+  if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) return EntryType::symlink;
+  if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return EntryType::directory;
+  return EntryType::file;
+}
+
+std::uint64_t file_index(const BY_HANDLE_FILE_INFORMATION& info) {
+  return (std::uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow;
+}
+
+std::expected<BY_HANDLE_FILE_INFORMATION, Error> information_of(HANDLE handle,
+                                                                const std::string& path) {
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!GetFileInformationByHandle(handle, &info))
+    return std::unexpected(os_error(last_error(), "inspect", path));
+  return info;
+}
+
+FileIdentity identity_from(const BY_HANDLE_FILE_INFORMATION& info) {
+  return {info.dwVolumeSerialNumber, file_index(info)};
+}
+
+// Still the directory `identity`, and no link to it.
+bool is_directory(const BY_HANDLE_FILE_INFORMATION& info, const FileIdentity& identity) {
+  return identity_from(info) == identity && is_real_directory(info.dwFileAttributes);
+}
+
+// An entry as listed, with the exact UTF-16 name: UTF-8 cannot carry an
+// unpaired surrogate, which NTFS names may hold.
+struct Listed {
+  WalkEntry entry;
+  std::wstring wide_name;
+};
+
+Listed listed_from(const FILE_ID_BOTH_DIR_INFO& record, DWORD volume) {
+  Listed listed;
+  listed.wide_name.assign(record.FileName, record.FileNameLength / sizeof(wchar_t));
+  WalkEntry& entry = listed.entry;
+  entry.name = narrow(listed.wide_name);
+  entry.type = type_of(record.FileAttributes);
+  entry.identity = {volume, static_cast<std::uint64_t>(record.FileId.QuadPart)};
+  entry.size = static_cast<std::uint64_t>(record.EndOfFile.QuadPart);
+  entry.times = {unix_nanoseconds(record.LastAccessTime), unix_nanoseconds(record.LastWriteTime),
+                 unix_nanoseconds(record.ChangeTime), unix_nanoseconds(record.CreationTime)};
+  entry.read_only = (record.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0;
+  return listed;
+}
+
+// Whether `name` in `directory` still is the file `identity` and no delete
+// of it is pending.
+bool still_there(HANDLE directory, std::wstring_view name, const FileIdentity& identity) {
+  OwnedHandle handle;
+  if (open_relative(directory, name, FILE_READ_ATTRIBUTES | SYNCHRONIZE, handle) < 0) return false;
+  BY_HANDLE_FILE_INFORMATION info{};
+  FILE_STANDARD_INFO standard{};
+  return GetFileInformationByHandle(handle.get(), &info) && identity_from(info) == identity &&
+         GetFileInformationByHandleEx(handle.get(), FileStandardInfo, &standard,
+                                      sizeof standard) &&
+         !standard.DeletePending;
+}
+
+Error moved_error(const std::string& path) {
+  return Error::invalid(ErrorKind::other, "return to", path,
+                        "it was moved or replaced during the run; the rest of it was left alone");
+}
+
+// Whether an open failed because the entry is no longer there, or is
+// going: someone else's delete is pending.
+bool is_gone(NTSTATUS status) {
+  if (status == status_delete_pending) return true;
+  const int code = win32_error_of(status);
+  return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
+}
+
+// What a refused open of an entry for delete means: gone, in use, or an error.
+std::expected<RemoveResult, Error> refused_open(NTSTATUS status, const std::string& path) {
+  if (is_gone(status)) return RemoveResult::gone;
+  const int code = win32_error_of(status);
+  if (code == ERROR_SHARING_VIOLATION) return RemoveResult::in_use;
+  return std::unexpected(os_error(code, "remove", path));
+}
+
+std::expected<RemoveResult, Error> delete_through(HANDLE handle, bool force,
+                                                  const std::string& path) {
+  if (auto deleted = win32::delete_by_handle(handle, force, path, nullptr); !deleted) {
+    if (deleted.error().native_code == ERROR_SHARING_VIOLATION) return RemoveResult::in_use;
+    return std::unexpected(deleted.error());
+  }
+  return RemoveResult::removed;
+}
+
+}  // namespace
+
+struct TreeWalk::State {
+  // One directory on the way down from the root.
+  struct Level {
+    OwnedHandle handle;      // empty while closed (outside the window)
+    std::wstring name;       // within its parent; empty for the root
+    FileIdentity identity;
+    std::size_t final_length = 0;    // its part of State::final_path
+    std::size_t display_length = 0;  // its part of State::display
+    DirectoryListing listing;        // while open and not yet read ahead
+    bool read_ahead = false;         // its remaining entries are in `pending`
+    std::vector<Listed> pending;
+    std::size_t next_pending = 0;
+    std::optional<Error> pending_error;  // met while reading ahead; reported in turn
+    std::size_t listed = 0;   // entries next() reported
+    std::size_t cleared = 0;  // of those, removed (or found gone) by this walk
+    bool incomplete = false;  // a listing error hid some entries
+    bool abandoned = false;   // could not be reached again
+    bool finished = false;    // reported finished (or done for the root)
+  };
+
+  DWORD volume = 0;
+  std::vector<Level> levels;
+  // The current directory as the OS names it (from its volume's root) and as
+  // shown to users; each level's is a prefix, so no level stores a path.
+  std::wstring final_path;
+  std::string display;
+  Listed last;  // the entry next() returned last
+
+  Level& top() { return levels.back(); }
+  std::size_t depth() const { return levels.size() - 1; }
+
+  std::string display_of(std::size_t index) const {
+    return display.substr(0, levels[index].display_length);
+  }
+  std::string path_of(std::string_view name) const {
+    std::string path = display;
+    if (!path.ends_with('\\')) path += '\\';
+    path += name;
+    return path;
+  }
+
+  // The wide name of an entry of the current directory.
+  std::expected<std::wstring, Error> wide_name_of(const WalkEntry& entry) const {
+    if (entry.name == last.entry.name) return last.wide_name;
+    return widen(entry.name);
+  }
+
+  void push(Level level) {
+    append_name(final_path, level.name);
+    level.final_length = final_path.size();
+    if (!display.ends_with('\\')) display += '\\';
+    display += narrow(level.name);
+    level.display_length = display.size();
+    levels.push_back(std::move(level));
+    // Past the window, the shallowest open level reads ahead and closes.
+    if (depth() > open_window && levels[depth() - open_window].handle)
+      close_reading_ahead(depth() - open_window);
+  }
+
+  void pop() {
+    levels.pop_back();
+    final_path.resize(top().final_length);
+    display.resize(top().display_length);
+  }
+
+  void close_reading_ahead(std::size_t index) {
+    Level& level = levels[index];
+    if (!level.read_ahead) {
+      level.read_ahead = true;
+      for (;;) {
+        auto record = level.listing.next(level.handle.get());
+        if (!record) {
+          level.pending_error = os_error(record.error(), "read directory", display_of(index));
+          break;
+        }
+        if (*record == nullptr) break;
+        level.pending.push_back(listed_from(**record, volume));
+      }
+      level.listing.finish();
+    }
+    level.handle = {};
+  }
+
+  // The next entry of the current directory into `last`; false at its end.
+  std::expected<bool, Error> next_entry() {
+    Level& level = top();
+    if (level.read_ahead) {
+      if (level.next_pending < level.pending.size()) {
+        last = std::move(level.pending[level.next_pending++]);
+        return true;
+      }
+      level.pending.clear();
+      if (level.pending_error) {
+        Error error = std::move(*level.pending_error);
+        level.pending_error.reset();
+        return std::unexpected(std::move(error));
+      }
+      return false;
+    }
+    auto record = level.listing.next(level.handle.get());
+    if (!record) return std::unexpected(os_error(record.error(), "read directory", display));
+    if (*record == nullptr) return false;
+    last = listed_from(**record, volume);
+    return true;
+  }
+
+  // Nothing more is listed in the current directory.
+  void end_listing() {
+    Level& level = top();
+    level.incomplete = true;
+    level.listing.finish();
+    level.next_pending = level.pending.size();
+    level.pending_error.reset();
+  }
+
+  // The path the OS gives the parent of levels[index].
+  std::wstring_view final_path_of_parent(std::size_t index) const {
+    return std::wstring_view(final_path).substr(0, levels[index - 1].final_length);
+  }
+
+  // Whether `handle` is still the directory levels[index] was.
+  std::expected<void, Error> check_same_directory(HANDLE handle, std::size_t index) {
+    const std::string path = display_of(index);
+    auto info = information_of(handle, path);
+    if (!info) return std::unexpected(info.error());
+    if (!is_directory(*info, levels[index].identity)) return std::unexpected(moved_error(path));
+    auto destination =
+        destination_of(handle, final_path_of_parent(index), levels[index].name, path);
+    if (!destination) return std::unexpected(destination.error());
+    if (!destination->inside) return std::unexpected(moved_error(path));
+    return {};
+  }
+
+  // Opens levels[index] again, from its nearest open ancestor (the root at
+  // worst), together with the levels above it back to a full window, so that
+  // coming back up costs one long open per window rather than one per level.
+  std::expected<void, Error> reopen(std::size_t index) {
+    if (levels[index].handle) return {};
+    if (levels[index].abandoned) return std::unexpected(moved_error(display_of(index)));
+    std::size_t at = index;
+    while (!levels[at].handle) --at;  // the root is always open
+    const std::size_t window_start = index >= open_window ? index - open_window + 1 : 1;
+    const std::size_t first_kept = std::max(at + 1, window_start);
+    HANDLE from = levels[at].handle.get();
+    OwnedHandle passing;  // a level on the way that stays closed
+    while (at < index) {
+      // Up to the first level to keep, as many names as fit in one open.
+      std::size_t to = at + 1;
+      std::wstring relative = levels[to].name;
+      while (to < first_kept &&
+             relative.size() + 1 + levels[to + 1].name.size() <= max_relative_name) {
+        relative += L'\\';
+        relative += levels[++to].name;
+      }
+      OwnedHandle opened;
+      const NTSTATUS status = open_relative(from, relative, list_access, opened);
+      std::expected<void, Error> same =
+          status < 0
+              ? std::unexpected(os_error(win32_error_of(status), "return to", display_of(to)))
+              : check_same_directory(opened.get(), to);
+      if (!same) {
+        // The levels passed through may be fine: they are tried again in turn.
+        for (std::size_t i = to; i <= index; ++i) levels[i].abandoned = true;
+        return same;
+      }
+      if (to >= first_kept) {
+        levels[to].handle = std::move(opened);
+        from = levels[to].handle.get();
+      } else {
+        passing = std::move(opened);
+        from = passing.get();
+      }
+      at = to;
+    }
+    return {};
+  }
+
+  // `entry` of the current directory, opened relative to it: the NTSTATUS
+  // says how that went; an Error, that the directory could not be reached.
+  struct OpenedEntry {
+    OwnedHandle handle;
+    std::wstring name;
+    NTSTATUS status = 0;
+  };
+  std::expected<OpenedEntry, Error> open_entry(const WalkEntry& entry, ACCESS_MASK access) {
+    if (auto open = reopen(depth()); !open) return std::unexpected(open.error());
+    auto name = wide_name_of(entry);
+    if (!name) return std::unexpected(name.error());
+    OpenedEntry opened{{}, std::move(*name), 0};
+    opened.status = open_relative(top().handle.get(), opened.name, access, opened.handle);
+    return opened;
+  }
+
+  // Counts what left `level` for good: see remove_finished_directory.
+  static std::expected<RemoveResult, Error> tally(Level& level,
+                                                  std::expected<RemoveResult, Error> result) {
+    if (result && (*result == RemoveResult::removed || *result == RemoveResult::gone))
+      ++level.cleared;
+    return result;
+  }
+
+  std::expected<RemoveResult, Error> remove_entry(const WalkEntry& entry, RemoveMode mode,
+                                                  bool force) {
+    const std::string path = path_of(entry.name);
+    if (entry.type == EntryType::directory)
+      return std::unexpected(Error::invalid(ErrorKind::is_a_directory, "remove", path,
+                                            "a directory is removed once finished"));
+    // The open for delete is what meets a holder without FILE_SHARE_DELETE.
+    auto opened = open_entry(entry, delete_access);
+    if (!opened) return std::unexpected(opened.error());
+    if (opened->status < 0) return refused_open(opened->status, path);
+    const HANDLE file = opened->handle.get();
+    auto info = information_of(file, path);
+    if (!info) return std::unexpected(info.error());
+    FILE_BASIC_INFO basic{};
+    if (!GetFileInformationByHandleEx(file, FileBasicInfo, &basic, sizeof basic))
+      return std::unexpected(os_error(last_error(), "inspect", path));
+    // The access time is left out: opening may update it. NTFS's directory
+    // entries can lag behind the file (other hard links, a file being
+    // written): that too reads as changed, the side that keeps the file.
+    const bool same = identity_from(*info) == entry.identity &&
+                      type_of(basic.FileAttributes) == entry.type &&
+                      unix_nanoseconds(basic.LastWriteTime) == entry.times.modification &&
+                      unix_nanoseconds(basic.ChangeTime) == entry.times.change &&
+                      unix_nanoseconds(basic.CreationTime) == entry.times.birth;
+    if (!same) return RemoveResult::changed;
+    auto destination = destination_of(file, final_path, opened->name, path);
+    if (!destination) return std::unexpected(destination.error());
+    if (!destination->inside) return RemoveResult::changed;
+    if ((basic.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0 && !force) {
+      Error error = os_error(ERROR_ACCESS_DENIED, "remove", path);
+      error.message = "the read-only attribute is set (--force deletes it)";
+      return std::unexpected(std::move(error));
+    }
+    if (mode == RemoveMode::dry_run) return RemoveResult::removed;
+    return delete_through(file, force, path);
+  }
+
+  // The current directory, finished.
+  std::expected<RemoveResult, Error> remove_finished_directory(const WalkEntry& entry,
+                                                               RemoveMode mode) {
+    const std::size_t index = depth();
+    const std::string& path = display;
+    Level& level = top();
+    if (level.abandoned) return RemoveResult::changed;
+    // Something this walk listed in it is still there (kept, or refused): then
+    // look rather than try, since a delete of a non-empty directory is retried.
+    const bool emptied = level.listed == level.cleared && !level.incomplete;
+    if (mode == RemoveMode::remove && !emptied && level.handle) {
+      level.listing.restart();
+      auto record = level.listing.next(level.handle.get());
+      level.listing.finish();
+      if (record && *record != nullptr)
+        return std::unexpected(os_error(ERROR_DIR_NOT_EMPTY, "remove", path));
+    }
+    level.handle = {};  // our own listing handle must not keep it
+    if (auto open = reopen(index - 1); !open) return RemoveResult::changed;
+    const HANDLE parent = levels[index - 1].handle.get();
+    OwnedHandle directory;
+    if (const NTSTATUS status = open_relative(parent, level.name, delete_access, directory);
+        status < 0)
+      return refused_open(status, path);
+    auto info = information_of(directory.get(), path);
+    if (!info) return std::unexpected(info.error());
+    if (!is_directory(*info, entry.identity)) return RemoveResult::changed;
+    auto destination =
+        destination_of(directory.get(), final_path_of_parent(index), level.name, path);
+    if (!destination) return std::unexpected(destination.error());
+    if (!destination->inside) return RemoveResult::changed;
+    if (mode == RemoveMode::dry_run) return RemoveResult::removed;
+    auto deleted = delete_through(directory.get(), false, path);
+    if (!deleted || *deleted != RemoveResult::removed) return deleted;
+    // Wine accepts the delete of a directory that is not empty, then fails to
+    // remove it when the handle closes: look whether it went.
+    directory = {};
+    if (still_there(parent, level.name, entry.identity))
+      return std::unexpected(os_error(ERROR_DIR_NOT_EMPTY, "remove", path));
+    return RemoveResult::removed;
+  }
+};
+
+TreeWalk::TreeWalk(std::unique_ptr<State> state) : state_(std::move(state)) {}
+TreeWalk::TreeWalk(TreeWalk&&) noexcept = default;
+TreeWalk& TreeWalk::operator=(TreeWalk&&) noexcept = default;
+TreeWalk::~TreeWalk() = default;
+
+std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root) {
+  auto native = trimmed_native_path(root);
+  if (!native) return std::unexpected(native.error());
+  // No FILE_FLAG_OPEN_REPARSE_POINT: a link given as the root is followed.
+  OwnedHandle handle(CreateFileW(native->c_str(), list_access, share_all, nullptr, OPEN_EXISTING,
+                                 FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!handle) return std::unexpected(os_error(last_error(), "open directory", root));
+  auto info = information_of(handle.get(), root);
+  if (!info) return std::unexpected(info.error());
+  if ((info->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) == 0)
+    return std::unexpected(
+        Error::invalid(ErrorKind::not_a_directory, "open directory", root, "not a directory"));
+  auto final_path = final_path_of(handle.get(), root);
+  if (!final_path) return std::unexpected(final_path.error());
+
+  auto state = std::make_unique<State>();
+  state->volume = info->dwVolumeSerialNumber;
+  state->final_path = std::move(*final_path);
+  state->display = display_path(*native);
+  State::Level level;
+  level.handle = std::move(handle);
+  level.identity = identity_from(*info);
+  level.final_length = state->final_path.size();
+  level.display_length = state->display.size();
+  state->levels.push_back(std::move(level));
+  return TreeWalk(std::move(state));
+}
+
+FileIdentity TreeWalk::root_identity() const { return state_->levels.front().identity; }
+
+std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
+  State& s = *state_;
+  for (;;) {
+    if (s.top().finished) {
+      if (s.depth() == 0) return WalkStep::done;
+      s.pop();
+      // Its parent becomes current: reach it again if it was closed.
+      if (auto open = s.reopen(s.depth()); !open) {
+        s.end_listing();
+        return std::unexpected(open.error());
+      }
+      continue;
+    }
+    auto listed = s.next_entry();
+    if (!listed) {
+      s.end_listing();
+      return std::unexpected(listed.error());
+    }
+    if (*listed) {
+      ++s.top().listed;
+      entry = s.last.entry;
+      return WalkStep::entry;
+    }
+    s.top().finished = true;
+    return s.depth() == 0 ? WalkStep::done : WalkStep::finished_directory;
+  }
+}
+
+std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
+  State& s = *state_;
+  const std::string path = path_of(entry.name);
+  if (s.top().finished)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "enter", path,
+                                          "its directory was already finished"));
+  auto child = s.open_entry(entry, list_access);
+  if (!child) return std::unexpected(child.error());
+  if (child->status < 0) {
+    if (is_gone(child->status)) return false;
+    return std::unexpected(os_error(win32_error_of(child->status), "open directory", path));
+  }
+  // Judge by the handle: a directory swapped for a link, another directory,
+  // or (Wine) a Unix symlink shown as a directory is not entered.
+  auto info = information_of(child->handle.get(), path);
+  if (!info) return std::unexpected(info.error());
+  if (!is_directory(*info, entry.identity)) return false;
+  auto destination = destination_of(child->handle.get(), s.final_path, child->name, path);
+  if (!destination) return std::unexpected(destination.error());
+  if (!destination->inside) return false;
+
+  State::Level level;
+  level.handle = std::move(child->handle);
+  level.name = std::move(child->name);
+  level.identity = entry.identity;
+  s.push(std::move(level));
+  return true;
+}
+
+std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry, RemoveMode mode,
+                                                          bool force) {
+  State& s = *state_;
+  return s.tally(s.top(), s.remove_entry(entry, mode, force));
+}
+
+std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const WalkEntry& entry,
+                                                                       RemoveMode mode) {
+  State& s = *state_;
+  if (s.depth() == 0 || !s.top().finished)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", s.display,
+                                          "only a directory the walk has finished is removed"));
+  return s.tally(s.levels[s.depth() - 1], s.remove_finished_directory(entry, mode));
+}
+
+std::string TreeWalk::path_of(std::string_view name) const { return state_->path_of(name); }
+
+std::string TreeWalk::current_path() const { return state_->display; }
+
+std::size_t TreeWalk::depth() const { return state_->depth(); }
+
+
+
+std::expected<FileIdentity, Error> identity_of(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  // Attribute access only, sharing everything: nobody's handle can refuse it.
+  OwnedHandle handle(CreateFileW(native->c_str(), FILE_READ_ATTRIBUTES, share_all, nullptr,
+                                 OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!handle) return std::unexpected(os_error(last_error(), "inspect", path));
+  auto info = information_of(handle.get(), path);
+  if (!info) return std::unexpected(info.error());
+  return identity_from(*info);
+}
+
+namespace {
+
+std::wstring environment_variable(const wchar_t* name) {
+  std::wstring value(256, L'\0');
+  for (;;) {
+    const DWORD size =
+        GetEnvironmentVariableW(name, value.data(), static_cast<DWORD>(value.size()));
+    if (size == 0) return {};
+    if (size < value.size()) {
+      value.resize(size);
+      return value;
+    }
+    value.resize(size);  // too small: `size` counts the terminator
+  }
+}
+
+bool directory_exists(const std::wstring& path) {
+  auto native = native_path(narrow(path));
+  if (!native) return false;
+  const DWORD attributes = GetFileAttributesW(native->c_str());
+  return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+}
+
+}  // namespace
+
+std::vector<std::string> system_directories() {
+  std::wstring drive = environment_variable(L"SystemDrive");  // "C:"
+  const std::wstring system_root = environment_variable(L"SystemRoot");
+  if (drive.empty() && system_root.size() >= 2 && system_root[1] == L':')
+    drive = system_root.substr(0, 2);
+  std::vector<std::wstring> candidates;
+  if (!drive.empty()) candidates.push_back(drive + L"\\");
+  candidates.push_back(system_root);
+  for (const wchar_t* name : {L"ProgramFiles", L"ProgramFiles(x86)", L"ProgramData"})
+    candidates.push_back(environment_variable(name));
+  if (!drive.empty()) candidates.push_back(drive + L"\\Users");
+
+  std::vector<std::string> directories;
+  for (const std::wstring& candidate : candidates) {
+    if (candidate.empty() || !directory_exists(candidate)) continue;
+    std::string path = narrow(candidate);
+    if (std::ranges::find(directories, path) == directories.end())
+      directories.push_back(std::move(path));
+  }
+  return directories;
+}
+
+std::string home_directory() { return narrow(environment_variable(L"USERPROFILE")); }
 
 }  // namespace tmpctl::platform

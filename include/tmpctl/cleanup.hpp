@@ -1,0 +1,158 @@
+#pragma once
+/// \file
+/// Removing stale entries below a root directory: what `tmpctl cleanup` does,
+/// for C++ users. Never removes what is in use, never anything outside the
+/// root, never the root itself (docs/cli.md lists each safety rule).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tmpctl/error.hpp>
+#include <tmpctl/holders.hpp>
+#include <vector>
+
+namespace tmpctl {
+
+/// The timestamps an entry's age can be judged by: it is stale when the
+/// newest of the chosen ones is older than the cutoff.
+enum class Timestamp : unsigned {
+  access = 1,
+  modification = 2,
+  change = 4,  ///< inode change time (ctime); never used for directories
+  birth = 8,
+};
+
+/// The kinds of entry cleanup may remove. Sockets, FIFOs and devices are
+/// never removed: whether a socket is in use cannot be seen from its file.
+enum class EntryKind : unsigned {
+  file = 1,
+  directory = 2,
+  symlink = 4,  ///< removed as a link; never followed
+};
+
+struct CleanupOptions {
+  /// Entries whose newest chosen timestamp is older than this are stale.
+  std::chrono::seconds older_than = std::chrono::days(10);
+  /// A set of Timestamp bits. Directories ignore change and access times,
+  /// which deleting their children and listing them update.
+  unsigned age_by = static_cast<unsigned>(Timestamp::access) |
+                    static_cast<unsigned>(Timestamp::modification) |
+                    static_cast<unsigned>(Timestamp::change) |
+                    static_cast<unsigned>(Timestamp::birth);
+  /// Globs (see glob_match); when any is given, only entries that match, or
+  /// lie in a directory that matched, are removed.
+  std::vector<std::string> match{};
+  /// Globs; what matches is kept, and a directory that matches is not entered.
+  std::vector<std::string> exclude{};
+  /// A set of EntryKind bits.
+  unsigned kinds = static_cast<unsigned>(EntryKind::file) |
+                   static_cast<unsigned>(EntryKind::directory) |
+                   static_cast<unsigned>(EntryKind::symlink);
+  /// Never remove directories (their stale contents still go).
+  bool keep_directories = false;
+  /// Entries deeper than this are not looked at (1: the root's own entries).
+  std::optional<std::size_t> max_depth{};
+  /// Decide everything, delete nothing: the same walk and checks as a real run.
+  bool dry_run = false;
+  /// Delete read-only files (Windows), and allow a protected root.
+  bool force = false;
+  /// Windows: tries per entry refused as in use (a scanner's brief hold), with
+  /// growing pauses; 0 tries once.
+  unsigned retries = 0;
+  /// The time the cutoff is measured from; now when unset.
+  std::optional<std::chrono::system_clock::time_point> now{};
+  /// Checked between entries: when it becomes true, the walk stops where it
+  /// is. Everything removed so far was eligible; nothing is left half-done.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+enum class CleanupAction {
+  removed,       ///< deleted
+  would_remove,  ///< a dry run's answer
+  skipped,       ///< eligible, but kept for a safety reason (see reason)
+  failed,        ///< the OS refused, or a directory could not be read
+};
+
+/// Why an eligible entry was kept.
+enum class SkipReason {
+  none,
+  in_use,            ///< open, mapped, locked or a working directory
+  not_owned,         ///< another user's entry in a sticky directory
+  changed,           ///< not what was listed any more when about to delete it
+  other_filesystem,  ///< a mount point
+  read_only,         ///< Windows read-only attribute, without options.force
+};
+
+/// One entry the caller is told about: every removal, every entry kept for
+/// safety, every failure.
+struct CleanupEntry {
+  CleanupAction action = CleanupAction::removed;
+  SkipReason reason = SkipReason::none;
+  std::string path;
+  /// "file", "directory", "symlink" or "other".
+  std::string_view type;
+  std::uint64_t size = 0;
+  std::vector<Holder> holders{};
+  std::optional<Error> error{};
+};
+
+struct CleanupSummary {
+  std::uint64_t examined = 0;
+  std::uint64_t removed = 0;  ///< or would be, in a dry run
+  std::uint64_t removed_bytes = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t skipped_in_use = 0;
+  std::uint64_t skipped_not_owned = 0;
+  std::uint64_t skipped_changed = 0;
+  std::uint64_t skipped_other_filesystem = 0;
+  std::uint64_t skipped_read_only = 0;
+  /// Entries that simply were not eligible: counted, never listed.
+  std::uint64_t kept_too_new = 0;
+  std::uint64_t kept_excluded = 0;
+  std::uint64_t kept_not_matched = 0;  ///< --match, the kind filter or --max-depth
+  std::uint64_t kept_not_empty = 0;    ///< directories with something kept inside
+  bool interrupted = false;
+  /// What the in-use check could not see (processes of other users...).
+  std::vector<std::string> notes{};
+};
+
+/// Told of each listed entry as it happens, and of progress now and then.
+struct CleanupObserver {
+  std::function<void(const CleanupEntry&)> entry;
+  /// Called at most about every 200 ms with the counts so far.
+  std::function<void(const CleanupSummary&)> progress{};
+};
+
+/// Removes the stale entries below each root. Fails, with nothing removed,
+/// when a root cannot be opened or is protected (a file system root, the home
+/// directory or a parent of it, a system directory) without options.force.
+/// Everything else, failures to remove or to read a subdirectory included,
+/// goes to the observer and the summary, and the walk goes on.
+std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
+                                             const CleanupOptions& options,
+                                             const CleanupObserver& observer);
+
+/// "12h" and "1d6h" to seconds: a positive whole number of units s, m, h, d,
+/// w, in any order, repeated as in "1h30m"; a bare number means seconds.
+std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text);
+
+/// Whether `text` matches `pattern`, the same on every OS: `*` any run of
+/// characters but `/`, `**` any run including `/`, `?` one character but
+/// `/`, `[abc]`, `[a-z]` and `[!abc]` one of (or none of) a set. There is no
+/// escape character: `[*]` matches a literal `*`. `case_insensitive` folds
+/// ASCII letters (Windows names).
+bool glob_match(std::string_view pattern, std::string_view text, bool case_insensitive = false);
+
+/// Checks a glob's syntax (an unclosed `[`): an Error of kind invalid_argument.
+std::expected<void, Error> check_glob(std::string_view pattern);
+
+std::string_view to_string(CleanupAction action);
+std::string_view to_string(SkipReason reason);
+
+}  // namespace tmpctl

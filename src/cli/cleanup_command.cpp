@@ -1,0 +1,353 @@
+#include "cli/cleanup_command.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <span>
+#include <tuple>
+#include <nlohmann/json.hpp>
+#include <tmpctl/temp_file.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "cli/report_output.hpp"
+#include "platform/console.hpp"
+
+namespace tmpctl::cli {
+namespace {
+
+constexpr const char* description = R"(Remove stale temporary files and directories below each DIR.
+
+An entry is stale when the newest of its --age-by timestamps is older than
+--older-than. Directories are removed after their contents, once empty and
+stale themselves (their access and change times are ignored: listing and
+emptying them updates those). DIR itself is never removed. Default DIR: the
+system temp directory, as 'tmpctl create' finds it ($TMPDIR or /tmp; on
+Windows GetTempPath2W).
+
+Safety: the walk goes through directory handles and never follows a symlink,
+junction or mount point (an old link is removed as a link); each entry is
+looked at again just before it is deleted and kept if it changed. Entries in
+use are kept and listed with their holders: on Linux, files any process has
+open, mapped, locked (flock, as systemd-tmpfiles honours) or as its working
+directory; on Windows, files the OS refuses to delete (WinError 32). Other
+users' entries in a sticky directory are kept as "not owned". Sockets, FIFOs
+and devices are never removed. /, the home directory and system directories
+are refused as DIR without --force.
+
+Globs (--match, --exclude): * any run of characters but /, ** any run
+including /, ? one character, [abc] [a-z] [!abc] sets; no escape character
+([*] is a literal *). A glob without / is matched against the entry's name,
+one with / against its path below DIR. Case-insensitive on Windows.)";
+
+constexpr const char* footer = R"(Examples:
+  tmpctl cleanup                          stale entries of the temp dir (10 days)
+  tmpctl cleanup --dry-run --older-than 2d /var/tmp
+  tmpctl cleanup --older-than 12h --match 'tmp.*' --exclude 'systemd-private-*'
+  tmpctl cleanup --json "$RUNNER_TEMP" | jq 'select(.action == "skipped")'
+
+Output: entries kept for safety and failures are always listed (on stderr,
+or as JSON); -v lists removals too; --dry-run lists what would be removed on
+stdout. A summary ends the run on stderr. In text, control characters and
+bytes that are not UTF-8 in names are written as \n, \t and \xHH; in JSON,
+names are exact ("path_base64" holds the bytes of a name that is not UTF-8).
+
+Exit status:
+  0  every stale entry was removed or kept for a safe reason
+  1  some entries could not be removed, or a directory could not be read
+  2  invalid usage, or a protected DIR without --force: nothing was removed
+  3  with --strict: some stale entries were kept because they are in use
+  4  a DIR does not exist: nothing was removed
+  130, 143  interrupted (Ctrl-C, SIGTERM): what was removed was eligible)";
+
+std::string size_text(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  if (bytes < 1024ull * 1024 * 1024)
+    return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+}
+
+std::string_view reason_text(SkipReason reason) {
+  switch (reason) {
+    case SkipReason::in_use: return "in use";
+    case SkipReason::not_owned: return "not owned by this user (sticky directory)";
+    case SkipReason::changed: return "changed during the run";
+    case SkipReason::other_filesystem: return "on another file system (a mount point)";
+    case SkipReason::read_only: return "read-only attribute set (--force removes it)";
+    case SkipReason::none: break;
+  }
+  return "kept";
+}
+
+nlohmann::ordered_json entry_json(const CleanupEntry& entry) {
+  nlohmann::ordered_json object;
+  object["action"] = to_string(entry.action);
+  set_path(object, "path", entry.path);
+  object["type"] = entry.type;
+  object["size"] = entry.size;
+  object["reason"] = entry.reason == SkipReason::none ? nlohmann::ordered_json()
+                                                      : nlohmann::ordered_json(to_string(entry.reason));
+  object["holders"] = holders_json(entry.holders);
+  object["error"] = entry.error ? error_json(*entry.error) : nlohmann::ordered_json();
+  return object;
+}
+
+nlohmann::ordered_json summary_json(const CleanupSummary& summary, bool dry_run) {
+  nlohmann::ordered_json counts;
+  counts["dry_run"] = dry_run;
+  counts["examined"] = summary.examined;
+  counts["removed"] = summary.removed;
+  counts["removed_bytes"] = summary.removed_bytes;
+  counts["failed"] = summary.failed;
+  counts["skipped"] = {{"in_use", summary.skipped_in_use},
+                       {"not_owned", summary.skipped_not_owned},
+                       {"changed", summary.skipped_changed},
+                       {"other_filesystem", summary.skipped_other_filesystem},
+                       {"read_only", summary.skipped_read_only}};
+  counts["kept"] = {{"too_new", summary.kept_too_new},
+                    {"excluded", summary.kept_excluded},
+                    {"not_matched", summary.kept_not_matched},
+                    {"not_empty", summary.kept_not_empty}};
+  counts["interrupted"] = summary.interrupted;
+  counts["notes"] = summary.notes;
+  nlohmann::ordered_json object;
+  object["summary"] = std::move(counts);
+  return object;
+}
+
+std::string summary_text(const CleanupSummary& s, bool dry_run) {
+  const std::uint64_t skipped = s.skipped_in_use + s.skipped_not_owned + s.skipped_changed +
+                                s.skipped_other_filesystem + s.skipped_read_only;
+  std::string text = fmt::format("{} {} {} ({})", dry_run ? "would remove" : "removed", s.removed,
+                                 s.removed == 1 ? "entry" : "entries", size_text(s.removed_bytes));
+  std::string reasons;
+  const auto add = [&](std::uint64_t count, std::string_view what) {
+    if (count > 0) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, what);
+  };
+  add(s.skipped_in_use, "in use");
+  add(s.skipped_not_owned, "not owned");
+  add(s.skipped_changed, "changed");
+  add(s.skipped_other_filesystem, "other file system");
+  add(s.skipped_read_only, "read-only");
+  text += fmt::format("; skipped {}{}", skipped, reasons.empty() ? "" : " (" + reasons + ")");
+  text += fmt::format("; failed {}", s.failed);
+  text += fmt::format("; kept {} too new, {} excluded, {} not matched, {} non-empty {}",
+                      s.kept_too_new, s.kept_excluded, s.kept_not_matched, s.kept_not_empty,
+                      s.kept_not_empty == 1 ? "directory" : "directories");
+  if (s.interrupted) text += "; interrupted";
+  return text;
+}
+
+struct NamedBit {
+  std::string_view name;
+  unsigned bit;
+};
+
+constexpr NamedBit timestamp_names[] = {
+    {"atime", static_cast<unsigned>(Timestamp::access)},
+    {"mtime", static_cast<unsigned>(Timestamp::modification)},
+    {"ctime", static_cast<unsigned>(Timestamp::change)},
+    {"btime", static_cast<unsigned>(Timestamp::birth)}};
+
+constexpr NamedBit kind_names[] = {{"file", static_cast<unsigned>(EntryKind::file)},
+                                   {"dir", static_cast<unsigned>(EntryKind::directory)},
+                                   {"symlink", static_cast<unsigned>(EntryKind::symlink)}};
+
+// "mtime,ctime" (and the option repeated) to a set of bits.
+std::expected<unsigned, std::string> parse_names(const std::vector<std::string>& values,
+                                                 std::span<const NamedBit> names,
+                                                 std::string_view option) {
+  unsigned bits = 0;
+  for (const std::string& value : values) {
+    for (std::size_t start = 0; start <= value.size();) {
+      const std::size_t comma = std::min(value.find(',', start), value.size());
+      const std::string_view name = std::string_view(value).substr(start, comma - start);
+      const auto found = std::ranges::find(names, name, &NamedBit::name);
+      if (found == names.end()) {
+        std::string known;
+        for (const NamedBit& named : names) known += (known.empty() ? "" : ", ") + std::string(named.name);
+        return std::unexpected(fmt::format("{}: unknown value '{}' (use {})", option, name, known));
+      }
+      bits |= found->bit;
+      start = comma + 1;
+    }
+  }
+  return bits;
+}
+
+// The progress line: on a terminal only, once the run has lasted a second.
+class Progress {
+public:
+  Progress() : shown_(platform::is_terminal(stderr)) {}
+  void update(const CleanupSummary& s, bool dry_run) {
+    if (!shown_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
+    fmt::print(stderr, "\r\x1b[Ktmpctl: examined {}, {} {} ({})", s.examined,
+               dry_run ? "would remove" : "removed", s.removed, size_text(s.removed_bytes));
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  // Before any other line on stderr.
+  void clear() {
+    if (!drawn_) return;
+    fmt::print(stderr, "\r\x1b[K");
+    drawn_ = false;
+  }
+
+private:
+  bool shown_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::atomic<bool> interrupted{false};
+
+}  // namespace
+
+CleanupCommand::CleanupCommand(CLI::App& parent)
+    : app_(parent.add_subcommand("cleanup", "Remove stale temp files; never what is in use")) {
+  app_->footer(std::string(description) + "\n\n" + footer);
+  app_->add_option("DIR", roots_, "Directories to clean (default: the system temp directory); "
+                                  "'--' before names that start with '-'");
+  app_->add_option("--older-than", older_than_,
+                   "Stale after this long: 90s, 30m, 12h, 7d, 2w, 1d6h (default 10d, as "
+                   "systemd-tmpfiles uses for /tmp)")
+      ->type_name("DURATION");
+  app_->add_option("--age-by", age_by_,
+                   "Timestamps that make an entry young, comma-separated: atime, mtime, ctime, "
+                   "btime (default all four: any recent one keeps an entry)")
+      ->type_name("LIST")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app_->add_option("--match", options_.match,
+                   "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
+      ->type_name("GLOB")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app_->add_option("--exclude", options_.exclude,
+                   "Keep entries matching GLOB; a matching directory is not entered (repeatable)")
+      ->type_name("GLOB")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app_->add_option("--type", types_,
+                   "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
+      ->type_name("LIST")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app_->add_flag("--keep-dirs", options_.keep_directories,
+                 "Never remove directories, only what is in them");
+  app_->add_option("--max-depth", options_.max_depth,
+                   "Look no deeper than N levels below DIR (1: DIR's own entries)")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app_->add_flag("-n,--dry-run", options_.dry_run,
+                 "List what would be removed, on stdout; remove nothing");
+  app_->add_flag("--force", options_.force,
+                 "Remove read-only files (Windows), and allow /, home or system directories as DIR");
+  app_->add_option("--retry", options_.retries,
+                   "Windows: try an entry in use N more times, waiting 10 ms, 20 ms, ... (max 2 s)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 100));
+  app_->add_flag("--strict", strict_, "Exit with 3 when stale entries were kept for being in use");
+  app_->add_flag("--json", json_,
+                 "Print one JSON object a line per listed entry, then a summary object");
+  app_->add_flag("-v,--verbose", verbose_, "Also list each entry removed");
+  app_->add_flag("-q,--quiet", quiet_, "No summary line");
+}
+
+int CleanupCommand::run() {
+  auto older_than = parse_duration(older_than_);
+  if (!older_than) {
+    print_error(fmt::format("--older-than: {}", older_than.error().message));
+    return exit_usage;
+  }
+  options_.older_than = *older_than;
+  for (auto [values, names, option, bits] :
+       {std::tuple{&age_by_, std::span<const NamedBit>(timestamp_names), "--age-by", &options_.age_by},
+        std::tuple{&types_, std::span<const NamedBit>(kind_names), "--type", &options_.kinds}}) {
+    if (values->empty()) continue;
+    auto parsed = parse_names(*values, names, option);
+    if (!parsed) {
+      print_error(parsed.error());
+      return exit_usage;
+    }
+    *bits = *parsed;
+  }
+  if (roots_.empty()) {
+    auto temp = system_temp_directory();
+    if (!temp) {
+      print_error(temp.error());
+      return exit_failure;
+    }
+    roots_.push_back(*temp);
+  }
+  platform::stop_on_interrupt(interrupted);
+  options_.stop = &interrupted;
+
+  DataOutput out(stdout);
+  Progress progress;
+  CleanupObserver observer;
+  observer.entry = [&](const CleanupEntry& entry) {
+    const bool removal =
+        entry.action == CleanupAction::removed || entry.action == CleanupAction::would_remove;
+    const bool listed = !removal || verbose_ || entry.action == CleanupAction::would_remove;
+    if (!listed) return;
+    if (json_) {
+      out.write_json_line(entry_json(entry));
+      return;
+    }
+    if (removal) {
+      out.write(fmt::format("{} {}\n", removal && options_.dry_run ? "would remove" : "removed",
+                            printable(entry.path)));
+      return;
+    }
+    progress.clear();
+    if (entry.action == CleanupAction::failed && entry.error) {
+      Error error = *entry.error;
+      error.path = printable(error.path);
+      print_error(to_string(error));
+      return;
+    }
+    std::string text = fmt::format("skipped {}: {}", printable(entry.path), reason_text(entry.reason));
+    const std::string holders = holder_lines(entry.holders);
+    if (!holders.empty()) text += "\n" + holders.substr(0, holders.size() - 1);
+    print_error(text);
+  };
+  observer.progress = [&](const CleanupSummary& summary) {
+    progress.update(summary, options_.dry_run);
+  };
+
+  auto summary = cleanup(roots_, options_, observer);
+  progress.clear();
+  if (!summary) {
+    print_error(summary.error());
+    switch (summary.error().kind) {
+      case ErrorKind::not_found: return exit_not_found;
+      case ErrorKind::invalid_argument: return exit_usage;
+      default: return exit_failure;
+    }
+  }
+  if (json_) {
+    out.write_json_line(summary_json(*summary, options_.dry_run));
+  } else if (!quiet_) {
+    print_error(summary_text(*summary, options_.dry_run));
+    for (const std::string& note : summary->notes) print_error("note: " + note);
+  }
+  const auto written = out.finish();
+  if (summary->interrupted) return 128 + platform::interrupt_signal();
+  if (!written) {
+    print_error(written.error());
+    return exit_failure;
+  }
+  if (summary->failed > 0) return exit_failure;
+  if (strict_ && summary->skipped_in_use > 0) return exit_in_use;
+  return exit_success;
+}
+
+}  // namespace tmpctl::cli

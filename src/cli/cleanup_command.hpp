@@ -1,0 +1,31 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <tmpctl/cleanup.hpp>
+#include <vector>
+
+namespace tmpctl::cli {
+
+/// `tmpctl cleanup`: remove stale temp files; never what is in use, never
+/// anything outside the root.
+class CleanupCommand {
+public:
+  explicit CleanupCommand(CLI::App& parent);
+  bool selected() const { return app_->parsed(); }
+  int run();
+
+private:
+  CLI::App* app_;
+  std::vector<std::string> roots_;
+  CleanupOptions options_;
+  std::string older_than_ = "10d";
+  std::vector<std::string> age_by_;
+  std::vector<std::string> types_;
+  bool strict_ = false;
+  bool json_ = false;
+  bool verbose_ = false;
+  bool quiet_ = false;
+};
+
+}  // namespace tmpctl::cli

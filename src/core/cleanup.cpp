@@ -1,0 +1,440 @@
+// cleanup(): which entries below a root are stale, and which of those are
+// safe to remove. The platform's TreeWalk lists, enters, re-checks and
+// deletes through directory handles; this file only decides.
+
+#include <tmpctl/cleanup.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "platform/holders.hpp"
+#include "platform/platform.hpp"
+#include "platform/walk.hpp"
+
+namespace tmpctl {
+namespace {
+
+using platform::EntryType;
+using platform::RemoveMode;
+using platform::RemoveResult;
+using platform::WalkEntry;
+using platform::WalkStep;
+
+#ifdef _WIN32
+constexpr bool names_ignore_case = true;  // as Windows file systems compare them
+#else
+constexpr bool names_ignore_case = false;
+#endif
+
+std::string_view type_name(EntryType type) {
+  switch (type) {
+    case EntryType::file: return "file";
+    case EntryType::directory: return "directory";
+    case EntryType::symlink: return "symlink";
+    case EntryType::other: break;
+  }
+  return "other";
+}
+
+// What removing an entry frees, as cleanup counts it: a directory's own size
+// is the file system's bookkeeping, not the user's data.
+std::uint64_t size_of(const WalkEntry& entry) {
+  return entry.type == EntryType::directory ? 0 : entry.size;
+}
+
+unsigned kind_bit(EntryType type) {
+  switch (type) {
+    case EntryType::file: return static_cast<unsigned>(EntryKind::file);
+    case EntryType::directory: return static_cast<unsigned>(EntryKind::directory);
+    case EntryType::symlink: return static_cast<unsigned>(EntryKind::symlink);
+    case EntryType::other: break;
+  }
+  return 0;  // sockets, FIFOs, devices: never removed
+}
+
+// The directory `path` is in, lexically; empty for a root.
+std::string parent_of(const std::string& path) {
+  const std::size_t last = path.find_last_of(platform::path_separators());
+  if (last == std::string::npos || last + 1 == path.size()) return {};
+  if (last == 0) return path.substr(0, 1);                           // "/x" -> "/"
+  if (path[last - 1] == ':') return path.substr(0, last + 1);       // "C:\x" -> "C:\"
+  return path.substr(0, last);
+}
+
+// Refuses a root that is a system directory, the home directory or one of
+// its parents: compared by identity, so "/tmp/.." or a link to /etc is caught.
+std::expected<void, Error> check_root(const std::string& root, const platform::FileIdentity& id) {
+  const auto refuse = [&](std::string what) {
+    return std::unexpected(Error::invalid(
+        ErrorKind::invalid_argument, "clean up", root,
+        "it is " + what + "; tmpctl cleans temporary directories (--force to clean it anyway)"));
+  };
+  for (const std::string& directory : platform::system_directories()) {
+    const auto other = platform::identity_of(directory);
+    if (other && *other == id) return refuse("a system directory ('" + directory + "')");
+  }
+  const std::string home_variable = platform::home_directory();
+  if (home_variable.empty()) return {};
+  auto home = platform::absolute_path(home_variable);
+  if (!home) return {};
+  for (std::string path = *home; !path.empty(); path = parent_of(path)) {
+    const auto other = platform::identity_of(path);
+    if (other && *other == id)
+      return refuse(path == *home ? "the home directory" : "a parent of the home directory");
+  }
+  return {};
+}
+
+bool matches_any(const std::vector<std::string>& globs, std::string_view name,
+                 std::string_view relative) {
+  return std::ranges::any_of(globs, [&](const std::string& glob) {
+    return glob_match(glob, glob.find('/') == std::string::npos ? name : relative,
+                      names_ignore_case);
+  });
+}
+
+// A directory being walked, as cleanup sees it.
+struct Frame {
+  WalkEntry entry;        // as listed in its parent
+  bool selected = false;  // it, or a directory above it, matched --match
+  std::string relative;   // below the root, '/'-separated; kept only for globs with '/'
+  std::uint64_t kept = 0;  // entries left inside it
+};
+
+class Cleaner {
+public:
+  Cleaner(const CleanupOptions& options, const CleanupObserver& observer,
+          const platform::OpenFileTable& open_files, CleanupSummary& summary)
+      : options_(options), observer_(observer), open_files_(open_files), summary_(summary) {
+    const auto now = options.now.value_or(std::chrono::system_clock::now());
+    cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  (now - options.older_than).time_since_epoch())
+                  .count();
+    const auto has_slash = [](const std::string& glob) {
+      return glob.find('/') != std::string::npos;
+    };
+    need_relative_ = std::ranges::any_of(options.match, has_slash) ||
+                     std::ranges::any_of(options.exclude, has_slash);
+  }
+
+  void run(platform::TreeWalk& walk) {
+    frames_.clear();
+    WalkEntry entry;
+    for (;;) {
+      if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) {
+        summary_.interrupted = true;
+        return;
+      }
+      report_progress();
+      auto step = walk.next(entry);
+      if (!step) {
+        fail(step.error().path, "directory", 0, step.error());
+        keep_in_current();  // what could not be read is still there
+        continue;
+      }
+      if (*step == WalkStep::done) return;
+      if (*step == WalkStep::finished_directory) {
+        finish_directory(walk);
+        continue;
+      }
+      ++summary_.examined;
+      look_at(walk, entry);
+    }
+  }
+
+  // Entries Windows refused as in use: their holders, found in one batch.
+  void report_deferred() {
+    if (in_use_.empty()) return;
+    std::vector<std::string> paths;
+    for (const CleanupEntry& entry : in_use_) paths.push_back(entry.path);
+    auto report = find_holders(paths);
+    for (std::size_t i = 0; i < in_use_.size(); ++i) {
+      if (report && i < report->holders.size()) in_use_[i].holders = std::move(report->holders[i]);
+      observer_.entry(in_use_[i]);
+    }
+    if (report && !report->complete)
+      summary_.notes.insert(summary_.notes.end(), report->notes.begin(), report->notes.end());
+    in_use_.clear();
+  }
+
+private:
+  // Whether the newest of the chosen timestamps is older than the cutoff.
+  // Directories ignore change and access times: removing their children
+  // changes the one, listing them (a dry run, ls, a backup) the other.
+  bool is_stale(const WalkEntry& entry) const {
+    unsigned chosen = options_.age_by;
+    if (entry.type == EntryType::directory)
+      chosen &= ~(static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::access));
+    std::optional<std::int64_t> newest;
+    const auto consider = [&](Timestamp which, const std::optional<std::int64_t>& time) {
+      if ((chosen & static_cast<unsigned>(which)) != 0 && time)
+        newest = std::max(newest.value_or(*time), *time);
+    };
+    consider(Timestamp::access, entry.times.access);
+    consider(Timestamp::modification, entry.times.modification);
+    consider(Timestamp::change, entry.times.change);
+    consider(Timestamp::birth, entry.times.birth);
+    // None of the chosen ones is kept here: judge by the modification time.
+    if (!newest) newest = entry.times.modification;
+    return newest && *newest < cutoff_;
+  }
+
+  // What keeps an entry that is not simply removable: a count for entries
+  // that are not eligible (listed nowhere), or the reason to list it.
+  bool counted_as_ineligible(const WalkEntry& entry, bool selected) {
+    if (!selected || (kind_bit(entry.type) & options_.kinds) == 0 ||
+        (entry.type == EntryType::directory && options_.keep_directories)) {
+      ++summary_.kept_not_matched;
+      return true;
+    }
+    if (!is_stale(entry)) {
+      ++summary_.kept_too_new;
+      return true;
+    }
+    return false;
+  }
+
+  void look_at(platform::TreeWalk& walk, const WalkEntry& entry) {
+    const std::size_t depth = walk.depth() + 1;
+    Frame* parent = frames_.empty() ? nullptr : &frames_.back();
+    std::string relative;
+    if (need_relative_)
+      relative = parent != nullptr ? parent->relative + '/' + entry.name : entry.name;
+    if (matches_any(options_.exclude, entry.name, relative)) {
+      ++summary_.kept_excluded;
+      keep_in_current();
+      return;
+    }
+    const bool selected = options_.match.empty() || (parent != nullptr && parent->selected) ||
+                          matches_any(options_.match, entry.name, relative);
+    if (entry.type == EntryType::directory) {
+      enter_or_keep(walk, entry, selected, depth, std::move(relative));
+      return;
+    }
+    if (counted_as_ineligible(entry, selected)) {
+      keep_in_current();
+      return;
+    }
+    if (const auto reason = safety_reason(entry); reason != SkipReason::none) {
+      skip(walk.path_of(entry.name), entry, reason);
+      return;
+    }
+    remove(walk, entry, walk.path_of(entry.name), false);
+  }
+
+  // Why an eligible entry must be kept, from what is known before deleting.
+  SkipReason safety_reason(const WalkEntry& entry) const {
+    if (entry.other_filesystem) return SkipReason::other_filesystem;
+    if (entry.not_owned) return SkipReason::not_owned;
+    if (open_files_.contains(entry.identity)) return SkipReason::in_use;
+    if (entry.read_only && !options_.force) return SkipReason::read_only;
+    return SkipReason::none;
+  }
+
+  void enter_or_keep(platform::TreeWalk& walk, const WalkEntry& entry, bool selected,
+                     std::size_t depth, std::string relative) {
+    const bool beyond = options_.max_depth && depth >= *options_.max_depth;
+    // A directory not entered stays, with all it holds. Those kept for
+    // safety are listed when they are themselves stale and selected.
+    const auto reason = safety_reason(entry);
+    if (beyond || (reason != SkipReason::none && reason != SkipReason::read_only)) {
+      if (beyond) {
+        ++summary_.kept_not_matched;
+        keep_in_current();
+      } else if (counted_as_ineligible(entry, selected)) {
+        keep_in_current();
+      } else {
+        skip(walk.path_of(entry.name), entry, reason);
+      }
+      return;
+    }
+    auto entered = walk.enter(entry);
+    if (!entered) {
+      fail(walk.path_of(entry.name), type_name(entry.type), 0, entered.error());
+      keep_in_current();
+      return;
+    }
+    if (!*entered) {
+      skip(walk.path_of(entry.name), entry, SkipReason::changed);
+      return;
+    }
+    frames_.push_back(Frame{entry, selected, std::move(relative)});
+  }
+
+  void finish_directory(platform::TreeWalk& walk) {
+    Frame frame = std::move(frames_.back());
+    frames_.pop_back();
+    if (frame.kept > 0) {
+      ++summary_.kept_not_empty;
+      keep_in_current();
+      return;
+    }
+    if (counted_as_ineligible(frame.entry, frame.selected)) {
+      keep_in_current();
+      return;
+    }
+    remove(walk, frame.entry, walk.current_path(), true);
+  }
+
+  void remove(platform::TreeWalk& walk, const WalkEntry& entry, const std::string& path,
+              bool finished_directory) {
+    const RemoveMode mode = options_.dry_run ? RemoveMode::dry_run : RemoveMode::remove;
+    std::chrono::milliseconds pause(10);
+    std::expected<RemoveResult, Error> result;
+    for (unsigned attempt = 0;; ++attempt) {
+      result = finished_directory ? walk.remove_finished_directory(entry, mode)
+                                  : walk.remove_entry(entry, mode, options_.force);
+      if (!result || *result != RemoveResult::in_use || attempt >= options_.retries) break;
+      // A scanner or indexer holds files briefly: wait, doubling, up to 2 s.
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+    }
+    if (!result) {
+      if (result.error().kind == ErrorKind::directory_not_empty) {
+        ++summary_.kept_not_empty;  // something new arrived in it
+        keep_in_current();
+        return;
+      }
+      fail(path, type_name(entry.type), size_of(entry), result.error());
+      keep_in_current();
+      return;
+    }
+    switch (*result) {
+      case RemoveResult::removed:
+        ++summary_.removed;
+        summary_.removed_bytes += size_of(entry);
+        observer_.entry(CleanupEntry{
+            .action = options_.dry_run ? CleanupAction::would_remove : CleanupAction::removed,
+            .path = path,
+            .type = type_name(entry.type),
+            .size = size_of(entry)});
+        return;
+      case RemoveResult::gone: return;  // someone else removed it
+      case RemoveResult::changed: skip(path, entry, SkipReason::changed); return;
+      case RemoveResult::in_use:
+        ++summary_.skipped_in_use;
+        keep_in_current();
+        in_use_.push_back(CleanupEntry{.action = CleanupAction::skipped,
+                                       .reason = SkipReason::in_use,
+                                       .path = path,
+                                       .type = type_name(entry.type),
+                                       .size = size_of(entry)});
+        return;
+    }
+  }
+
+  void skip(std::string path, const WalkEntry& entry, SkipReason reason) {
+    keep_in_current();
+    switch (reason) {
+      case SkipReason::in_use: ++summary_.skipped_in_use; break;
+      case SkipReason::not_owned: ++summary_.skipped_not_owned; break;
+      case SkipReason::changed: ++summary_.skipped_changed; break;
+      case SkipReason::other_filesystem: ++summary_.skipped_other_filesystem; break;
+      case SkipReason::read_only: ++summary_.skipped_read_only; break;
+      case SkipReason::none: break;
+    }
+    CleanupEntry listed{.action = CleanupAction::skipped,
+                        .reason = reason,
+                        .path = std::move(path),
+                        .type = type_name(entry.type),
+                        .size = size_of(entry)};
+    if (reason == SkipReason::in_use) listed.holders = open_files_.holders_of(entry.identity);
+    observer_.entry(listed);
+  }
+
+  void fail(std::string path, std::string_view type, std::uint64_t size, const Error& error) {
+    ++summary_.failed;
+    observer_.entry(CleanupEntry{.action = CleanupAction::failed,
+                                 .path = std::move(path),
+                                 .type = type,
+                                 .size = size,
+                                 .error = error});
+  }
+
+  // The current directory keeps something, so it cannot be removed.
+  void keep_in_current() {
+    if (!frames_.empty()) ++frames_.back().kept;
+  }
+
+  void report_progress() {
+    if (!observer_.progress || (++ticks_ & 255) != 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ < std::chrono::milliseconds(200)) return;
+    last_progress_ = now;
+    observer_.progress(summary_);
+  }
+
+  const CleanupOptions& options_;
+  const CleanupObserver& observer_;
+  const platform::OpenFileTable& open_files_;
+  CleanupSummary& summary_;
+  std::int64_t cutoff_ = 0;
+  bool need_relative_ = false;
+  std::vector<Frame> frames_;
+  std::vector<CleanupEntry> in_use_;
+  std::uint64_t ticks_ = 0;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
+                                             const CleanupOptions& options,
+                                             const CleanupObserver& observer) {
+  for (const std::string& glob : options.match)
+    if (auto ok = check_glob(glob); !ok) return std::unexpected(ok.error());
+  for (const std::string& glob : options.exclude)
+    if (auto ok = check_glob(glob); !ok) return std::unexpected(ok.error());
+
+  // Every root is opened and judged before anything is removed.
+  std::vector<platform::TreeWalk> walks;
+  for (const std::string& root : roots) {
+    auto absolute = platform::absolute_path(root);
+    if (!absolute) return std::unexpected(absolute.error());
+    auto walk = platform::TreeWalk::open(*absolute);
+    if (!walk) return std::unexpected(walk.error());
+    if (!options.force)
+      if (auto allowed = check_root(*absolute, walk->root_identity()); !allowed)
+        return std::unexpected(allowed.error());
+    walks.push_back(std::move(*walk));
+  }
+
+  // One look at every process for the whole run, before the first delete.
+  auto open_files = platform::snapshot_open_files();
+  if (!open_files) return std::unexpected(open_files.error());
+
+  CleanupSummary summary;
+  summary.notes = open_files->notes;
+  Cleaner cleaner(options, observer, *open_files, summary);
+  for (platform::TreeWalk& walk : walks) {
+    cleaner.run(walk);
+    cleaner.report_deferred();
+    if (summary.interrupted) break;
+  }
+  return summary;
+}
+
+std::string_view to_string(CleanupAction action) {
+  switch (action) {
+    case CleanupAction::removed: return "removed";
+    case CleanupAction::would_remove: return "would_remove";
+    case CleanupAction::skipped: return "skipped";
+    case CleanupAction::failed: return "failed";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(SkipReason reason) {
+  switch (reason) {
+    case SkipReason::none: return "none";
+    case SkipReason::in_use: return "in_use";
+    case SkipReason::not_owned: return "not_owned";
+    case SkipReason::changed: return "changed";
+    case SkipReason::other_filesystem: return "other_filesystem";
+    case SkipReason::read_only: return "read_only";
+  }
+  return "unknown";
+}
+
+}  // namespace tmpctl

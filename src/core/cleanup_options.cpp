@@ -1,0 +1,204 @@
+// Glob matching and duration parsing for cleanup's options, written here
+// rather than taken from the OS: fnmatch() does not exist on Windows and
+// PathMatchSpecW matches differently, and the same pattern must select the
+// same files on every OS (docs/architecture.md, "Written by hand").
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <tmpctl/cleanup.hpp>
+#include <vector>
+
+namespace tmpctl {
+namespace {
+
+// The length of the UTF-8 sequence starting at text[i]; a stray byte counts
+// as one character, so invalid names still match `?` and `*` sensibly.
+std::size_t char_length(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (i + length > text.size()) return 1;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
+  return length;
+}
+
+// The code point at text[i] (a stray byte stands for itself).
+std::uint32_t code_point(std::string_view text, std::size_t i, std::size_t length) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  switch (length) {
+    case 2: return (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
+    case 3: return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
+    case 4:
+      return (byte(0) & 0x07u) << 18 | (byte(1) & 0x3Fu) << 12 | (byte(2) & 0x3Fu) << 6 |
+             (byte(3) & 0x3Fu);
+    default: return byte(0);
+  }
+}
+
+std::uint32_t fold(std::uint32_t c, bool case_insensitive) {
+  return case_insensitive && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+// Where the bracket expression starting at pattern[p] ('[') ends (just past
+// its ']'), or npos when it is not closed. A ']' right after '[' or '[!' is a
+// member, as in POSIX.
+std::size_t bracket_end(std::string_view pattern, std::size_t p) {
+  std::size_t i = p + 1;
+  if (i < pattern.size() && pattern[i] == '!') ++i;
+  if (i < pattern.size() && pattern[i] == ']') ++i;
+  while (i < pattern.size() && pattern[i] != ']') ++i;
+  return i < pattern.size() ? i + 1 : std::string_view::npos;
+}
+
+bool bracket_matches(std::string_view set, std::uint32_t c, bool case_insensitive) {
+  bool negate = false;
+  std::size_t i = 0;
+  if (!set.empty() && set[0] == '!') {
+    negate = true;
+    i = 1;
+  }
+  bool found = false;
+  c = fold(c, case_insensitive);
+  while (i < set.size()) {
+    const std::size_t length = char_length(set, i);
+    const std::uint32_t low = fold(code_point(set, i, length), case_insensitive);
+    i += length;
+    std::uint32_t high = low;
+    if (i + 1 < set.size() && set[i] == '-') {
+      const std::size_t high_length = char_length(set, i + 1);
+      high = fold(code_point(set, i + 1, high_length), case_insensitive);
+      i += 1 + high_length;
+    }
+    if (c >= low && c <= high) found = true;
+  }
+  return found != negate;
+}
+
+class Matcher {
+public:
+  Matcher(std::string_view pattern, std::string_view text, bool case_insensitive)
+      : pattern_(pattern), text_(text), case_insensitive_(case_insensitive) {}
+
+  bool matches(std::size_t p, std::size_t t) {
+    while (p < pattern_.size()) {
+      const char token = pattern_[p];
+      if (token == '*') {
+        bool crosses = false;
+        while (p < pattern_.size() && pattern_[p] == '*') {
+          crosses = crosses || (p + 1 < pattern_.size() && pattern_[p + 1] == '*');
+          ++p;
+        }
+        // Each (pattern, text) position is tried once: linear in their product.
+        for (std::size_t k = t;; k += char_length(text_, k)) {
+          if (tried(p, k)) {
+            // already known not to match from here
+          } else if (matches(p, k)) {
+            return true;
+          }
+          if (k >= text_.size() || (!crosses && text_[k] == '/')) return false;
+        }
+      }
+      if (t >= text_.size()) return false;
+      const std::size_t length = char_length(text_, t);
+      const std::uint32_t c = code_point(text_, t, length);
+      if (token == '?') {
+        if (c == '/') return false;
+        ++p;
+      } else if (token == '[' && bracket_end(pattern_, p) != std::string_view::npos) {
+        const std::size_t end = bracket_end(pattern_, p);
+        if (c == '/' || !bracket_matches(pattern_.substr(p + 1, end - p - 2), c, case_insensitive_))
+          return false;
+        p = end;
+      } else {
+        const std::size_t pattern_length = char_length(pattern_, p);
+        if (fold(code_point(pattern_, p, pattern_length), case_insensitive_) !=
+            fold(c, case_insensitive_))
+          return false;
+        p += pattern_length;
+      }
+      t += length;
+    }
+    return t == text_.size();
+  }
+
+private:
+  // Marks (p, t) as tried; true when it had been already.
+  bool tried(std::size_t p, std::size_t t) {
+    const std::size_t columns = text_.size() + 1;
+    if (seen_.empty()) seen_.resize((pattern_.size() + 1) * columns);
+    char& cell = seen_[p * columns + t];
+    const bool before = cell != 0;
+    cell = 1;
+    return before;
+  }
+
+  std::string_view pattern_;
+  std::string_view text_;
+  bool case_insensitive_;
+  std::vector<char> seen_;
+};
+
+}  // namespace
+
+bool glob_match(std::string_view pattern, std::string_view text, bool case_insensitive) {
+  return Matcher(pattern, text, case_insensitive).matches(0, 0);
+}
+
+std::expected<void, Error> check_glob(std::string_view pattern) {
+  if (pattern.empty())
+    return std::unexpected(
+        Error::invalid(ErrorKind::invalid_argument, "use pattern", "", "a glob cannot be empty"));
+  for (std::size_t p = 0; p < pattern.size(); ++p) {
+    if (pattern[p] != '[') continue;
+    const std::size_t end = bracket_end(pattern, p);
+    if (end == std::string_view::npos)
+      return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use pattern",
+                                            std::string(pattern),
+                                            "'[' has no closing ']' (write [[] for a literal '[')"));
+    p = end - 1;
+  }
+  return {};
+}
+
+std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text) {
+  const auto invalid = [&](std::string why) {
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use duration",
+                                          std::string(text), std::move(why)));
+  };
+  if (text.empty()) return invalid("a duration cannot be empty");
+  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 4;
+  std::int64_t total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      number = number * 10 + (text[i] - '0');
+      if (number > limit) return invalid("it is too long");
+      ++i;
+    }
+    if (i == start)
+      return invalid("expected a number followed by a unit (s, m, h, d, w), as in 90s, 12h or 1d6h");
+    std::int64_t unit = 1;
+    if (i < text.size()) {
+      switch (text[i]) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 7 * 86400; break;
+        default: return invalid(std::string("unknown unit '") + text[i] + "' (use s, m, h, d or w)");
+      }
+      ++i;
+    } else if (start != 0) {
+      return invalid("the last number has no unit (use s, m, h, d or w)");
+    }
+    if (number > limit / unit || total > limit - number * unit) return invalid("it is too long");
+    total += number * unit;
+  }
+  if (total == 0) return invalid("a duration must be longer than 0s");
+  return std::chrono::seconds(total);
+}
+
+}  // namespace tmpctl

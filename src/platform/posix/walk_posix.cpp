@@ -1,0 +1,433 @@
+// The cleanup walk on POSIX (Linux, macOS): every step relative to an open
+// directory descriptor (openat with O_NOFOLLOW, fstatat/statx with
+// AT_SYMLINK_NOFOLLOW, unlinkat), so a directory swapped for a symlink between
+// listing and opening is never followed.
+//
+// Descriptors stay bounded however deep the tree: past `open_window` open
+// levels, the shallowest open one (never the root) reads the rest of its names
+// into memory and closes. Coming back up, it is reopened through ".." of its
+// child and must have the identity it had: a directory moved meanwhile is
+// abandoned rather than followed somewhere else.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>  // makedev
+#endif
+
+#include <cerrno>
+#include <cstdlib>
+#include <utility>
+
+#include "platform/platform.hpp"
+#include "platform/walk.hpp"
+
+namespace tmpctl::platform {
+namespace {
+
+constexpr std::size_t open_window = 48;
+
+int open_directory(int parent, const char* name, int extra_flags) {
+  const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | extra_flags;
+#ifdef O_NOATIME
+  // Listing must not make a directory look used (the owner and root only).
+  int fd = ::openat(parent, name, flags | O_NOATIME);
+  if (fd >= 0 || errno != EPERM) return fd;
+#endif
+  return ::openat(parent, name, flags);
+}
+
+std::int64_t nanoseconds(std::int64_t seconds, std::int64_t nanos) {
+  return seconds * 1'000'000'000 + nanos;
+}
+
+EntryType type_of(mode_t mode) {
+  if (S_ISREG(mode)) return EntryType::file;
+  if (S_ISDIR(mode)) return EntryType::directory;
+  if (S_ISLNK(mode)) return EntryType::symlink;
+  return EntryType::other;
+}
+
+// What the walk needs of an entry, from one statx (Linux: birth time too) or
+// fstatat call. Fails with errno set.
+struct Looked {
+  FileIdentity identity;
+  EntryType type = EntryType::other;
+  std::uint64_t size = 0;
+  std::uint32_t uid = 0;
+  EntryTimes times;
+};
+
+bool look_at(int directory, const char* name, Looked& out) {
+#if defined(__linux__) && defined(STATX_BTIME)
+  struct statx sx;
+  if (::statx(directory, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+              STATX_TYPE | STATX_INO | STATX_SIZE | STATX_UID | STATX_ATIME | STATX_MTIME |
+                  STATX_CTIME | STATX_BTIME,
+              &sx) != 0)
+    return false;
+  out.identity = {static_cast<std::uint64_t>(makedev(sx.stx_dev_major, sx.stx_dev_minor)),
+                  sx.stx_ino};
+  out.type = type_of(sx.stx_mode);
+  out.size = sx.stx_size;
+  out.uid = sx.stx_uid;
+  const auto time = [&](unsigned bit, const statx_timestamp& ts) -> std::optional<std::int64_t> {
+    if ((sx.stx_mask & bit) == 0) return std::nullopt;
+    return nanoseconds(ts.tv_sec, ts.tv_nsec);
+  };
+  out.times = {time(STATX_ATIME, sx.stx_atime), time(STATX_MTIME, sx.stx_mtime),
+               time(STATX_CTIME, sx.stx_ctime), time(STATX_BTIME, sx.stx_btime)};
+#else
+  struct stat st;
+  if (::fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  out.type = type_of(st.st_mode);
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.uid = st.st_uid;
+#ifdef __APPLE__
+  out.times = {nanoseconds(st.st_atimespec.tv_sec, st.st_atimespec.tv_nsec),
+               nanoseconds(st.st_mtimespec.tv_sec, st.st_mtimespec.tv_nsec),
+               nanoseconds(st.st_ctimespec.tv_sec, st.st_ctimespec.tv_nsec),
+               nanoseconds(st.st_birthtimespec.tv_sec, st.st_birthtimespec.tv_nsec)};
+#else
+  out.times = {nanoseconds(st.st_atim.tv_sec, st.st_atim.tv_nsec),
+               nanoseconds(st.st_mtim.tv_sec, st.st_mtim.tv_nsec),
+               nanoseconds(st.st_ctim.tv_sec, st.st_ctim.tv_nsec), std::nullopt};
+#endif
+#endif
+  return true;
+}
+
+// The identity of an open descriptor, in the form look_at gives.
+bool identity_of_fd(int fd, FileIdentity& out, struct stat& st) {
+  if (::fstat(fd, &st) != 0) return false;
+  out = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  return true;
+}
+
+// One directory on the way down from the root.
+struct Level {
+  int fd = -1;            // -1 while closed (outside the window)
+  DIR* stream = nullptr;  // reads names while open; owns fd then
+  std::string name;       // within the parent; empty for the root
+  FileIdentity identity;
+  bool others_protected = false;  // sticky, and neither it nor its entries are ours to delete
+  std::vector<std::string> pending{};  // names read ahead when it was closed
+  std::size_t next_pending = 0;
+  bool exhausted = false;
+  bool finished = false;   // reported finished_directory: popped by the next call
+  bool abandoned = false;  // could not be reached again: nothing more is done in it
+
+  void close() {
+    if (stream != nullptr) {
+      ::closedir(stream);
+    } else if (fd >= 0) {
+      ::close(fd);
+    }
+    stream = nullptr;
+    fd = -1;
+  }
+};
+
+Error changed_error(const std::string& path) {
+  return Error::invalid(ErrorKind::other, "return to", path,
+                        "it was moved or replaced during the run; the rest of it was left alone");
+}
+
+}  // namespace
+
+struct TreeWalk::State {
+  std::string root_path;
+  std::vector<Level> levels;
+  std::uint64_t root_device = 0;
+  std::uint32_t euid = static_cast<std::uint32_t>(::geteuid());
+  std::size_t open_levels = 0;
+  // The entry next() looked at last, at that moment: a remove_entry() for it
+  // that follows at once needs no second look.
+  const WalkEntry* just_looked_at = nullptr;
+
+  ~State() {
+    for (Level& level : levels) level.close();
+  }
+
+  std::string path_of_level(std::size_t depth) const {
+    std::string path = root_path;
+    for (std::size_t i = 1; i <= depth; ++i) {
+      if (!path.ends_with('/')) path += '/';
+      path += levels[i].name;
+    }
+    return path;
+  }
+
+  // Starts reading a level whose descriptor was just opened.
+  bool start(Level& level, int fd) {
+    struct stat st;
+    if (!identity_of_fd(fd, level.identity, st)) return false;
+    level.fd = fd;
+    level.others_protected = (st.st_mode & S_ISVTX) != 0 && euid != 0 && st.st_uid != euid;
+    return true;
+  }
+
+  // Keeps at most open_window levels below the root open.
+  void shrink_window() {
+    if (open_levels <= open_window) return;
+    for (std::size_t i = 1; i < levels.size(); ++i) {
+      Level& level = levels[i];
+      if (level.fd < 0) continue;
+      while (level.stream != nullptr && !level.exhausted) {
+        errno = 0;
+        const dirent* entry = ::readdir(level.stream);
+        if (entry == nullptr) {
+          // A read error here loses only the names not yet read; they stay
+          // on disk, which is the safe side.
+          level.exhausted = true;
+          break;
+        }
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") level.pending.emplace_back(name);
+      }
+      level.close();
+      --open_levels;
+      return;
+    }
+  }
+
+  // Reopens the closed level at `depth` through ".." of its open child.
+  bool reopen_parent_of(std::size_t depth) {
+    Level& parent = levels[depth - 1];
+    if (parent.fd >= 0) return true;
+    if (parent.abandoned) return false;
+    const int fd = open_directory(levels[depth].fd, "..", O_NOFOLLOW);
+    FileIdentity identity;
+    struct stat st;
+    if (fd >= 0 && identity_of_fd(fd, identity, st) && identity == parent.identity) {
+      parent.fd = fd;
+      ++open_levels;
+      return true;
+    }
+    if (fd >= 0) ::close(fd);
+    // Every closed level above is out of reach now too.
+    for (std::size_t i = depth - 1; i > 0 && levels[i].fd < 0; --i) levels[i].abandoned = true;
+    return false;
+  }
+};
+
+TreeWalk::TreeWalk(std::unique_ptr<State> state) : state_(std::move(state)) {}
+TreeWalk::TreeWalk(TreeWalk&&) noexcept = default;
+TreeWalk& TreeWalk::operator=(TreeWalk&&) noexcept = default;
+TreeWalk::~TreeWalk() = default;
+
+std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root) {
+  auto state = std::make_unique<State>();
+  state->root_path = root;
+  const int fd = open_directory(AT_FDCWD, root.c_str(), 0);
+  if (fd < 0) return std::unexpected(os_error(errno, "open directory", root));
+  Level level;
+  if (!state->start(level, fd)) {
+    const int saved = errno;
+    ::close(fd);
+    return std::unexpected(os_error(saved, "inspect", root));
+  }
+  level.stream = ::fdopendir(fd);
+  if (level.stream == nullptr) {
+    const int saved = errno;
+    ::close(fd);
+    return std::unexpected(os_error(saved, "open directory", root));
+  }
+  state->root_device = level.identity.device;
+  state->levels.push_back(std::move(level));
+  return TreeWalk(std::move(state));
+}
+
+FileIdentity TreeWalk::root_identity() const { return state_->levels.front().identity; }
+
+std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
+  State& s = *state_;
+  s.just_looked_at = nullptr;
+  for (;;) {
+    if (s.levels.back().finished) {
+      s.levels.back().close();
+      s.levels.pop_back();
+    }
+    Level& top = s.levels.back();
+    const std::size_t depth = s.levels.size() - 1;
+    const char* name = nullptr;
+    if (!top.abandoned && top.next_pending < top.pending.size()) {
+      name = top.pending[top.next_pending++].c_str();
+    } else if (!top.abandoned && top.stream != nullptr && !top.exhausted) {
+      errno = 0;
+      const dirent* listed = ::readdir(top.stream);
+      if (listed == nullptr) {
+        top.exhausted = true;
+        if (errno != 0) return std::unexpected(os_error(errno, "read directory", current_path()));
+        continue;
+      }
+      name = listed->d_name;
+    }
+    if (name == nullptr) {
+      if (depth == 0) return WalkStep::done;
+      if (top.fd >= 0) {
+        // Its parent must be open to remove it; then it needs no descriptor.
+        const bool reached = s.reopen_parent_of(depth);
+        top.close();
+        --s.open_levels;
+        if (!reached) return std::unexpected(changed_error(s.path_of_level(depth - 1)));
+      }
+      top.finished = true;
+      return WalkStep::finished_directory;
+    }
+    const std::string_view view = name;
+    if (view == "." || view == "..") continue;
+
+    Looked looked;
+    if (!look_at(top.fd, name, looked)) {
+      if (errno == ENOENT) continue;  // gone since it was listed
+      return std::unexpected(os_error(errno, "inspect", path_of(view)));
+    }
+    entry.name = view;
+    entry.type = looked.type;
+    entry.identity = looked.identity;
+    entry.size = looked.size;
+    entry.times = looked.times;
+    entry.other_filesystem = looked.identity.device != s.root_device;
+    entry.not_owned = top.others_protected && looked.uid != s.euid;
+    entry.read_only = false;
+    s.just_looked_at = &entry;
+    return WalkStep::entry;
+  }
+}
+
+std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
+  State& s = *state_;
+  s.just_looked_at = nullptr;
+  const int fd = open_directory(s.levels.back().fd, entry.name.c_str(), O_NOFOLLOW);
+  if (fd < 0) {
+    // A symlink or file now, or gone: not the directory that was listed.
+    if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT) return false;
+    return std::unexpected(os_error(errno, "open directory", path_of(entry.name)));
+  }
+  Level level;
+  level.name = entry.name;
+  if (!s.start(level, fd) || level.identity != entry.identity) {
+    ::close(fd);
+    return false;
+  }
+  level.stream = ::fdopendir(fd);
+  if (level.stream == nullptr) {
+    const int saved = errno;
+    ::close(fd);
+    return std::unexpected(os_error(saved, "open directory", path_of(entry.name)));
+  }
+  s.levels.push_back(std::move(level));
+  ++s.open_levels;
+  s.shrink_window();
+  return true;
+}
+
+namespace {
+
+// Whether the entry `name` in `directory` is still what was listed.
+std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry,
+                                           const std::string& path) {
+  Looked now;
+  if (!look_at(directory, entry.name.c_str(), now)) {
+    if (errno == ENOENT) return RemoveResult::gone;
+    return std::unexpected(os_error(errno, "inspect", path));
+  }
+  if (now.identity != entry.identity || now.type != entry.type) return RemoveResult::changed;
+  // Directories: removing their children changed these; emptiness is the test.
+  if (entry.type != EntryType::directory && now.times != entry.times) return RemoveResult::changed;
+  return RemoveResult::removed;
+}
+
+}  // namespace
+
+std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry, RemoveMode mode,
+                                                          bool /*force: no read-only files here*/) {
+  State& s = *state_;
+  const int directory = s.levels.back().fd;
+  // Straight after next() looked at it through this descriptor, that look is
+  // the one just before deleting; otherwise look again.
+  const bool fresh = s.just_looked_at == &entry;
+  s.just_looked_at = nullptr;
+  if (!fresh) {
+    auto checked = recheck(directory, entry, path_of(entry.name));
+    if (!checked || *checked != RemoveResult::removed) return checked;
+  }
+  if (mode == RemoveMode::dry_run) return RemoveResult::removed;
+  if (::unlinkat(directory, entry.name.c_str(), 0) != 0) {
+    if (errno == ENOENT) return RemoveResult::gone;
+    return std::unexpected(os_error(errno, "remove", path_of(entry.name)));
+  }
+  return RemoveResult::removed;
+}
+
+std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const WalkEntry& entry,
+                                                                       RemoveMode mode) {
+  State& s = *state_;
+  const std::size_t depth = s.levels.size() - 1;
+  if (depth == 0) return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove",
+                                                        s.root_path, "the root is never removed"));
+  const Level& parent = s.levels[depth - 1];
+  if (s.levels[depth].abandoned || parent.abandoned || parent.fd < 0) return RemoveResult::changed;
+  const std::string path = s.path_of_level(depth);
+  auto checked = recheck(parent.fd, entry, path);
+  if (!checked || *checked != RemoveResult::removed || mode == RemoveMode::dry_run) return checked;
+  if (::unlinkat(parent.fd, entry.name.c_str(), AT_REMOVEDIR) != 0) {
+    if (errno == ENOENT) return RemoveResult::gone;
+    // EEXIST is POSIX's other spelling of "not empty".
+    return std::unexpected(os_error(errno == EEXIST ? ENOTEMPTY : errno, "remove directory", path));
+  }
+  return RemoveResult::removed;
+}
+
+std::string TreeWalk::path_of(std::string_view name) const {
+  std::string path = current_path();
+  if (!path.ends_with('/')) path += '/';
+  path += name;
+  return path;
+}
+
+std::string TreeWalk::current_path() const {
+  return state_->path_of_level(state_->levels.size() - 1);
+}
+
+std::size_t TreeWalk::depth() const { return state_->levels.size() - 1; }
+
+std::expected<FileIdentity, Error> identity_of(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK
+#ifdef O_PATH
+                                          | O_PATH
+#endif
+  );
+  if (fd < 0) return std::unexpected(os_error(errno, "inspect", path));
+  FileIdentity identity;
+  struct stat st;
+  const bool ok = identity_of_fd(fd, identity, st);
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) return std::unexpected(os_error(saved, "inspect", path));
+  return identity;
+}
+
+std::vector<std::string> system_directories() {
+  static constexpr const char* candidates[] = {
+      "/",        "/bin",  "/boot",        "/dev",     "/etc",    "/home",   "/lib",
+      "/lib32",   "/lib64", "/opt",        "/proc",    "/root",   "/run",    "/sbin",
+      "/srv",     "/sys",  "/usr",         "/usr/local", "/var",  "/var/lib", "/var/log",
+      "/Applications", "/Library", "/System", "/Users", "/private", "/private/var"};
+  std::vector<std::string> existing;
+  struct stat st;
+  for (const char* candidate : candidates)
+    if (::stat(candidate, &st) == 0 && S_ISDIR(st.st_mode)) existing.emplace_back(candidate);
+  return existing;
+}
+
+std::string home_directory() {
+  const char* home = std::getenv("HOME");
+  return home != nullptr ? std::string(home) : std::string();
+}
+
+}  // namespace tmpctl::platform

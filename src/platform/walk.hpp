@@ -1,0 +1,148 @@
+#pragma once
+// Walking a directory tree for cleanup, one entry at a time, through directory
+// handles: what the core's cleanup() needs from each backend
+// (posix/walk_posix.cpp, win32/walk_win32.cpp). The backend touches the OS;
+// the core decides what to remove.
+//
+// Every step is relative to an open directory (openat/unlinkat on POSIX,
+// NtOpenFile with a RootDirectory on Windows). Links, junctions and other
+// reparse points are reported as symlinks and never entered. Each entry is
+// looked at once more through its directory's handle just before it is
+// deleted, and left alone if it changed.
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tmpctl/error.hpp>
+#include <vector>
+
+namespace tmpctl::platform {
+
+/// What makes a file itself, whatever its name: device and inode on POSIX,
+/// volume serial number and file index on Windows.
+struct FileIdentity {
+  std::uint64_t device = 0;
+  std::uint64_t file = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+struct FileIdentityHash {
+  std::size_t operator()(const FileIdentity& id) const noexcept {
+    return static_cast<std::size_t>(id.file * 0x9E3779B97F4A7C15ull ^ id.device);
+  }
+};
+
+/// The identity of what `path` names, following symlinks (the caller named it).
+std::expected<FileIdentity, Error> identity_of(const std::string& path);
+
+/// Directories no cleanup may use as its root without --force: file system
+/// roots and the system's own directories (/usr, C:\Windows...). Those that
+/// do not exist are left out. The core adds the home directory and its parents.
+std::vector<std::string> system_directories();
+/// $HOME on POSIX, %USERPROFILE% on Windows; empty when unset.
+std::string home_directory();
+
+enum class EntryType { file, directory, symlink, other };
+
+/// Timestamps in nanoseconds since the Unix epoch; nullopt where the file
+/// system does not keep one (birth time on many Linux file systems).
+struct EntryTimes {
+  std::optional<std::int64_t> access;
+  std::optional<std::int64_t> modification;
+  std::optional<std::int64_t> change;  ///< inode change (POSIX ctime, Windows ChangeTime)
+  std::optional<std::int64_t> birth;
+  bool operator==(const EntryTimes&) const = default;
+};
+
+/// One entry of the directory being walked, as it was when listed.
+struct WalkEntry {
+  std::string name;  ///< within its directory: bytes on POSIX, UTF-8 on Windows
+  EntryType type = EntryType::other;
+  FileIdentity identity;
+  std::uint64_t size = 0;
+  EntryTimes times;
+  /// POSIX: on another file system than the root (a mount point); never entered.
+  bool other_filesystem = false;
+  /// POSIX: in a sticky directory (like /tmp), another user's entry that this
+  /// user may not delete.
+  bool not_owned = false;
+  /// Windows: FILE_ATTRIBUTE_READONLY.
+  bool read_only = false;
+};
+
+enum class WalkStep {
+  entry,               ///< `entry` holds the next entry of the current directory
+  finished_directory,  ///< the current directory (not the root) has no more
+                       ///< entries; it stays current until the next call
+  done,                ///< the root has no more entries
+};
+
+enum class RemoveResult {
+  removed,  ///< deleted (or, in a dry run, every check passed)
+  in_use,   ///< refused because another process holds it (Windows: WinError 32)
+  changed,  ///< no longer what was listed: left alone
+  gone,     ///< someone else removed it meanwhile
+};
+
+enum class RemoveMode { remove, dry_run };
+
+/// A depth-first walk of the tree below a root. The root itself is never
+/// removed. Descriptors or handles in use stay bounded however deep the tree
+/// is. Moving is allowed; copying is not.
+class TreeWalk {
+public:
+  /// Opens the root directory. A symlink given as the root itself is followed
+  /// (the caller named it); nothing below it ever is.
+  static std::expected<TreeWalk, Error> open(const std::string& root);
+
+  TreeWalk(TreeWalk&&) noexcept;
+  TreeWalk& operator=(TreeWalk&&) noexcept;
+  ~TreeWalk();
+
+  /// The root's identity, from the open handle.
+  FileIdentity root_identity() const;
+
+  /// The next step. An Error means the current directory could not be read
+  /// further (or re-reached after a deep descent): it is then finished, and
+  /// the next call reports finished_directory (or done for the root).
+  std::expected<WalkStep, Error> next(WalkEntry& entry);
+
+  /// Enters `entry`, the directory next() returned last. False, with nothing
+  /// entered, when it is no longer that directory (swapped for a link or
+  /// another directory). An Error (permission denied...) enters nothing.
+  std::expected<bool, Error> enter(const WalkEntry& entry);
+
+  /// Deletes `entry` of the current directory (anything but a directory: a
+  /// symlink is deleted as a link), after looking at it again through the
+  /// directory's handle: changed when its identity, type or a timestamp
+  /// differs from `entry`. A dry run does every check (on Windows the open
+  /// for delete, which is what finds it in use) and deletes nothing.
+  /// `force` deletes a read-only file (Windows).
+  std::expected<RemoveResult, Error> remove_entry(const WalkEntry& entry, RemoveMode mode,
+                                                  bool force);
+
+  /// Deletes the directory next() has just reported finished (`entry` is how
+  /// it was listed in its parent), if it is empty and still that directory.
+  /// Error kind directory_not_empty when something is in it.
+  std::expected<RemoveResult, Error> remove_finished_directory(const WalkEntry& entry,
+                                                               RemoveMode mode);
+
+  /// For messages and output only, never handed back to the OS: the path of
+  /// `name` in the current directory, and of the current directory.
+  std::string path_of(std::string_view name) const;
+  std::string current_path() const;
+  /// 0 while in the root, 1 in its subdirectories...
+  std::size_t depth() const;
+
+  struct State;  ///< the backend's own
+
+private:
+  explicit TreeWalk(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tmpctl::platform

@@ -1,0 +1,614 @@
+// Black-box tests of `tmpctl cleanup` on the real file system: what goes,
+// what stays, and why. Ages are set with last_write_time and judged with
+// --age-by mtime, since no program can set a file's ctime.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "support/process.hpp"
+#include "support/scratch_test.hpp"
+#include "support/test_paths.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+
+#include "platform/win32/unicode.hpp"
+#else
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace tmpctl {
+namespace {
+
+namespace fs = std::filesystem;
+using test::fs_path;
+using test::HeldFile;
+using test::join;
+using test::run_tmpctl;
+using test::split;
+
+constexpr auto old_age = std::chrono::hours(24 * 20);
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class CleanupCli : public test::ScratchDirectoryTest {
+protected:
+  void SetUp() override {
+    ScratchDirectoryTest::SetUp();
+    root_ = join(scratch(), "root");
+    fs::create_directory(fs_path(root_));
+  }
+
+  // The path of `relative` ('/'-separated) below the root, in the OS's form.
+  std::string below(std::string relative) const {
+    std::ranges::replace(relative, '/', test::separator);
+    return join(root_, relative);
+  }
+
+  // A file below the root (parents made as needed), old unless `fresh`.
+  std::string file(const std::string& relative, bool fresh = false) {
+    const std::string path = below(relative);
+    fs::create_directories(fs_path(path).parent_path());
+    std::ofstream(fs_path(path)) << "data";
+    if (!fresh) age(path);
+    return path;
+  }
+  std::string directory(const std::string& relative, bool fresh = false) {
+    const std::string path = below(relative);
+    fs::create_directories(fs_path(path));
+    if (!fresh) age(path);
+    return path;
+  }
+  static void age(const std::string& path) {
+#ifdef _WIN32
+    // mingw's last_write_time cannot open directories: set it through a handle.
+    auto wide = platform::win32::widen(path);
+    ASSERT_TRUE(wide);
+    HANDLE handle = CreateFileW(wide->c_str(), FILE_WRITE_ATTRIBUTES,
+                                FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
+                                nullptr);
+    ASSERT_NE(handle, INVALID_HANDLE_VALUE) << path;
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    ULARGE_INTEGER value{{now.dwLowDateTime, now.dwHighDateTime}};
+    value.QuadPart -= static_cast<ULONGLONG>(std::chrono::seconds(old_age).count()) * 10'000'000;
+    const FILETIME old{value.LowPart, value.HighPart};
+    EXPECT_TRUE(SetFileTime(handle, nullptr, nullptr, &old)) << path;
+    CloseHandle(handle);
+#else
+    fs::last_write_time(fs_path(path), fs::file_time_type::clock::now() - old_age);
+#endif
+  }
+  static bool exists(const std::string& path) {
+    std::error_code ignored;
+    return fs::symlink_status(fs_path(path), ignored).type() != fs::file_type::not_found;
+  }
+
+  // Runs cleanup on the root with the test's age rule, then `extra`.
+  test::ProcessResult cleanup(std::vector<std::string> extra = {}) {
+    std::vector<std::string> arguments = {"cleanup", "--age-by", "mtime", "--older-than", "7d"};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    arguments.push_back(root_);
+    return run_tmpctl(arguments);
+  }
+
+  // The JSON objects of a --json run: entries, then the summary last.
+  static std::vector<nlohmann::json> objects(const std::string& out) {
+    std::vector<nlohmann::json> parsed;
+    for (const std::string& line : split(out)) parsed.push_back(nlohmann::json::parse(line));
+    return parsed;
+  }
+  static std::set<std::string> paths_with(const std::vector<nlohmann::json>& entries,
+                                          const std::string& action) {
+    std::set<std::string> paths;
+    for (const auto& entry : entries)
+      if (entry.contains("action") && entry.at("action") == action)
+        paths.insert(entry.contains("path_base64") ? "base64:" + entry.at("path_base64").get<std::string>()
+                                                   : entry.at("path").get<std::string>());
+    return paths;
+  }
+
+  std::string root_;
+};
+
+TEST_F(CleanupCli, RemovesExactlyTheStaleSetAndKeepsTheRoot) {
+  const std::string old_top = file("old.tmp");
+  const std::string fresh_top = file("fresh.tmp", true);
+  const std::string old_deep = file("a/b/old.log");
+  const std::string fresh_deep = file("a/fresh.log", true);
+  const std::string spaces = file("name with  spaces");
+  const std::string dash = file("-rf");
+  const std::string empty_old_dir = directory("empty-old");
+  const std::string empty_fresh_dir = directory("empty-fresh", true);
+  age(below("a/b"));  // emptied, and old itself: goes
+  age(join(root_, "a"));    // old, but keeps a fresh file: stays
+  age(root_);
+
+  auto result = cleanup({"-v"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const std::string& gone : {old_top, old_deep, spaces, dash, empty_old_dir, below("a/b")}) {
+    EXPECT_FALSE(exists(gone)) << gone;
+    EXPECT_TRUE(contains(result.out, "removed " + gone + "\n")) << result.out;
+  }
+  for (const std::string& kept : {fresh_top, fresh_deep, empty_fresh_dir, join(root_, "a"), root_})
+    EXPECT_TRUE(exists(kept)) << kept;
+  EXPECT_TRUE(contains(result.err, "removed 6 entries")) << result.err;
+  EXPECT_TRUE(contains(result.err, "failed 0")) << result.err;
+
+  // Without -v, removals are only counted.
+  file("later.tmp");
+  auto quiet = cleanup();
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_TRUE(contains(quiet.err, "removed 1 entry")) << quiet.err;
+}
+
+TEST_F(CleanupCli, OddNamesComeOutAsValidJson) {
+  std::vector<std::string> names = {"-leading-dash", "sp ace", "caf\xC3\xA9", "[x]"};
+#ifndef _WIN32
+  // POSIX names are bytes; Windows names are UTF-16 without control characters.
+  names.push_back("new\nline");
+  names.push_back("bad\xFFutf8");
+#endif
+  for (const std::string& name : names) file(name);
+  auto result = cleanup({"--json", "-v"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto parsed = objects(result.out);
+  ASSERT_EQ(parsed.size(), names.size() + 1);
+  EXPECT_EQ(parsed.back().at("summary").at("removed"), names.size());
+  std::set<std::string> reported;
+  for (std::size_t i = 0; i + 1 < parsed.size(); ++i) {
+    EXPECT_EQ(parsed[i].at("action"), "removed");
+    EXPECT_EQ(parsed[i].at("type"), "file");
+    EXPECT_EQ(parsed[i].at("size"), 4);
+    reported.insert(test::base_name(parsed[i].at("path").get<std::string>()));
+  }
+  EXPECT_TRUE(reported.contains("caf\xC3\xA9"));
+#ifndef _WIN32
+  EXPECT_TRUE(reported.contains("new\nline"));
+  // Not UTF-8: U+FFFD for people, the exact bytes in base64 for programs.
+  const auto bad = std::ranges::find_if(parsed, [](const nlohmann::json& o) {
+    return o.contains("path_base64");
+  });
+  ASSERT_NE(bad, parsed.end());
+  EXPECT_TRUE(contains(bad->at("path").get<std::string>(), "bad\xEF\xBF\xBDutf8"));
+#endif
+  EXPECT_TRUE(fs::is_empty(fs_path(root_)));
+}
+
+#ifndef _WIN32
+TEST_F(CleanupCli, TextOutputKeepsOneEntryPerLine) {
+  file("two\nlines");
+  auto result = cleanup({"--dry-run"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "would remove " + join(root_, "two\\nlines") + "\n");
+  EXPECT_TRUE(exists(join(root_, "two\nlines")));
+}
+#endif
+
+TEST_F(CleanupCli, DryRunListsExactlyWhatARealRunRemoves) {
+  for (int d = 0; d < 5; ++d)
+    for (int f = 0; f < 6; ++f) file("d" + std::to_string(d) + "/f" + std::to_string(f), f % 2 == 0);
+  file("deep/er/still/old");
+  age(below("deep/er/still"));
+  age(below("deep/er"));
+  directory("old-empty");
+  file("keep/me.txt");
+  const std::vector<std::string> rules = {"--json", "-v", "--exclude", "keep"};
+  auto dry = cleanup([&] { auto r = rules; r.push_back("--dry-run"); return r; }());
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto real = cleanup(rules);
+  ASSERT_EQ(real.exit_code, 0) << real.err;
+  const auto would = paths_with(objects(dry.out), "would_remove");
+  const auto removed = paths_with(objects(real.out), "removed");
+  EXPECT_EQ(would, removed);
+  EXPECT_EQ(removed.size(), 5u * 3 + 1 + 2 + 1);  // odd files, deep file + 2 dirs, old-empty
+  EXPECT_TRUE(exists(below("keep/me.txt")));
+  EXPECT_EQ(objects(dry.out).back().at("summary").at("dry_run"), true);
+}
+
+TEST_F(CleanupCli, AFileHeldOpenIsKeptAndItsHolderNamed) {
+  const std::string held = file("held.tmp");
+  const std::string free = file("free.tmp");
+  HeldFile holder(held, scratch());
+  // hold_file opened it: on POSIX that touches nothing, but be sure the age stands.
+  age(held);
+  auto result = cleanup({"--json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(exists(held));
+  EXPECT_FALSE(exists(free));
+  const auto parsed = objects(result.out);
+  ASSERT_EQ(parsed.size(), 2u) << result.out;
+  EXPECT_EQ(parsed[0].at("action"), "skipped");
+  EXPECT_EQ(parsed[0].at("reason"), "in_use");
+  EXPECT_EQ(parsed[0].at("path"), held);
+  bool named = false;
+  for (const auto& h : parsed[0].at("holders")) named = named || h.at("pid") == holder.pid();
+  EXPECT_TRUE(named) << parsed[0].dump();
+  EXPECT_EQ(parsed[1].at("summary").at("skipped").at("in_use"), 1);
+
+  // --strict turns it into a failure of the step; text names the holder.
+  auto strict = cleanup({"--strict"});
+  EXPECT_EQ(strict.exit_code, 3) << strict.err;
+  EXPECT_TRUE(contains(strict.err, "skipped " + held + ": in use")) << strict.err;
+  EXPECT_TRUE(contains(strict.err, "held by process " + std::to_string(holder.pid()))) << strict.err;
+  holder.release();
+  auto after = cleanup();
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_FALSE(exists(held));
+}
+
+TEST_F(CleanupCli, MatchExcludeTypeDepthAndKeepDirs) {
+  file("tmp.a1/inner");
+  age(join(root_, "tmp.a1"));
+  file("other.txt");
+  file("tmp.b2");
+  file("sub/tmp.c3");
+  file("sub/deeper/tmp.d4");
+  age(below("sub/deeper"));
+  auto matched = cleanup({"--match", "tmp.*", "--exclude", "*.b2", "--max-depth", "2"});
+  EXPECT_EQ(matched.exit_code, 0) << matched.err;
+  EXPECT_FALSE(exists(join(root_, "tmp.a1")));  // matched directory: it and its contents
+  EXPECT_FALSE(exists(below("sub/tmp.c3")));
+  EXPECT_TRUE(exists(join(root_, "other.txt")));
+  EXPECT_TRUE(exists(join(root_, "tmp.b2")));             // excluded
+  EXPECT_TRUE(exists(below("sub/deeper/tmp.d4")));  // beyond --max-depth
+
+  auto files_only = cleanup({"--type", "file", "--match", "**/deeper/*"});
+  EXPECT_EQ(files_only.exit_code, 0) << files_only.err;
+  EXPECT_FALSE(exists(below("sub/deeper/tmp.d4")));
+  EXPECT_TRUE(exists(below("sub/deeper")));  // a directory: not of the type asked for
+
+  auto keep_dirs = cleanup({"--keep-dirs"});
+  EXPECT_EQ(keep_dirs.exit_code, 0) << keep_dirs.err;
+  EXPECT_FALSE(exists(join(root_, "other.txt")));
+  EXPECT_TRUE(exists(below("sub/deeper")));
+}
+
+TEST_F(CleanupCli, BadUsageIsRefusedBeforeAnythingIsRemoved) {
+  const std::string old = file("old");
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--older-than", "10x"}, {"--older-than", "0s"},
+        {"--age-by", "mtime,ztime"}, {"--type", "socket"}, {"--match", "[oops"}}) {
+    auto result = cleanup(bad);
+    EXPECT_EQ(result.exit_code, 2) << bad[0] << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "tmpctl: ")) << result.err;
+    EXPECT_TRUE(exists(old));
+  }
+}
+
+TEST_F(CleanupCli, AMissingRootNamesThePathAndTheOsError) {
+  const std::string missing = join(scratch(), "no-such-dir");
+  auto result = run_tmpctl({"cleanup", missing});
+  EXPECT_EQ(result.exit_code, 4) << result.err;
+  EXPECT_TRUE(contains(result.err, missing)) << result.err;
+#ifdef _WIN32
+  EXPECT_TRUE(contains(result.err, "(WinError 2, ERROR_FILE_NOT_FOUND)") ||
+              contains(result.err, "(WinError 3, ERROR_PATH_NOT_FOUND)"))
+      << result.err;
+#else
+  EXPECT_TRUE(contains(result.err, "(errno 2, ENOENT)")) << result.err;
+#endif
+  // And a missing root among good ones removes nothing at all.
+  const std::string old = file("old");
+  auto mixed = run_tmpctl({"cleanup", "--age-by", "mtime", root_, missing});
+  EXPECT_EQ(mixed.exit_code, 4);
+  EXPECT_TRUE(exists(old));
+}
+
+TEST_F(CleanupCli, ProtectedRootsNeedForce) {
+#ifdef _WIN32
+  const char* home_variable = "USERPROFILE";
+#else
+  const char* home_variable = "HOME";
+#endif
+  // The home directory, and any parent of it: here the scratch directory
+  // plays the home, and the root inside it is allowed.
+  test::ScopedEnvironment home(home_variable, join(scratch(), "home").c_str());
+  fs::create_directory(fs_path(join(scratch(), "home")));
+  const std::string inside_home = file("../home/old");
+  for (const std::string& refused : {join(scratch(), "home"), scratch()}) {
+    auto result = run_tmpctl({"cleanup", "--age-by", "mtime", refused});
+    EXPECT_EQ(result.exit_code, 2) << refused << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "home directory")) << result.err;
+    EXPECT_TRUE(contains(result.err, "--force")) << result.err;
+  }
+  EXPECT_TRUE(exists(inside_home));
+  auto root = run_tmpctl({"cleanup", "--dry-run", fs_path(scratch()).root_path().string()});
+  EXPECT_EQ(root.exit_code, 2) << root.err;
+  EXPECT_TRUE(contains(root.err, "system directory")) << root.err;
+}
+
+TEST_F(CleanupCli, DefaultRootIsTheSystemTempDirectory) {
+  const std::string old = file("old");
+  test::ScopedEnvironment temp(test::temp_dir_variable, root_.c_str());
+  auto result = run_tmpctl({"cleanup", "--age-by", "mtime", "-v"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(exists(old));
+  EXPECT_TRUE(contains(result.out, "removed " + old)) << result.out;
+}
+
+#ifdef _WIN32
+
+TEST_F(CleanupCli, ReadOnlyFilesNeedForce) {
+  const std::string read_only = file("read-only.tmp");
+  auto wide = platform::win32::widen(read_only);
+  ASSERT_TRUE(wide);
+  ASSERT_TRUE(SetFileAttributesW(wide->c_str(), FILE_ATTRIBUTE_READONLY));
+  age(read_only);
+  auto kept = cleanup();
+  EXPECT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_TRUE(exists(read_only));
+  EXPECT_TRUE(contains(kept.err, "read-only attribute set (--force removes it)")) << kept.err;
+  auto forced = cleanup({"--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_FALSE(exists(read_only));
+}
+
+#else
+
+TEST_F(CleanupCli, ALinkToAnOutsideDirectoryIsRemovedAsALinkOnly) {
+  const std::string outside = join(scratch(), "outside");
+  fs::create_directory(fs_path(outside));
+  for (int i = 0; i < 5; ++i) {
+    std::ofstream(join(outside, "precious" + std::to_string(i))) << "x";
+    age(join(outside, "precious" + std::to_string(i)));
+  }
+  const std::string link = join(root_, "link");
+  fs::create_directory_symlink(outside, link);
+  const std::string fresh_link = join(root_, "fresh-link");
+  fs::create_directory_symlink(outside, fresh_link);
+  struct timespec times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 20 * 86400, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, link.c_str(), times, AT_SYMLINK_NOFOLLOW), 0);
+  auto result = cleanup({"-v"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(exists(link));
+  EXPECT_TRUE(exists(fresh_link));
+  EXPECT_EQ(std::distance(fs::directory_iterator(outside), fs::directory_iterator()), 5);
+}
+
+TEST_F(CleanupCli, ADirectorySwappedForALinkDuringTheRunLeadsNowhere) {
+  const std::string outside = join(scratch(), "outside");
+  fs::create_directory(fs_path(outside));
+  for (int i = 0; i < 20; ++i) {
+    std::ofstream(join(outside, "precious" + std::to_string(i))) << "x";
+    age(join(outside, "precious" + std::to_string(i)));
+  }
+  // Plenty of old entries so that runs take a while, and a directory that
+  // another thread keeps swapping for a symlink to `outside`.
+  for (int d = 0; d < 20; ++d)
+    for (int f = 0; f < 50; ++f) file("bulk" + std::to_string(d) + "/f" + std::to_string(f));
+  const std::string swapped = join(root_, "swap");
+  const std::string staged = join(scratch(), "staged");  // outside the root
+  // Ages what may vanish under it at any moment (cleanup runs meanwhile).
+  const auto try_age = [](const std::string& path) {
+    struct timespec old_times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 20 * 86400, 0}};
+    ::utimensat(AT_FDCWD, path.c_str(), old_times, AT_SYMLINK_NOFOLLOW);
+  };
+  const auto fill = [&](const std::string& directory) {
+    for (int f = 0; f < 5; ++f) {
+      const std::string name = join(directory, "f" + std::to_string(f));
+      if (!exists(name)) {
+        std::ofstream(name) << "x";
+        try_age(name);
+      }
+    }
+    try_age(directory);
+  };
+  std::atomic<bool> stop{false};
+  std::atomic<int> exchanges{0};
+  std::thread swapper([&] {
+    while (!stop) {
+      // One name holds a real directory of old files, the other a link to
+      // `outside`; they trade places atomically, over and over.
+      struct stat st;
+      const bool swap_is_dir = ::lstat(swapped.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      const bool staged_is_dir = ::lstat(staged.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      if (!swap_is_dir && !staged_is_dir && ::mkdir(swapped.c_str(), 0700) != 0) continue;
+      fill(swap_is_dir || !staged_is_dir ? swapped : staged);
+      const std::string& link = swap_is_dir || !staged_is_dir ? staged : swapped;
+      if (::lstat(link.c_str(), &st) != 0 && ::symlink(outside.c_str(), link.c_str()) == 0)
+        try_age(link);
+      if (::renameat2(AT_FDCWD, swapped.c_str(), AT_FDCWD, staged.c_str(), RENAME_EXCHANGE) == 0)
+        ++exchanges;
+    }
+  });
+  for (int run = 0; run < 5; ++run) {
+    auto result = cleanup();
+    EXPECT_NE(result.exit_code, 2) << result.err;
+    for (int d = 0; d < 20; ++d)
+      for (int f = 0; f < 50; ++f) file("bulk" + std::to_string(d) + "/f" + std::to_string(f));
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_GT(exchanges.load(), 100);
+  EXPECT_EQ(std::distance(fs::directory_iterator(outside), fs::directory_iterator()), 20);
+}
+
+TEST_F(CleanupCli, ATenThousandDeepTreeNeedsFewDescriptors) {
+  // Built through descriptors: the full path is far beyond PATH_MAX.
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  constexpr int depth = 10'000;
+  for (int i = 0; i < depth; ++i) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0700), 0) << i;
+    const int child = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ::close(fd);
+    ASSERT_GE(child, 0);
+    fd = child;
+  }
+  const int leaf = ::openat(fd, "leaf", O_CREAT | O_WRONLY, 0600);
+  ::close(leaf);
+  ::close(fd);
+  // Everything is fresh: age the whole chain by walking it again.
+  fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
+  for (int i = 0; i < depth; ++i) {
+    struct timespec old_times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 20 * 86400, 0}};
+    ::utimensat(fd, "d", old_times, AT_SYMLINK_NOFOLLOW);
+    const int child = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ::close(fd);
+    fd = child;
+  }
+  struct timespec old_times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 20 * 86400, 0}};
+  ::utimensat(fd, "leaf", old_times, 0);
+  ::close(fd);
+
+  // tmpctl inherits a limit of 64 descriptors: one per level would need 10,000.
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit low = saved;
+  low.rlim_cur = 64;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto deep = cleanup({"--json"});
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  ASSERT_EQ(deep.exit_code, 0) << deep.err.substr(0, 2000);
+  EXPECT_EQ(objects(deep.out).back().at("summary").at("removed"), depth + 1);
+  EXPECT_TRUE(fs::is_empty(fs_path(root_)));
+}
+
+TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
+  const std::string locked = file("locked.tmp");
+  const int fd = ::open(locked.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  // The lock outlives the descriptor's owner's interest: close nothing, but
+  // check that /proc/locks is what names it, as "flock".
+  auto result = cleanup({"--json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(exists(locked));
+  auto parsed = objects(result.out);
+  ASSERT_GE(parsed.size(), 2u);
+  bool flock_named = false;
+  for (const auto& holder : parsed[0].at("holders"))
+    for (const auto& how : holder.at("how")) flock_named = flock_named || how == "flock";
+  EXPECT_TRUE(flock_named) << parsed[0].dump();
+  ::close(fd);
+
+  // A directory that is some process's working directory is not entered.
+  const std::string job = directory("job");
+  file("job/stale-output");
+  age(job);
+  test::ChildProcess sleeper = [&] {
+    const std::string cwd = fs::current_path().string();
+    fs::current_path(job);
+    auto child = test::ChildProcess::start({"/bin/sleep", "30"}, join(scratch(), "o"),
+                                           join(scratch(), "e"));
+    fs::current_path(cwd);
+    return child;
+  }();
+  auto busy = cleanup({"--json"});
+  EXPECT_TRUE(exists(join(job, "stale-output")));
+  parsed = objects(busy.out);
+  ASSERT_GE(parsed.size(), 2u) << busy.out;
+  EXPECT_EQ(parsed[0].at("path"), job);
+  EXPECT_EQ(parsed[0].at("reason"), "in_use");
+  ::kill(static_cast<pid_t>(sleeper.pid()), SIGKILL);
+  sleeper.wait();
+}
+
+// Runs tmpctl as nobody when the tests run as root (root may remove anything).
+test::ProcessResult run_as_nobody(const std::vector<std::string>& arguments) {
+  std::vector<std::string> command = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                      "--clear-groups", test::tmpctl_path()};
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  return test::run_process(command);
+}
+
+TEST_F(CleanupCli, OthersEntriesInAStickyDirectoryAndUnreadableDirectories) {
+  if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+    GTEST_SKIP() << "needs root (to own files nobody may not remove) and setpriv";
+  fs::permissions(fs_path(scratch()), fs::perms::all, fs::perm_options::replace);
+  fs::permissions(fs_path(root_), fs::perms::all | fs::perms::sticky_bit, fs::perm_options::replace);
+  const std::string roots = file("roots-file");
+  const std::string nobodys = file("nobodys-file");
+  ASSERT_EQ(::chown(nobodys.c_str(), 65534, 65534), 0);
+  const std::string unreadable = directory("nobodys-dir/private");
+  file("nobodys-dir/private/secret");
+  file("nobodys-dir/stale");
+  ASSERT_EQ(::chown(join(root_, "nobodys-dir").c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(below("nobodys-dir/stale").c_str(), 65534, 65534), 0);
+  ::chmod(unreadable.c_str(), 0);
+  age(unreadable);
+
+  auto result = run_as_nobody({"cleanup", "--age-by", "mtime", "--json", root_});
+  EXPECT_EQ(result.exit_code, 1) << result.err;  // the unreadable directory
+  auto parsed = objects(result.out);
+  EXPECT_TRUE(exists(roots));
+  EXPECT_FALSE(exists(nobodys));
+  EXPECT_FALSE(exists(below("nobodys-dir/stale")));  // the rest went on
+  std::map<std::string, nlohmann::json> by_path;
+  for (const auto& o : parsed)
+    if (o.contains("path")) by_path[o.at("path")] = o;
+  ASSERT_TRUE(by_path.contains(roots)) << result.out;
+  EXPECT_EQ(by_path[roots].at("reason"), "not_owned");
+  ASSERT_TRUE(by_path.contains(unreadable)) << result.out;
+  EXPECT_EQ(by_path[unreadable].at("action"), "failed");
+  EXPECT_EQ(by_path[unreadable].at("error").at("name"), "EACCES");
+  EXPECT_EQ(parsed.back().at("summary").at("skipped").at("not_owned"), 1);
+  ::chmod(unreadable.c_str(), 0700);
+}
+
+TEST_F(CleanupCli, InterruptedRunsStopBetweenEntriesAndRemoveOnlyEligibleOnes) {
+  for (int d = 0; d < 10; ++d)
+    for (int f = 0; f < 400; ++f)
+      file("d" + std::to_string(d) + "/f" + std::to_string(f), f % 2 == 0);
+  // tmpctl -v writes to a pipe nobody reads yet: it stalls once the pipe is
+  // full, mid-run, and the interruption is sure to come before the end.
+  const std::string fifo = join(scratch(), "fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto child = test::ChildProcess::start(
+      {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root_}, fifo,
+      join(scratch(), "err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(static_cast<pid_t>(child.pid()), SIGINT);
+  ::fcntl(reader, F_SETFL, 0);
+  std::string out;
+  char buffer[65536];
+  for (ssize_t got; (got = ::read(reader, buffer, sizeof buffer)) > 0;)
+    out.append(buffer, static_cast<std::size_t>(got));
+  ::close(reader);
+  EXPECT_EQ(child.wait(), 130);
+  const std::string err = test::read_file(join(scratch(), "err"));
+  EXPECT_TRUE(contains(err, "; interrupted")) << err;
+  int old_left = 0;
+  for (int d = 0; d < 10; ++d)
+    for (int f = 0; f < 400; ++f) {
+      const bool present = exists(below("d" + std::to_string(d) + "/f" + std::to_string(f)));
+      if (f % 2 == 0) {
+        EXPECT_TRUE(present) << "a fresh file was removed";
+      } else {
+        old_left += present ? 1 : 0;
+      }
+    }
+  EXPECT_GT(old_left, 0) << "the run was not interrupted";
+  // Every line it printed is a removal that happened.
+  for (const std::string& line : split(out)) {
+    if (line.starts_with("removed ")) {
+      EXPECT_FALSE(exists(line.substr(8))) << line;
+    }
+  }
+}
+
+#endif
+
+}  // namespace
+}  // namespace tmpctl

@@ -1,0 +1,649 @@
+// The cleanup walk (platform/walk.hpp) on the real file system: what it
+// lists, in which order, what it removes and what it refuses, and that a very
+// deep tree costs a bounded number of handles or descriptors.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "platform/walk.hpp"
+#include "support/process.hpp"
+#include "support/scratch_test.hpp"
+#include "support/test_paths.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+#include <winternl.h>
+
+#include "platform/win32/unicode.hpp"
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace tmpctl {
+namespace {
+
+namespace fs = std::filesystem;
+using platform::EntryType;
+using platform::RemoveMode;
+using platform::RemoveResult;
+using platform::TreeWalk;
+using platform::WalkEntry;
+using platform::WalkStep;
+using test::fs_path;
+using test::join;
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream(fs_path(path), std::ios::binary) << content;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ignored;
+  return fs::exists(fs::symlink_status(fs_path(path), ignored));
+}
+
+void set_modification_time(const std::string& path, std::chrono::sys_seconds when) {
+  fs::last_write_time(fs_path(path), std::chrono::file_clock::from_sys(when));
+}
+
+std::int64_t nanoseconds(std::chrono::sys_seconds when) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch()).count();
+}
+
+TreeWalk open_walk(const std::string& root) {
+  auto walk = TreeWalk::open(root);
+  if (!walk) {
+    ADD_FAILURE() << to_string(walk.error());
+    std::abort();
+  }
+  return std::move(*walk);
+}
+
+// Walks the whole tree, entering every directory, calling `on_entry` for
+// each entry and `on_finished` (with the directory's own entry) for each
+// directory left. Stops the test on an error.
+void walk_all(TreeWalk& walk, const std::function<void(const WalkEntry&)>& on_entry,
+              const std::function<void(const WalkEntry&)>& on_finished = {}) {
+  std::vector<WalkEntry> entered;
+  WalkEntry entry;
+  for (;;) {
+    auto step = walk.next(entry);
+    ASSERT_TRUE(step) << to_string(step.error());
+    if (*step == WalkStep::done) return;
+    if (*step == WalkStep::finished_directory) {
+      ASSERT_FALSE(entered.empty());
+      if (on_finished) on_finished(entered.back());
+      entered.pop_back();
+      continue;
+    }
+    if (on_entry) on_entry(entry);
+    if (entry.type == EntryType::directory) {
+      auto entered_it = walk.enter(entry);
+      ASSERT_TRUE(entered_it) << to_string(entered_it.error());
+      ASSERT_TRUE(*entered_it) << walk.path_of(entry.name);
+      entered.push_back(entry);
+    }
+  }
+}
+
+// The first entry called `name` in the root, without entering anything.
+WalkEntry find_in_root(TreeWalk& walk, const std::string& name) {
+  WalkEntry entry;
+  for (;;) {
+    auto step = walk.next(entry);
+    if (!step || *step != WalkStep::entry) {
+      ADD_FAILURE() << name << " not listed";
+      return {};
+    }
+    if (entry.name == name) return entry;
+  }
+}
+
+bool running_under_wine() {
+#ifdef _WIN32
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
+}
+
+// Handles (Windows) or descriptors (Linux) this process holds; -1 where unknown.
+long open_handle_count() {
+#ifdef _WIN32
+  if (DWORD count = 0; GetProcessHandleCount(GetCurrentProcess(), &count) && count > 0)
+    return static_cast<long>(count);
+  // Wine's GetProcessHandleCount says 0: count this process's rows of the
+  // system handle table (SystemExtendedHandleInformation) instead.
+  using QueryFn = LONG(NTAPI*)(ULONG, PVOID, ULONG, PULONG);
+  static const auto query = reinterpret_cast<QueryFn>(reinterpret_cast<void*>(
+      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySystemInformation")));
+  struct Row {  // SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX: the rest is handle, access and flags
+    PVOID object;
+    ULONG_PTR process_id;
+    ULONG_PTR rest[3];
+  };
+  constexpr LONG info_length_mismatch = static_cast<LONG>(0xC0000004);
+  std::vector<ULONG_PTR> table(1 << 16);
+  for (int attempt = 0; query != nullptr && attempt < 8; ++attempt) {
+    ULONG needed = 0;
+    const auto bytes = static_cast<ULONG>(table.size() * sizeof(ULONG_PTR));
+    const LONG status = query(64, table.data(), bytes, &needed);
+    if (status == info_length_mismatch) {
+      table.resize(table.size() * 2 + needed / sizeof(ULONG_PTR));
+      continue;
+    }
+    if (status < 0) return -1;
+    const std::span rows(reinterpret_cast<const Row*>(table.data() + 2), table[0]);
+    return static_cast<long>(std::ranges::count(rows, ULONG_PTR{GetCurrentProcessId()},
+                                                &Row::process_id));
+  }
+  return -1;
+#elif defined(__linux__)
+  std::error_code error;
+  long count = 0;
+  for (fs::directory_iterator it("/proc/self/fd", error), end; !error && it != end;
+       it.increment(error))
+    ++count;
+  return error ? -1 : count;
+#else
+  return -1;
+#endif
+}
+
+// A chain root/d/d/.../d `depth` directories deep, each holding `files`
+// files f0, f1...: built relative to the open parent directory, since its
+// paths outgrow MAX_PATH and PATH_MAX.
+#ifdef _WIN32
+using NtCreateFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES,
+                                        PIO_STATUS_BLOCK, PLARGE_INTEGER, ULONG, ULONG, ULONG,
+                                        ULONG, PVOID, ULONG);
+
+HANDLE create_relative(HANDLE parent, const std::wstring& name, bool directory) {
+  static const auto create = reinterpret_cast<NtCreateFileFn>(reinterpret_cast<void*>(
+      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtCreateFile")));
+  const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
+  UNICODE_STRING object_name{bytes, bytes, const_cast<wchar_t*>(name.c_str())};
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, nullptr);
+  IO_STATUS_BLOCK io{};
+  HANDLE handle = nullptr;
+  const ULONG options = FILE_SYNCHRONOUS_IO_NONALERT |
+                        (directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE);
+  const NTSTATUS status =
+      create(&handle, FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE, &attributes, &io, nullptr,
+             FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+             FILE_CREATE, options, nullptr, 0);
+  return status < 0 ? nullptr : handle;
+}
+
+bool make_chain(const std::string& root, std::size_t depth, std::size_t files) {
+  HANDLE parent = CreateFileW((L"\\\\?\\" + platform::win32::widen(root).value()).c_str(),
+                              FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE,
+                              FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                              OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+  if (parent == INVALID_HANDLE_VALUE) return false;
+  for (std::size_t level = 0; level < depth; ++level) {
+    HANDLE child = create_relative(parent, L"d", true);
+    for (std::size_t i = 0; child != nullptr && i < files; ++i) {
+      HANDLE file = create_relative(child, L"f" + std::to_wstring(i), false);
+      if (file == nullptr) {
+        CloseHandle(child);
+        child = nullptr;
+      } else {
+        CloseHandle(file);
+      }
+    }
+    CloseHandle(parent);
+    if (child == nullptr) return false;
+    parent = child;
+  }
+  CloseHandle(parent);
+  return true;
+}
+#else
+bool make_chain(const std::string& root, std::size_t depth, std::size_t files) {
+  int parent = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent < 0) return false;
+  for (std::size_t level = 0; level < depth; ++level) {
+    int child = -1;
+    if (::mkdirat(parent, "d", 0700) == 0)
+      child = ::openat(parent, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (std::size_t i = 0; child >= 0 && i < files; ++i) {
+      const int file = ::openat(child, ("f" + std::to_string(i)).c_str(),
+                                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (file < 0) {
+        ::close(child);
+        child = -1;
+      } else {
+        ::close(file);
+      }
+    }
+    ::close(parent);
+    if (child < 0) return false;
+    parent = child;
+  }
+  ::close(parent);
+  return true;
+}
+#endif
+
+class Walk : public test::ScratchDirectoryTest {
+protected:
+  // The tree walked, apart from the scratch directory where helpers leave files.
+  std::string tree() {
+    const std::string path = join(scratch(), "tree");
+    fs::create_directories(fs_path(path));
+    return path;
+  }
+};
+
+TEST_F(Walk, ListsEveryEntryOnceWithItsTypeSizeAndTimes) {
+  const std::string root = tree();
+  write_file(join(root, "a.txt"), "hello");
+  fs::create_directories(fs_path(join(join(root, "sub"), "deeper")));
+  write_file(join(join(root, "sub"), "b.bin"), std::string(10, 'x'));
+  write_file(join(join(join(root, "sub"), "deeper"), "c"), "");
+  fs::create_directory(fs_path(join(root, "empty")));
+  const auto when = std::chrono::sys_seconds(std::chrono::seconds(1'600'000'000));
+  set_modification_time(join(root, "a.txt"), when);
+
+  TreeWalk walk = open_walk(root);
+  auto root_identity = platform::identity_of(root);
+  ASSERT_TRUE(root_identity) << to_string(root_identity.error());
+  EXPECT_EQ(walk.root_identity(), *root_identity);
+
+  std::map<std::string, WalkEntry> seen;
+  walk_all(walk, [&](const WalkEntry& entry) {
+    EXPECT_TRUE(seen.emplace(walk.path_of(entry.name), entry).second)
+        << "listed twice: " << walk.path_of(entry.name);
+  });
+  std::vector<std::string> paths;
+  for (const auto& [path, entry] : seen) paths.push_back(path);
+  std::vector<std::string> expected{join(root, "a.txt"),
+                                    join(root, "empty"),
+                                    join(root, "sub"),
+                                    join(join(root, "sub"), "b.bin"),
+                                    join(join(root, "sub"), "deeper"),
+                                    join(join(join(root, "sub"), "deeper"), "c")};
+  std::ranges::sort(expected);
+  ASSERT_EQ(paths, expected);
+
+  const WalkEntry& a = seen[join(root, "a.txt")];
+  EXPECT_EQ(a.name, "a.txt");
+  EXPECT_EQ(a.type, EntryType::file);
+  EXPECT_EQ(a.size, 5u);
+  EXPECT_EQ(a.times.modification, nanoseconds(when));
+  EXPECT_TRUE(a.times.change.has_value());
+  EXPECT_TRUE(a.times.access.has_value());
+  EXPECT_FALSE(a.read_only);
+  EXPECT_FALSE(a.other_filesystem);
+  EXPECT_FALSE(a.not_owned);
+  EXPECT_EQ(seen[join(join(root, "sub"), "b.bin")].size, 10u);
+  EXPECT_EQ(seen[join(root, "sub")].type, EntryType::directory);
+  EXPECT_EQ(seen[join(root, "empty")].type, EntryType::directory);
+  for (const auto& [path, entry] : seen) {
+    auto identity = platform::identity_of(path);
+    ASSERT_TRUE(identity) << to_string(identity.error());
+    EXPECT_EQ(entry.identity, *identity) << path;
+  }
+}
+
+TEST_F(Walk, FinishesEachDirectoryAfterItsEntriesDeepestFirst) {
+  const std::string root = tree();
+  const std::string top = join(root, "top");
+  const std::string mid = join(top, "mid");
+  fs::create_directories(fs_path(mid));
+  write_file(join(mid, "leaf.txt"), "x");
+  write_file(join(top, "x.txt"), "x");
+  write_file(join(root, "y.txt"), "x");
+
+  TreeWalk walk = open_walk(root);
+  EXPECT_EQ(walk.depth(), 0u);
+  EXPECT_EQ(walk.current_path(), root);
+  std::vector<std::string> events;
+  std::map<std::string, std::size_t> depth_when_finished;
+  walk_all(
+      walk, [&](const WalkEntry& entry) { events.push_back("entry " + walk.path_of(entry.name)); },
+      [&](const WalkEntry&) {
+        events.push_back("finished " + walk.current_path());
+        depth_when_finished[walk.current_path()] = walk.depth();
+      });
+  const auto at = [&](const std::string& event) {
+    const auto found = std::ranges::find(events, event);
+    EXPECT_NE(found, events.end()) << event;
+    return found - events.begin();
+  };
+  EXPECT_EQ(events.size(), 7u);
+  EXPECT_LT(at("entry " + top), at("entry " + mid));
+  EXPECT_LT(at("entry " + join(mid, "leaf.txt")), at("finished " + mid));
+  EXPECT_LT(at("finished " + mid), at("finished " + top));
+  EXPECT_LT(at("entry " + join(top, "x.txt")), at("finished " + top));
+  EXPECT_EQ(depth_when_finished[mid], 2u);
+  EXPECT_EQ(depth_when_finished[top], 1u);
+  EXPECT_EQ(walk.depth(), 0u);
+  WalkEntry entry;
+  auto again = walk.next(entry);  // done stays done
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, WalkStep::done);
+}
+
+TEST_F(Walk, RemoveEntryDeletesAFileAndADryRunDeletesNothing) {
+  const std::string root = tree();
+  write_file(join(root, "spared.txt"), "x");
+  write_file(join(root, "deleted.txt"), "x");
+  TreeWalk walk = open_walk(root);
+  walk_all(walk, [&](const WalkEntry& entry) {
+    const RemoveMode mode = entry.name == "spared.txt" ? RemoveMode::dry_run : RemoveMode::remove;
+    auto result = walk.remove_entry(entry, mode, false);
+    ASSERT_TRUE(result) << to_string(result.error());
+    EXPECT_EQ(*result, RemoveResult::removed) << entry.name;
+  });
+  EXPECT_TRUE(exists(join(root, "spared.txt")));
+  EXPECT_FALSE(exists(join(root, "deleted.txt")));
+}
+
+TEST_F(Walk, AFileHeldWithoutShareDeleteIsInUse) {
+  const std::string root = tree();
+  const std::string path = join(root, "held.tmp");
+  write_file(path, "x");
+  std::optional<test::HeldFile> held(std::in_place, path, scratch());
+  TreeWalk walk = open_walk(root);
+  const WalkEntry entry = find_in_root(walk, "held.tmp");
+  auto dry = walk.remove_entry(entry, RemoveMode::dry_run, false);
+  ASSERT_TRUE(dry) << to_string(dry.error());
+  auto result = walk.remove_entry(entry, RemoveMode::remove, false);
+  ASSERT_TRUE(result) << to_string(result.error());
+#ifdef _WIN32
+  // The open for delete is refused (WinError 32), in a dry run too.
+  EXPECT_EQ(*dry, RemoveResult::in_use);
+  EXPECT_EQ(*result, RemoveResult::in_use);
+  EXPECT_TRUE(exists(path));
+  held.reset();
+  auto after = walk.remove_entry(entry, RemoveMode::remove, false);
+  ASSERT_TRUE(after) << to_string(after.error());
+  EXPECT_EQ(*after, RemoveResult::removed);
+#else
+  // POSIX deletes a name whoever holds the file.
+  EXPECT_EQ(*dry, RemoveResult::removed);
+  EXPECT_EQ(*result, RemoveResult::removed);
+#endif
+  EXPECT_FALSE(exists(path));
+}
+
+TEST_F(Walk, AFileChangedOrReplacedAfterListingIsLeftInPlace) {
+  const std::string root = tree();
+  const std::string touched = join(root, "touched");
+  const std::string replaced = join(root, "replaced");
+  write_file(touched, "x");
+  write_file(replaced, "x");
+  set_modification_time(touched, std::chrono::sys_seconds(std::chrono::seconds(1'500'000'000)));
+  TreeWalk walk = open_walk(root);
+  std::map<std::string, WalkEntry> listed;
+  walk_all(walk, [&](const WalkEntry& entry) { listed[entry.name] = entry; });
+  ASSERT_EQ(listed.size(), 2u);
+
+  set_modification_time(touched, std::chrono::sys_seconds(std::chrono::seconds(1'500'000'100)));
+  fs::remove(fs_path(replaced));
+  write_file(replaced, "y");
+  for (const auto& [name, entry] : listed) {
+    auto result = walk.remove_entry(entry, RemoveMode::remove, false);
+    ASSERT_TRUE(result) << to_string(result.error());
+    EXPECT_EQ(*result, RemoveResult::changed) << name;
+  }
+  EXPECT_TRUE(exists(touched));
+  EXPECT_TRUE(exists(replaced));
+}
+
+TEST_F(Walk, AFileRemovedByOthersIsGone) {
+  const std::string root = tree();
+  write_file(join(root, "vanishing"), "x");
+  TreeWalk walk = open_walk(root);
+  const WalkEntry entry = find_in_root(walk, "vanishing");
+  fs::remove(fs_path(join(root, "vanishing")));
+  auto result = walk.remove_entry(entry, RemoveMode::remove, false);
+  ASSERT_TRUE(result) << to_string(result.error());
+  EXPECT_EQ(*result, RemoveResult::gone);
+}
+
+TEST_F(Walk, RemovesAnEmptiedDirectoryButNotOneWithSomethingLeft) {
+  const std::string root = tree();
+  for (const char* name : {"emptied", "kept", "dry"}) {
+    fs::create_directory(fs_path(join(root, name)));
+    write_file(join(join(root, name), "file"), "x");
+  }
+  TreeWalk walk = open_walk(root);
+  std::map<std::string, std::expected<RemoveResult, Error>> results;
+  walk_all(
+      walk,
+      [&](const WalkEntry& entry) {
+        if (entry.type != EntryType::file) return;
+        const std::string directory = test::base_name(walk.current_path());
+        if (directory == "kept") return;
+        const RemoveMode mode = directory == "dry" ? RemoveMode::dry_run : RemoveMode::remove;
+        auto removed = walk.remove_entry(entry, mode, false);
+        ASSERT_TRUE(removed) << to_string(removed.error());
+      },
+      [&](const WalkEntry& directory) {
+        const RemoveMode mode =
+            directory.name == "dry" ? RemoveMode::dry_run : RemoveMode::remove;
+        results.emplace(directory.name, walk.remove_finished_directory(directory, mode));
+      });
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results.at("emptied")) << to_string(results.at("emptied").error());
+  EXPECT_EQ(*results.at("emptied"), RemoveResult::removed);
+  EXPECT_FALSE(exists(join(root, "emptied")));
+
+  ASSERT_FALSE(results.at("kept"));
+  EXPECT_EQ(results.at("kept").error().kind, ErrorKind::directory_not_empty)
+      << to_string(results.at("kept").error());
+  EXPECT_TRUE(exists(join(join(root, "kept"), "file")));
+
+  ASSERT_TRUE(results.at("dry")) << to_string(results.at("dry").error());
+  EXPECT_EQ(*results.at("dry"), RemoveResult::removed);
+  EXPECT_TRUE(exists(join(join(root, "dry"), "file")));
+}
+
+TEST_F(Walk, ADirectoryFilledAfterItWasListedIsNotRemoved) {
+  const std::string root = tree();
+  const std::string late = join(root, "late");
+  fs::create_directory(fs_path(late));
+  TreeWalk walk = open_walk(root);
+  const WalkEntry entry = find_in_root(walk, "late");
+  auto entered = walk.enter(entry);
+  ASSERT_TRUE(entered && *entered);
+  WalkEntry next;
+  auto step = walk.next(next);
+  ASSERT_TRUE(step) << to_string(step.error());
+  ASSERT_EQ(*step, WalkStep::finished_directory);
+  EXPECT_EQ(walk.current_path(), late);
+  write_file(join(late, "new.txt"), "x");
+  auto removed = walk.remove_finished_directory(entry, RemoveMode::remove);
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().kind, ErrorKind::directory_not_empty) << to_string(removed.error());
+  EXPECT_TRUE(exists(join(late, "new.txt")));
+}
+
+TEST_F(Walk, EnterRefusesADirectoryReplacedAfterListing) {
+  const std::string root = tree();
+  fs::create_directory(fs_path(join(root, "swapped")));
+  fs::create_directory(fs_path(join(root, "now-a-file")));
+  TreeWalk walk = open_walk(root);
+  // Both listed, but not the end of the root: entering is for a directory being listed.
+  std::vector<WalkEntry> listed(2);
+  for (WalkEntry& entry : listed) {
+    auto step = walk.next(entry);
+    ASSERT_TRUE(step && *step == WalkStep::entry);
+  }
+  fs::rename(fs_path(join(root, "swapped")), fs_path(join(root, "swapped.old")));
+  fs::create_directory(fs_path(join(root, "swapped")));
+  fs::remove(fs_path(join(root, "now-a-file")));
+  write_file(join(root, "now-a-file"), "x");
+  for (const WalkEntry& directory : listed) {
+    auto entered = walk.enter(directory);
+    ASSERT_TRUE(entered) << to_string(entered.error());
+    EXPECT_FALSE(*entered) << directory.name;
+    EXPECT_EQ(walk.depth(), 0u);
+  }
+}
+
+TEST_F(Walk, OpeningAFileOrNothingFails) {
+  const std::string file = join(scratch(), "plain");
+  write_file(file, "x");
+  auto walk = TreeWalk::open(file);
+  ASSERT_FALSE(walk);
+  EXPECT_EQ(walk.error().kind, ErrorKind::not_a_directory) << to_string(walk.error());
+  auto missing = TreeWalk::open(join(scratch(), "missing"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << to_string(missing.error());
+  auto identity = platform::identity_of(join(scratch(), "missing"));
+  ASSERT_FALSE(identity);
+  EXPECT_EQ(identity.error().kind, ErrorKind::not_found);
+}
+
+TEST_F(Walk, AReadOnlyFileIsRemovedOnlyWithForce) {
+  const std::string root = tree();
+  const std::string path = join(root, "locked");
+  write_file(path, "x");
+  fs::permissions(fs_path(path),
+                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  TreeWalk walk = open_walk(root);
+  const WalkEntry entry = find_in_root(walk, "locked");
+#ifdef _WIN32
+  EXPECT_TRUE(entry.read_only);
+  auto refused = walk.remove_entry(entry, RemoveMode::dry_run, false);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::permission_denied);
+  EXPECT_NE(refused.error().message.find("read-only"), std::string::npos)
+      << to_string(refused.error());
+  EXPECT_TRUE(exists(path));
+  auto forced = walk.remove_entry(entry, RemoveMode::remove, true);
+#else
+  // Only the directory's permissions matter on POSIX.
+  EXPECT_FALSE(entry.read_only);
+  auto forced = walk.remove_entry(entry, RemoveMode::remove, false);
+#endif
+  ASSERT_TRUE(forced) << to_string(forced.error());
+  EXPECT_EQ(*forced, RemoveResult::removed);
+  EXPECT_FALSE(exists(path));
+}
+
+TEST_F(Walk, ADirectoryOfManyEntriesIsListedOnceEach) {
+  const std::string root = tree();
+  constexpr int count = 1200;  // three 64 KiB batches on Windows
+  for (int i = 0; i < count; ++i) write_file(join(root, "entry-" + std::to_string(i)), "");
+  TreeWalk walk = open_walk(root);
+  std::map<std::string, int> seen;
+  walk_all(walk, [&](const WalkEntry& entry) { ++seen[entry.name]; });
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(count));
+  EXPECT_TRUE(std::ranges::all_of(seen, [](const auto& item) { return item.second == 1; }));
+}
+
+// Deeper than the open window of either backend, with entries at every level
+// that are read ahead when a level closes and listed when it is reached again.
+TEST_F(Walk, ADeepTreeWithFilesAtEveryLevelIsListedOnceAndRemoved) {
+  const std::string root = tree();
+  constexpr std::size_t depth = 120;
+  ASSERT_TRUE(make_chain(root, depth, 3));
+  TreeWalk walk = open_walk(root);
+  std::map<std::string, int> seen;
+  std::size_t files = 0;
+  std::size_t directories = 0;
+  walk_all(
+      walk,
+      [&](const WalkEntry& entry) {
+        ++seen[walk.path_of(entry.name)];
+        if (entry.type != EntryType::file) return;
+        auto removed = walk.remove_entry(entry, RemoveMode::remove, false);
+        ASSERT_TRUE(removed) << to_string(removed.error());
+        if (*removed == RemoveResult::removed) ++files;
+      },
+      [&](const WalkEntry& directory) {
+        auto removed = walk.remove_finished_directory(directory, RemoveMode::remove);
+        ASSERT_TRUE(removed) << to_string(removed.error());
+        if (*removed == RemoveResult::removed) ++directories;
+      });
+  EXPECT_EQ(seen.size(), depth * 4);
+  EXPECT_TRUE(std::ranges::all_of(seen, [](const auto& item) { return item.second == 1; }));
+  EXPECT_EQ(files, depth * 3);
+  EXPECT_EQ(directories, depth);
+  EXPECT_TRUE(test::list_directory(root).empty());
+}
+
+// 10,000 levels: bounded handles, no recursion. Wine cannot go that deep in
+// a test's time: each open there resolves the whole Unix path (2,000 levels
+// took 75 s to create), and past PATH_MAX it can no longer delete by handle.
+TEST_F(Walk, ATenThousandLevelChainIsWalkedToTheBottomAndRemoved) {
+  const std::string root = tree();
+  const std::size_t depth = running_under_wine() ? 200 : 10'000;
+  ASSERT_TRUE(make_chain(root, depth, 0));
+  const long handles_before = open_handle_count();
+  TreeWalk walk = open_walk(root);
+  std::size_t entered = 0;
+  std::size_t deepest = 0;
+  std::size_t removed = 0;
+  long handles_at_bottom = -1;
+  walk_all(
+      walk, [&](const WalkEntry&) { ++entered; },
+      [&](const WalkEntry& directory) {
+        if (walk.depth() > deepest) {
+          deepest = walk.depth();
+          handles_at_bottom = open_handle_count();
+          EXPECT_EQ(walk.current_path().size(), root.size() + 2 * depth);
+        }
+        auto result = walk.remove_finished_directory(directory, RemoveMode::remove);
+        ASSERT_TRUE(result) << to_string(result.error());
+        if (*result == RemoveResult::removed) ++removed;
+      });
+  EXPECT_EQ(entered, depth);
+  EXPECT_EQ(deepest, depth);
+  EXPECT_EQ(removed, depth);
+  EXPECT_TRUE(test::list_directory(root).empty());
+  if (handles_before >= 0 && handles_at_bottom >= 0) {
+    EXPECT_LT(handles_at_bottom - handles_before, 100)
+        << "handles or descriptors grow with the depth";
+  }
+}
+
+TEST(WalkPlatform, SystemDirectoriesExistAndIncludeTheRoot) {
+  const std::vector<std::string> directories = platform::system_directories();
+  ASSERT_FALSE(directories.empty());
+  for (const std::string& directory : directories)
+    EXPECT_TRUE(fs::is_directory(fs_path(directory))) << directory;
+#ifdef _WIN32
+  EXPECT_TRUE(std::ranges::any_of(directories, [](const std::string& d) {
+    return d.size() == 3 && d[1] == ':' && d[2] == '\\';
+  }));
+#else
+  EXPECT_NE(std::ranges::find(directories, "/"), directories.end());
+#endif
+}
+
+TEST(WalkPlatform, HomeDirectoryComesFromTheEnvironment) {
+#ifdef _WIN32
+  const char* variable = "USERPROFILE";
+#else
+  const char* variable = "HOME";
+#endif
+  {
+    test::ScopedEnvironment home(variable, "/somewhere/else");
+    EXPECT_EQ(platform::home_directory(), "/somewhere/else");
+  }
+  test::ScopedEnvironment unset(variable, nullptr);
+  EXPECT_EQ(platform::home_directory(), "");
+}
+
+}  // namespace
+}  // namespace tmpctl
