@@ -139,7 +139,8 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
                                              const CleanupObserver& observer);
 
 /// "12h" and "1d6h" to seconds: a positive whole number of units s, m, h, d,
-/// w, in any order, repeated as in "1h30m"; a bare number means seconds.
+/// w, in any order, repeated as in "1h30m"; a bare number means seconds. At
+/// most 100 years.
 std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text);
 
 /// Whether `text` matches `pattern`, the same on every OS: `*` any run of

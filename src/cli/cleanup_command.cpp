@@ -298,16 +298,17 @@ int CleanupCommand::run() {
         entry.action == CleanupAction::removed || entry.action == CleanupAction::would_remove;
     const bool listed = !removal || verbose_ || entry.action == CleanupAction::would_remove;
     if (!listed) return;
-    if (json_) {
-      out.write_json_line(entry_json(entry));
+    progress.clear();  // stdout and stderr may be the same terminal
+    if (json_ || removal) {
+      if (json_)
+        out.write_json_line(entry_json(entry));
+      else
+        out.write(fmt::format("{} {}\n", options_.dry_run ? "would remove" : "removed",
+                              printable(entry.path)));
+      // Whoever reads the list is gone: stop rather than go on unseen.
+      if (out.failed()) interrupted = true;
       return;
     }
-    if (removal) {
-      out.write(fmt::format("{} {}\n", removal && options_.dry_run ? "would remove" : "removed",
-                            printable(entry.path)));
-      return;
-    }
-    progress.clear();
     if (entry.action == CleanupAction::failed && entry.error) {
       Error error = *entry.error;
       error.path = printable(error.path);
@@ -340,7 +341,8 @@ int CleanupCommand::run() {
     for (const std::string& note : summary->notes) print_error("note: " + note);
   }
   const auto written = out.finish();
-  if (summary->interrupted) return 128 + platform::interrupt_signal();
+  if (summary->interrupted && platform::interrupt_signal() != 0)
+    return 128 + platform::interrupt_signal();
   if (!written) {
     print_error(written.error());
     return exit_failure;

@@ -21,6 +21,8 @@ public:
   /// One JSON document on one line (JSON Lines). Bytes that are not valid
   /// UTF-8 are replaced by U+FFFD, so the output always parses.
   void write_json_line(const nlohmann::ordered_json& value);
+  /// Whether a write has failed (a closed pipe, a full disk).
+  bool failed() const noexcept { return first_errno_ != 0; }
   /// Flushes; reports the first write error with its errno.
   std::expected<void, Error> finish();
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <unordered_map>
 
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -15,6 +16,7 @@
 namespace tmpctl {
 namespace {
 
+using platform::EntryTimes;
 using platform::EntryType;
 using platform::RemoveMode;
 using platform::RemoveResult;
@@ -62,26 +64,54 @@ std::string parent_of(const std::string& path) {
   return path.substr(0, last);
 }
 
-// Refuses a root that is a system directory, the home directory or one of
-// its parents: compared by identity, so "/tmp/.." or a link to /etc is caught.
-std::expected<void, Error> check_root(const std::string& root, const platform::FileIdentity& id) {
-  const auto refuse = [&](std::string what) {
+// The identities of the directories `paths` name; those that cannot be looked
+// at are left out.
+std::vector<platform::FileIdentity> identities_of(const std::vector<std::string>& paths) {
+  std::vector<platform::FileIdentity> identities;
+  for (const std::string& path : paths)
+    if (auto identity = platform::identity_of(path)) identities.push_back(*identity);
+  return identities;
+}
+
+bool contains(const std::vector<platform::FileIdentity>& set, const platform::FileIdentity& id) {
+  return std::ranges::find(set, id) != set.end();
+}
+
+// Refuses a root that is a file system's root, a home directory or a
+// directory that contains one, or a system directory or anything inside one
+// that is not inside a temp directory first. Compared by identity, up the
+// root's real ancestors, so "/tmp/..", "/tmp/link-to-etc" or a junction is
+// caught.
+std::expected<void, Error> check_root(const std::string& root, const platform::TreeWalk& walk) {
+  const auto refuse = [&](const std::string& what) {
     return std::unexpected(Error::invalid(
         ErrorKind::invalid_argument, "clean up", root,
         "it is " + what + "; tmpctl cleans temporary directories (--force to clean it anyway)"));
   };
-  for (const std::string& directory : platform::system_directories()) {
-    const auto other = platform::identity_of(directory);
-    if (other && *other == id) return refuse("a system directory ('" + directory + "')");
+  const std::vector<platform::FileIdentity> ancestors = walk.root_ancestors();
+  if (ancestors.size() == 1) return refuse("the root of its file system");
+
+  std::vector<std::string> homes = platform::user_home_directories();
+  if (std::string home = platform::home_directory(); !home.empty()) homes.push_back(home);
+  for (const std::string& home : homes) {
+    auto absolute = platform::absolute_path(home);
+    if (!absolute) continue;
+    for (std::string path = *absolute; !path.empty(); path = parent_of(path)) {
+      const auto other = platform::identity_of(path);
+      if (other && *other == ancestors.front())
+        return refuse(path == *absolute ? "a home directory ('" + path + "')"
+                                        : "a directory that holds home directories");
+    }
   }
-  const std::string home_variable = platform::home_directory();
-  if (home_variable.empty()) return {};
-  auto home = platform::absolute_path(home_variable);
-  if (!home) return {};
-  for (std::string path = *home; !path.empty(); path = parent_of(path)) {
-    const auto other = platform::identity_of(path);
-    if (other && *other == id)
-      return refuse(path == *home ? "the home directory" : "a parent of the home directory");
+
+  const auto temp = identities_of(platform::temp_directories());
+  const std::vector<std::string> system = platform::system_directories();
+  const auto system_ids = identities_of(system);
+  for (const platform::FileIdentity& ancestor : ancestors) {
+    if (contains(temp, ancestor)) return {};
+    if (contains(system_ids, ancestor))
+      return refuse(ancestor == ancestors.front() ? "a system directory"
+                                                  : "inside a system directory");
   }
   return {};
 }
@@ -162,7 +192,17 @@ private:
   // Whether the newest of the chosen timestamps is older than the cutoff.
   // Directories ignore change and access times: removing their children
   // changes the one, listing them (a dry run, ls, a backup) the other.
-  bool is_stale(const WalkEntry& entry) const {
+  bool is_stale(const WalkEntry& entry) {
+    // Removing one name of a file with several changes its ctime: its other
+    // names are judged by the times seen first, as a dry run sees them.
+    const EntryTimes* times = &entry.times;
+    if (entry.type != EntryType::directory) {
+      if (entry.links > 1) {
+        times = &first_seen_.try_emplace(entry.identity, entry.times).first->second;
+      } else if (const auto seen = first_seen_.find(entry.identity); seen != first_seen_.end()) {
+        times = &seen->second;  // its last name: the others were removed
+      }
+    }
     unsigned chosen = options_.age_by;
     if (entry.type == EntryType::directory)
       chosen &= ~(static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::access));
@@ -171,12 +211,12 @@ private:
       if ((chosen & static_cast<unsigned>(which)) != 0 && time)
         newest = std::max(newest.value_or(*time), *time);
     };
-    consider(Timestamp::access, entry.times.access);
-    consider(Timestamp::modification, entry.times.modification);
-    consider(Timestamp::change, entry.times.change);
-    consider(Timestamp::birth, entry.times.birth);
+    consider(Timestamp::access, times->access);
+    consider(Timestamp::modification, times->modification);
+    consider(Timestamp::change, times->change);
+    consider(Timestamp::birth, times->birth);
     // None of the chosen ones is kept here: judge by the modification time.
-    if (!newest) newest = entry.times.modification;
+    if (!newest) newest = times->modification;
     return newest && *newest < cutoff_;
   }
 
@@ -274,6 +314,10 @@ private:
       keep_in_current();
       return;
     }
+    if (frame.entry.read_only && !options_.force) {
+      skip(walk.current_path(), frame.entry, SkipReason::read_only);
+      return;
+    }
     remove(walk, frame.entry, walk.current_path(), true);
   }
 
@@ -283,7 +327,7 @@ private:
     std::chrono::milliseconds pause(10);
     std::expected<RemoveResult, Error> result;
     for (unsigned attempt = 0;; ++attempt) {
-      result = finished_directory ? walk.remove_finished_directory(entry, mode)
+      result = finished_directory ? walk.remove_finished_directory(entry, mode, options_.force)
                                   : walk.remove_entry(entry, mode, options_.force);
       if (!result || *result != RemoveResult::in_use || attempt >= options_.retries) break;
       // A scanner or indexer holds files briefly: wait, doubling, up to 2 s.
@@ -373,6 +417,7 @@ private:
   bool need_relative_ = false;
   std::vector<Frame> frames_;
   std::vector<CleanupEntry> in_use_;
+  std::unordered_map<platform::FileIdentity, EntryTimes, platform::FileIdentityHash> first_seen_;
   std::uint64_t ticks_ = 0;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };
@@ -387,22 +432,33 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   for (const std::string& glob : options.exclude)
     if (auto ok = check_glob(glob); !ok) return std::unexpected(ok.error());
 
+  if (options.older_than <= std::chrono::seconds(0) ||
+      options.older_than > std::chrono::days(100 * 366))
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "clean up", "",
+                                          "the age must be between 1 second and 100 years"));
+
+  // What processes hold is looked at once, before tmpctl opens anything of
+  // its own in the trees.
+  auto open_files = platform::snapshot_open_files();
+  if (!open_files) return std::unexpected(open_files.error());
+
   // Every root is opened and judged before anything is removed.
   std::vector<platform::TreeWalk> walks;
   for (const std::string& root : roots) {
+    // An empty path would mean the current directory: a script's unset
+    // variable must not clean whatever directory it runs in.
+    if (root.empty())
+      return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "clean up", root,
+                                            "an empty path names no directory"));
     auto absolute = platform::absolute_path(root);
     if (!absolute) return std::unexpected(absolute.error());
     auto walk = platform::TreeWalk::open(*absolute);
     if (!walk) return std::unexpected(walk.error());
     if (!options.force)
-      if (auto allowed = check_root(*absolute, walk->root_identity()); !allowed)
+      if (auto allowed = check_root(*absolute, *walk); !allowed)
         return std::unexpected(allowed.error());
     walks.push_back(std::move(*walk));
   }
-
-  // One look at every process for the whole run, before the first delete.
-  auto open_files = platform::snapshot_open_files();
-  if (!open_files) return std::unexpected(open_files.error());
 
   CleanupSummary summary;
   summary.notes = open_files->notes;

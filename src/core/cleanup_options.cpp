@@ -167,7 +167,9 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
                                           std::string(text), std::move(why)));
   };
   if (text.empty()) return invalid("a duration cannot be empty");
-  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 4;
+  // A century: longer ages mean nothing for temp files, and the cutoff in
+  // nanoseconds must not overflow.
+  constexpr std::int64_t limit = 100LL * 366 * 86400;
   std::int64_t total = 0;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -175,7 +177,7 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
     const std::size_t start = i;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
       number = number * 10 + (text[i] - '0');
-      if (number > limit) return invalid("it is too long");
+      if (number > limit) return invalid("it is longer than 100 years");
       ++i;
     }
     if (i == start)
@@ -194,7 +196,8 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
     } else if (start != 0) {
       return invalid("the last number has no unit (use s, m, h, d or w)");
     }
-    if (number > limit / unit || total > limit - number * unit) return invalid("it is too long");
+    if (number > limit / unit || total > limit - number * unit)
+      return invalid("it is longer than 100 years");
     total += number * unit;
   }
   if (total == 0) return invalid("a duration must be longer than 0s");

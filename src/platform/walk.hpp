@@ -1,7 +1,7 @@
 #pragma once
 // Walking a directory tree for cleanup, one entry at a time, through directory
 // handles: what the core's cleanup() needs from each backend
-// (posix/walk_posix.cpp, win32/walk_win32.cpp). The backend touches the OS;
+// (posix/walk_posix.cpp, win32/tree_win32.cpp). The backend touches the OS;
 // the core decides what to remove.
 //
 // Every step is relative to an open directory (openat/unlinkat on POSIX,
@@ -39,12 +39,21 @@ struct FileIdentityHash {
 /// The identity of what `path` names, following symlinks (the caller named it).
 std::expected<FileIdentity, Error> identity_of(const std::string& path);
 
-/// Directories no cleanup may use as its root without --force: file system
-/// roots and the system's own directories (/usr, C:\Windows...). Those that
-/// do not exist are left out. The core adds the home directory and its parents.
+/// The system's own directories (/usr, /etc, /var, C:\Windows, C:\Program
+/// Files...): no cleanup may take one of them, or a directory inside one, as
+/// its root without --force, unless it lies in a temp directory first (as
+/// /var/tmp lies in /var). Those that do not exist are left out.
 std::vector<std::string> system_directories();
+/// Temp directories, which a root may lie in even inside a system
+/// directory: /tmp, /var/tmp, /dev/shm, /run/user/UID, $TMPDIR; on Windows the
+/// user's temp directory and %SystemRoot%\Temp. Those that do not exist are
+/// left out.
+std::vector<std::string> temp_directories();
 /// $HOME on POSIX, %USERPROFILE% on Windows; empty when unset.
 std::string home_directory();
+/// Every user's home directory: the password database's on POSIX, the
+/// profiles in the profiles directory (C:\Users\*) on Windows.
+std::vector<std::string> user_home_directories();
 
 enum class EntryType { file, directory, symlink, other };
 
@@ -64,8 +73,9 @@ struct WalkEntry {
   EntryType type = EntryType::other;
   FileIdentity identity;
   std::uint64_t size = 0;
+  std::uint64_t links = 1;  ///< hard links to it (1 where unknown)
   EntryTimes times;
-  /// POSIX: on another file system than the root (a mount point); never entered.
+  /// POSIX: a mount point (another file system, or a bind mount); never entered.
   bool other_filesystem = false;
   /// POSIX: in a sticky directory (like /tmp), another user's entry that this
   /// user may not delete.
@@ -105,6 +115,10 @@ public:
 
   /// The root's identity, from the open handle.
   FileIdentity root_identity() const;
+  /// The identities of the root and of each directory above it, up to its
+  /// file system's root, as they really are (POSIX: through "..", so links
+  /// and ".." in the path given do not mislead).
+  std::vector<FileIdentity> root_ancestors() const;
 
   /// The next step. An Error means the current directory could not be read
   /// further (or re-reached after a deep descent): it is then finished, and
@@ -120,16 +134,21 @@ public:
   /// symlink is deleted as a link), after looking at it again through the
   /// directory's handle: changed when its identity, type or a timestamp
   /// differs from `entry`. A dry run does every check (on Windows the open
-  /// for delete, which is what finds it in use) and deletes nothing.
-  /// `force` deletes a read-only file (Windows).
+  /// for delete, which is what finds it in use; on POSIX whether this user
+  /// may write to the directory) and deletes nothing. `force` deletes a
+  /// read-only file (Windows). POSIX: called right after next() returned this
+  /// very object, next()'s look is that second look.
   std::expected<RemoveResult, Error> remove_entry(const WalkEntry& entry, RemoveMode mode,
                                                   bool force);
 
   /// Deletes the directory next() has just reported finished (`entry` is how
-  /// it was listed in its parent), if it is empty and still that directory.
-  /// Error kind directory_not_empty when something is in it.
+  /// it was listed in its parent), if it is empty and still that directory
+  /// (same identity; same modification time too when the walk removed
+  /// nothing in it). Error kind directory_not_empty when something is in it;
+  /// a dry run does not look inside (the caller knows what it kept there).
+  /// `force` deletes a read-only directory (Windows).
   std::expected<RemoveResult, Error> remove_finished_directory(const WalkEntry& entry,
-                                                               RemoveMode mode);
+                                                               RemoveMode mode, bool force);
 
   /// For messages and output only, never handed back to the OS: the path of
   /// `name` in the current directory, and of the current directory.

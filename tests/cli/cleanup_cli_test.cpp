@@ -327,13 +327,37 @@ TEST_F(CleanupCli, ProtectedRootsNeedForce) {
   for (const std::string& refused : {join(scratch(), "home"), scratch()}) {
     auto result = run_tmpctl({"cleanup", "--age-by", "mtime", refused});
     EXPECT_EQ(result.exit_code, 2) << refused << ": " << result.err;
-    EXPECT_TRUE(contains(result.err, "home directory")) << result.err;
+    EXPECT_TRUE(contains(result.err, "home director")) << result.err;
     EXPECT_TRUE(contains(result.err, "--force")) << result.err;
   }
   EXPECT_TRUE(exists(inside_home));
   auto root = run_tmpctl({"cleanup", "--dry-run", fs_path(scratch()).root_path().string()});
   EXPECT_EQ(root.exit_code, 2) << root.err;
-  EXPECT_TRUE(contains(root.err, "system directory")) << root.err;
+  EXPECT_TRUE(contains(root.err, "the root of its file system")) << root.err;
+  // System directories and what is inside them, but not a temp directory
+  // inside one; and other users' homes, not only this one's.
+#ifdef _WIN32
+  const std::string windows = platform::win32::narrow(_wgetenv(L"SystemRoot"));
+  const std::vector<std::string> refused = {windows, windows + "\\system32"};
+#else
+  const std::vector<std::string> refused = {"/usr", "/usr/share", "/etc", "/var/lib", "/root"};
+#endif
+  for (const std::string& system : refused) {
+    if (!exists(system)) continue;
+    auto result = run_tmpctl({"cleanup", "--dry-run", system});
+    EXPECT_EQ(result.exit_code, 2) << system << ": " << result.err;
+    EXPECT_TRUE(result.out.empty()) << system;
+  }
+#ifndef _WIN32
+  if (exists("/var/tmp")) {
+    auto var_tmp = run_tmpctl({"cleanup", "--dry-run", "--older-than", "36500d", "/var/tmp"});
+    EXPECT_EQ(var_tmp.exit_code, 0) << var_tmp.err;
+  }
+#endif
+  // A script's unset variable: an empty DIR is refused, not taken as ".".
+  auto empty = run_tmpctl({"cleanup", "--dry-run", ""});
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
+  EXPECT_TRUE(contains(empty.err, "an empty path names no directory")) << empty.err;
 }
 
 TEST_F(CleanupCli, DefaultRootIsTheSystemTempDirectory) {
@@ -523,6 +547,93 @@ TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
   sleeper.wait();
 }
 
+TEST_F(CleanupCli, FarFutureTimesAndHardLinksAreJudgedAsADryRunJudgesThem) {
+  // A time past 2262 does not fit in signed 64-bit nanoseconds: it must stay
+  // in the future, not wrap into the past.
+  const std::string future = file("from-an-archive", true);
+  struct timespec far[2] = {{0, UTIME_OMIT}, {10'000'000'000LL, 0}};  // the year 2286
+  ASSERT_EQ(::utimensat(AT_FDCWD, future.c_str(), far, 0), 0);
+  // Two names of one file, judged by ctime: removing the first changes the
+  // file's ctime, and the second must still be judged as the dry run saw it.
+  const std::string first = file("links/first", true);
+  ASSERT_EQ(::link(first.c_str(), below("links/second").c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  const std::vector<std::string> rules = {"--age-by", "ctime", "--older-than", "2s", "--json",
+                                          "-v", "--exclude", "from-an-archive", root_};
+  const std::vector<std::string> future_rules = {"--age-by", "mtime", "--older-than", "2s",
+                                                 "--dry-run", "--json", "-v", root_};
+  auto future_run = run_tmpctl([&] {
+    std::vector<std::string> a = {"cleanup"};
+    a.insert(a.end(), future_rules.begin(), future_rules.end());
+    return a;
+  }());
+  EXPECT_FALSE(paths_with(objects(future_run.out), "would_remove").contains(future))
+      << future_run.out;
+  std::vector<std::string> dry = {"cleanup", "--dry-run"};
+  dry.insert(dry.end(), rules.begin(), rules.end());
+  std::vector<std::string> real = {"cleanup"};
+  real.insert(real.end(), rules.begin(), rules.end());
+  auto would = run_tmpctl(dry);
+  auto removed = run_tmpctl(real);
+  EXPECT_EQ(paths_with(objects(would.out), "would_remove"),
+            paths_with(objects(removed.out), "removed"))
+      << would.out << removed.out;
+  EXPECT_FALSE(exists(below("links/second")));
+  EXPECT_TRUE(exists(future));
+}
+
+TEST_F(CleanupCli, ADirectoryMovedOutOfTheTreeDuringTheRunIsLeftAlone) {
+  // tmpctl -v stalls on a full pipe while in the middle of `moving`; the
+  // test then moves `moving` out of the tree and lets tmpctl go on.
+  for (int f = 0; f < 3000; ++f) file("moving/f" + std::to_string(f));
+  const std::string fifo = join(scratch(), "fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto child = test::ChildProcess::start(
+      {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root_}, fifo,
+      join(scratch(), "err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::string moved = join(scratch(), "rescued");
+  ASSERT_EQ(::rename(below("moving").c_str(), moved.c_str()), 0);
+  ::fcntl(reader, F_SETFL, 0);
+  char buffer[65536];
+  std::size_t lines = 0;
+  for (ssize_t got; (got = ::read(reader, buffer, sizeof buffer)) > 0;)
+    lines += static_cast<std::size_t>(std::count(buffer, buffer + got, '\n'));
+  ::close(reader);
+  EXPECT_EQ(child.wait(), 0) << test::read_file(join(scratch(), "err"));
+  // What was removed before the move is gone; nothing after it.
+  const auto left = static_cast<std::size_t>(
+      std::distance(fs::directory_iterator(moved), fs::directory_iterator()));
+  EXPECT_GT(left, 0u);
+  EXPECT_EQ(left + lines, 3000u) << "removed " << lines << ", left " << left;
+  EXPECT_TRUE(contains(test::read_file(join(scratch(), "err")), "changed during the run"));
+}
+
+TEST_F(CleanupCli, AMountPointIsNotEnteredEvenABindMountOfTheSameFileSystem) {
+  if (::geteuid() != 0 || !fs::exists("/usr/bin/unshare"))
+    GTEST_SKIP() << "needs root and unshare for a private mount namespace";
+  const std::string outside = join(scratch(), "outside");
+  fs::create_directory(outside);
+  std::ofstream(join(outside, "keep")) << "x";
+  age(join(outside, "keep"));
+  age(outside);  // what the mount point shows once mounted
+  const std::string mount_point = directory("mnt");
+  // No shell: unshare runs mount, then tmpctl, in a namespace of their own.
+  auto result = test::run_process(
+      {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+       "mount --bind \"$1\" \"$2\" && exec \"$3\" cleanup --age-by mtime --json \"$4\"", "sh",
+       outside, mount_point, test::tmpctl_path(), root_});
+  if (contains(result.err, "Operation not permitted") || contains(result.err, "mount:"))
+    GTEST_SKIP() << "mounts are not allowed here: " << result.err;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(exists(join(outside, "keep")));
+  const auto parsed = objects(result.out);
+  ASSERT_FALSE(parsed.empty());
+  EXPECT_EQ(parsed.front().at("reason"), "other_filesystem") << result.out;
+}
+
 // Runs tmpctl as nobody when the tests run as root (root may remove anything).
 test::ProcessResult run_as_nobody(const std::vector<std::string>& arguments) {
   std::vector<std::string> command = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
@@ -563,6 +674,21 @@ TEST_F(CleanupCli, OthersEntriesInAStickyDirectoryAndUnreadableDirectories) {
   EXPECT_EQ(by_path[unreadable].at("error").at("name"), "EACCES");
   EXPECT_EQ(parsed.back().at("summary").at("skipped").at("not_owned"), 1);
   ::chmod(unreadable.c_str(), 0700);
+
+  // A file nobody owns in a directory nobody may not write to: the dry run
+  // says what the real run meets, not "would remove".
+  const std::string locked = directory("locked-dir");
+  const std::string inside = file("locked-dir/nobodys");
+  ASSERT_EQ(::chown(inside.c_str(), 65534, 65534), 0);
+  ::chmod(locked.c_str(), 0755);
+  age(locked);
+  auto dry = run_as_nobody({"cleanup", "--age-by", "mtime", "--json", "--dry-run", locked});
+  auto real = run_as_nobody({"cleanup", "--age-by", "mtime", "--json", locked});
+  EXPECT_EQ(dry.exit_code, 1) << dry.out;
+  EXPECT_EQ(real.exit_code, 1) << real.out;
+  EXPECT_EQ(objects(dry.out).front().at("action"), "failed") << dry.out;
+  EXPECT_EQ(objects(dry.out).front().at("error").at("name"), "EACCES") << dry.out;
+  EXPECT_TRUE(exists(inside));
 }
 
 TEST_F(CleanupCli, InterruptedRunsStopBetweenEntriesAndRemoveOnlyEligibleOnes) {

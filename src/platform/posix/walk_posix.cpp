@@ -11,14 +11,21 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/sysmacros.h>  // makedev
 #endif
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 
 #include "platform/platform.hpp"
@@ -27,7 +34,14 @@
 namespace tmpctl::platform {
 namespace {
 
-constexpr std::size_t open_window = 48;
+// At most this many open levels below the root, and at most a third of the
+// descriptors the process may open, so a low `ulimit -n` still leaves room.
+std::size_t open_window_size() {
+  constexpr std::size_t most = 48;
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return most;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 3, 4, most);
+}
 
 int open_directory(int parent, const char* name, int extra_flags) {
   const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | extra_flags;
@@ -39,7 +53,12 @@ int open_directory(int parent, const char* name, int extra_flags) {
   return ::openat(parent, name, flags);
 }
 
+// Saturating: a time past 2262 (an archive can carry one) must stay in the
+// future, not wrap into the distant past and look stale.
 std::int64_t nanoseconds(std::int64_t seconds, std::int64_t nanos) {
+  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  if (seconds > limit) return std::numeric_limits<std::int64_t>::max();
+  if (seconds < -limit) return std::numeric_limits<std::int64_t>::min();
   return seconds * 1'000'000'000 + nanos;
 }
 
@@ -56,8 +75,10 @@ struct Looked {
   FileIdentity identity;
   EntryType type = EntryType::other;
   std::uint64_t size = 0;
+  std::uint64_t links = 1;
   std::uint32_t uid = 0;
   EntryTimes times;
+  bool mount_root = false;  // a mount point, even a bind mount of the same file system
 };
 
 bool look_at(int directory, const char* name, Looked& out) {
@@ -72,7 +93,12 @@ bool look_at(int directory, const char* name, Looked& out) {
                   sx.stx_ino};
   out.type = type_of(sx.stx_mode);
   out.size = sx.stx_size;
+  out.links = sx.stx_nlink;
   out.uid = sx.stx_uid;
+#ifdef STATX_ATTR_MOUNT_ROOT
+  out.mount_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+                   (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+#endif
   const auto time = [&](unsigned bit, const statx_timestamp& ts) -> std::optional<std::int64_t> {
     if ((sx.stx_mask & bit) == 0) return std::nullopt;
     return nanoseconds(ts.tv_sec, ts.tv_nsec);
@@ -85,6 +111,7 @@ bool look_at(int directory, const char* name, Looked& out) {
   out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
   out.type = type_of(st.st_mode);
   out.size = static_cast<std::uint64_t>(st.st_size);
+  out.links = static_cast<std::uint64_t>(st.st_nlink);
   out.uid = st.st_uid;
 #ifdef __APPLE__
   out.times = {nanoseconds(st.st_atimespec.tv_sec, st.st_atimespec.tv_nsec),
@@ -117,8 +144,12 @@ struct Level {
   std::vector<std::string> pending{};  // names read ahead when it was closed
   std::size_t next_pending = 0;
   bool exhausted = false;
+  std::uint64_t removed_inside = 0;  // names this walk unlinked in it
+  int write_denied = -1;             // dry runs: errno of the access check, 0 if allowed, -1 unknown
   bool finished = false;   // reported finished_directory: popped by the next call
   bool abandoned = false;  // could not be reached again: nothing more is done in it
+  std::string real_path{};  // Linux, while open: where the kernel says it is (empty: unknown)
+  std::chrono::steady_clock::time_point checked{};  // when still_in_place last asked
 
   void close() {
     if (stream != nullptr) {
@@ -128,8 +159,25 @@ struct Level {
     }
     stream = nullptr;
     fd = -1;
+    real_path.clear();
   }
 };
+
+// Linux: where the kernel says the open directory `fd` is now; empty when
+// it cannot say (another OS, a path longer than PATH_MAX).
+std::string real_path_of(int fd) {
+#ifdef __linux__
+  char link[32];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(link, target, sizeof target);
+  if (length > 0 && static_cast<std::size_t>(length) < sizeof target && target[0] == '/')
+    return std::string(target, static_cast<std::size_t>(length));
+#else
+  (void)fd;
+#endif
+  return {};
+}
 
 Error changed_error(const std::string& path) {
   return Error::invalid(ErrorKind::other, "return to", path,
@@ -144,6 +192,7 @@ struct TreeWalk::State {
   std::uint64_t root_device = 0;
   std::uint32_t euid = static_cast<std::uint32_t>(::geteuid());
   std::size_t open_levels = 0;
+  std::size_t open_window = open_window_size();
   // The entry next() looked at last, at that moment: a remove_entry() for it
   // that follows at once needs no second look.
   const WalkEntry* just_looked_at = nullptr;
@@ -194,6 +243,31 @@ struct TreeWalk::State {
     }
   }
 
+  // Whether the current directory is still where the walk entered it: a
+  // directory moved out of the tree meanwhile (by `mv`, say) must not be
+  // emptied there. Linux asks the kernel where the descriptor is; a level
+  // whose path it cannot tell (deeper than PATH_MAX) is checked against its
+  // parent only. A level found elsewhere is abandoned.
+  bool still_in_place(std::size_t depth, bool now_or_never = false) {
+    Level& level = levels[depth];
+    if (depth == 0) return true;
+    // Asking costs 4 µs, as much as the unlink on tmpfs: between unlinks in
+    // one directory, ask at most once a millisecond.
+    const auto time = std::chrono::steady_clock::now();
+    if (!now_or_never && time - level.checked < std::chrono::milliseconds(1)) return true;
+    level.checked = time;
+    bool in_place = true;
+    if (!level.real_path.empty()) {
+      in_place = real_path_of(level.fd) == level.real_path;
+    } else if (levels[depth - 1].fd >= 0) {
+      Looked now;
+      in_place = look_at(levels[depth - 1].fd, level.name.c_str(), now) &&
+                 now.identity == level.identity;
+    }
+    if (!in_place) level.abandoned = true;
+    return in_place;
+  }
+
   // Reopens the closed level at `depth` through ".." of its open child.
   bool reopen_parent_of(std::size_t depth) {
     Level& parent = levels[depth - 1];
@@ -205,6 +279,10 @@ struct TreeWalk::State {
     if (fd >= 0 && identity_of_fd(fd, identity, st) && identity == parent.identity) {
       parent.fd = fd;
       ++open_levels;
+      const std::string& child = levels[depth].real_path;
+      const std::size_t slash = child.rfind('/');
+      parent.real_path = slash != std::string::npos && slash > 0 ? child.substr(0, slash) : "";
+      if (parent.real_path != real_path_of(fd)) parent.real_path.clear();
       return true;
     }
     if (fd >= 0) ::close(fd);
@@ -237,6 +315,7 @@ std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root) {
     return std::unexpected(os_error(saved, "open directory", root));
   }
   state->root_device = level.identity.device;
+  level.real_path = real_path_of(fd);
   state->levels.push_back(std::move(level));
   return TreeWalk(std::move(state));
 }
@@ -291,7 +370,8 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     entry.identity = looked.identity;
     entry.size = looked.size;
     entry.times = looked.times;
-    entry.other_filesystem = looked.identity.device != s.root_device;
+    entry.links = looked.links;
+    entry.other_filesystem = looked.identity.device != s.root_device || looked.mount_root;
     entry.not_owned = top.others_protected && looked.uid != s.euid;
     entry.read_only = false;
     s.just_looked_at = &entry;
@@ -314,6 +394,16 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
     ::close(fd);
     return false;
   }
+  // Where it is, as the kernel says: later deletes in it check it is still there.
+  if (const std::string& parent_path = s.levels.back().real_path; !parent_path.empty()) {
+    const std::string expected =
+        parent_path + (parent_path.ends_with('/') ? "" : "/") + entry.name;
+    level.real_path = real_path_of(fd);
+    if (!level.real_path.empty() && level.real_path != expected) {
+      ::close(fd);
+      return false;
+    }
+  }
   level.stream = ::fdopendir(fd);
   if (level.stream == nullptr) {
     const int saved = errno;
@@ -328,18 +418,33 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
 
 namespace {
 
-// Whether the entry `name` in `directory` is still what was listed.
+// Whether the entry `name` in `directory` is still what was listed. A
+// directory's times change when its entries are removed: they are compared
+// only when nothing was removed in it (`emptied_by_us` false).
 std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry,
-                                           const std::string& path) {
+                                           const std::string& path, bool emptied_by_us) {
   Looked now;
   if (!look_at(directory, entry.name.c_str(), now)) {
     if (errno == ENOENT) return RemoveResult::gone;
     return std::unexpected(os_error(errno, "inspect", path));
   }
   if (now.identity != entry.identity || now.type != entry.type) return RemoveResult::changed;
-  // Directories: removing their children changed these; emptiness is the test.
-  if (entry.type != EntryType::directory && now.times != entry.times) return RemoveResult::changed;
+  if (entry.type != EntryType::directory ? now.times != entry.times
+                                         : !emptied_by_us &&
+                                               now.times.modification != entry.times.modification)
+    return RemoveResult::changed;
   return RemoveResult::removed;
+}
+
+// A dry run cannot unlink to learn whether it may: it asks whether this user
+// may write to the directory, which an unlink needs (the sticky rule is
+// judged from the listing, as not_owned).
+std::expected<void, Error> check_may_remove_in(Level& level, const std::string& path) {
+  if (level.write_denied < 0)
+    level.write_denied =
+        ::faccessat(level.fd, ".", W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
+  if (level.write_denied != 0) return std::unexpected(os_error(level.write_denied, "remove", path));
+  return {};
 }
 
 }  // namespace
@@ -347,39 +452,53 @@ std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry
 std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry, RemoveMode mode,
                                                           bool /*force: no read-only files here*/) {
   State& s = *state_;
-  const int directory = s.levels.back().fd;
+  Level& level = s.levels.back();
   // Straight after next() looked at it through this descriptor, that look is
   // the one just before deleting; otherwise look again.
   const bool fresh = s.just_looked_at == &entry;
   s.just_looked_at = nullptr;
   if (!fresh) {
-    auto checked = recheck(directory, entry, path_of(entry.name));
+    auto checked = recheck(level.fd, entry, path_of(entry.name), false);
     if (!checked || *checked != RemoveResult::removed) return checked;
   }
-  if (mode == RemoveMode::dry_run) return RemoveResult::removed;
-  if (::unlinkat(directory, entry.name.c_str(), 0) != 0) {
+  if (!s.still_in_place(s.levels.size() - 1)) return RemoveResult::changed;
+  if (mode == RemoveMode::dry_run) {
+    if (auto allowed = check_may_remove_in(level, path_of(entry.name)); !allowed)
+      return std::unexpected(allowed.error());
+    return RemoveResult::removed;
+  }
+  if (::unlinkat(level.fd, entry.name.c_str(), 0) != 0) {
     if (errno == ENOENT) return RemoveResult::gone;
     return std::unexpected(os_error(errno, "remove", path_of(entry.name)));
   }
+  ++level.removed_inside;
   return RemoveResult::removed;
 }
 
 std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const WalkEntry& entry,
-                                                                       RemoveMode mode) {
+                                                                       RemoveMode mode,
+                                                                       bool /*force*/) {
   State& s = *state_;
   const std::size_t depth = s.levels.size() - 1;
   if (depth == 0) return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove",
                                                         s.root_path, "the root is never removed"));
-  const Level& parent = s.levels[depth - 1];
+  Level& parent = s.levels[depth - 1];
   if (s.levels[depth].abandoned || parent.abandoned || parent.fd < 0) return RemoveResult::changed;
   const std::string path = s.path_of_level(depth);
-  auto checked = recheck(parent.fd, entry, path);
-  if (!checked || *checked != RemoveResult::removed || mode == RemoveMode::dry_run) return checked;
+  auto checked = recheck(parent.fd, entry, path, s.levels[depth].removed_inside > 0);
+  if (!checked || *checked != RemoveResult::removed) return checked;
+  if (!s.still_in_place(depth - 1, true)) return RemoveResult::changed;
+  if (mode == RemoveMode::dry_run) {
+    if (auto allowed = check_may_remove_in(parent, path); !allowed)
+      return std::unexpected(allowed.error());
+    return RemoveResult::removed;
+  }
   if (::unlinkat(parent.fd, entry.name.c_str(), AT_REMOVEDIR) != 0) {
     if (errno == ENOENT) return RemoveResult::gone;
     // EEXIST is POSIX's other spelling of "not empty".
     return std::unexpected(os_error(errno == EEXIST ? ENOTEMPTY : errno, "remove directory", path));
   }
+  ++parent.removed_inside;
   return RemoveResult::removed;
 }
 
@@ -412,22 +531,64 @@ std::expected<FileIdentity, Error> identity_of(const std::string& path) {
   return identity;
 }
 
-std::vector<std::string> system_directories() {
-  static constexpr const char* candidates[] = {
-      "/",        "/bin",  "/boot",        "/dev",     "/etc",    "/home",   "/lib",
-      "/lib32",   "/lib64", "/opt",        "/proc",    "/root",   "/run",    "/sbin",
-      "/srv",     "/sys",  "/usr",         "/usr/local", "/var",  "/var/lib", "/var/log",
-      "/Applications", "/Library", "/System", "/Users", "/private", "/private/var"};
+namespace {
+
+std::vector<std::string> existing_directories(std::vector<std::string> candidates) {
   std::vector<std::string> existing;
   struct stat st;
-  for (const char* candidate : candidates)
-    if (::stat(candidate, &st) == 0 && S_ISDIR(st.st_mode)) existing.emplace_back(candidate);
+  for (std::string& candidate : candidates)
+    if (!candidate.empty() && ::stat(candidate.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      existing.push_back(std::move(candidate));
   return existing;
+}
+
+}  // namespace
+
+std::vector<std::string> system_directories() {
+  return existing_directories({"/bin",  "/boot", "/dev",  "/etc",  "/lib",  "/lib32",
+                               "/lib64", "/libx32", "/opt", "/proc", "/run", "/sbin",
+                               "/snap", "/srv",  "/sys",  "/usr",  "/var",  "/Applications",
+                               "/Library", "/System", "/private"});
+}
+
+std::vector<std::string> temp_directories() {
+  std::vector<std::string> candidates = {"/tmp", "/var/tmp", "/dev/shm", "/private/tmp",
+                                         "/run/user/" + std::to_string(::geteuid())};
+  if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir == '/')
+    candidates.emplace_back(tmpdir);
+  return existing_directories(std::move(candidates));
 }
 
 std::string home_directory() {
   const char* home = std::getenv("HOME");
   return home != nullptr ? std::string(home) : std::string();
+}
+
+std::vector<std::string> user_home_directories() {
+  std::vector<std::string> homes;
+  ::setpwent();
+  while (const struct passwd* user = ::getpwent())
+    if (user->pw_dir != nullptr && user->pw_dir[0] == '/' && std::string_view(user->pw_dir) != "/")
+      homes.emplace_back(user->pw_dir);
+  ::endpwent();
+  return existing_directories(std::move(homes));
+}
+
+std::vector<FileIdentity> TreeWalk::root_ancestors() const {
+  std::vector<FileIdentity> identities{root_identity()};
+  int fd = ::dup(state_->levels.front().fd);
+  // ".." of a file system's root is itself; 4096 levels is beyond any real path.
+  for (int step = 0; fd >= 0 && step < 4096; ++step) {
+    const int parent = ::openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ::close(fd);
+    fd = parent;
+    FileIdentity identity;
+    struct stat st;
+    if (fd < 0 || !identity_of_fd(fd, identity, st) || identity == identities.back()) break;
+    identities.push_back(identity);
+  }
+  if (fd >= 0) ::close(fd);
+  return identities;
 }
 
 }  // namespace tmpctl::platform

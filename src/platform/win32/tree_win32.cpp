@@ -688,7 +688,7 @@ struct TreeWalk::State {
 
   // The current directory, finished.
   std::expected<RemoveResult, Error> remove_finished_directory(const WalkEntry& entry,
-                                                               RemoveMode mode) {
+                                                               RemoveMode mode, bool force) {
     const std::size_t index = depth();
     const std::string& path = display;
     Level& level = top();
@@ -713,12 +713,20 @@ struct TreeWalk::State {
     auto info = information_of(directory.get(), path);
     if (!info) return std::unexpected(info.error());
     if (!is_directory(*info, entry.identity)) return RemoveResult::changed;
+    // Nothing left it through this walk: then its last write time must be as
+    // listed, or someone used it meanwhile.
+    if (level.cleared == 0) {
+      LARGE_INTEGER written;
+      written.LowPart = info->ftLastWriteTime.dwLowDateTime;
+      written.HighPart = static_cast<LONG>(info->ftLastWriteTime.dwHighDateTime);
+      if (unix_nanoseconds(written) != entry.times.modification) return RemoveResult::changed;
+    }
     auto destination =
         destination_of(directory.get(), final_path_of_parent(index), level.name, path);
     if (!destination) return std::unexpected(destination.error());
     if (!destination->inside) return RemoveResult::changed;
     if (mode == RemoveMode::dry_run) return RemoveResult::removed;
-    auto deleted = delete_through(directory.get(), false, path);
+    auto deleted = delete_through(directory.get(), force, path);
     if (!deleted || *deleted != RemoveResult::removed) return deleted;
     // Wine accepts the delete of a directory that is not empty, then fails to
     // remove it when the handle closes: look whether it went.
@@ -828,12 +836,13 @@ std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry
 }
 
 std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const WalkEntry& entry,
-                                                                       RemoveMode mode) {
+                                                                       RemoveMode mode,
+                                                                       bool force) {
   State& s = *state_;
   if (s.depth() == 0 || !s.top().finished)
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", s.display,
                                           "only a directory the walk has finished is removed"));
-  return s.tally(s.levels[s.depth() - 1], s.remove_finished_directory(entry, mode));
+  return s.tally(s.levels[s.depth() - 1], s.remove_finished_directory(entry, mode, force));
 }
 
 std::string TreeWalk::path_of(std::string_view name) const { return state_->path_of(name); }
@@ -881,18 +890,9 @@ bool directory_exists(const std::wstring& path) {
 
 }  // namespace
 
-std::vector<std::string> system_directories() {
-  std::wstring drive = environment_variable(L"SystemDrive");  // "C:"
-  const std::wstring system_root = environment_variable(L"SystemRoot");
-  if (drive.empty() && system_root.size() >= 2 && system_root[1] == L':')
-    drive = system_root.substr(0, 2);
-  std::vector<std::wstring> candidates;
-  if (!drive.empty()) candidates.push_back(drive + L"\\");
-  candidates.push_back(system_root);
-  for (const wchar_t* name : {L"ProgramFiles", L"ProgramFiles(x86)", L"ProgramData"})
-    candidates.push_back(environment_variable(name));
-  if (!drive.empty()) candidates.push_back(drive + L"\\Users");
+namespace {
 
+std::vector<std::string> existing_directories(const std::vector<std::wstring>& candidates) {
   std::vector<std::string> directories;
   for (const std::wstring& candidate : candidates) {
     if (candidate.empty() || !directory_exists(candidate)) continue;
@@ -903,6 +903,72 @@ std::vector<std::string> system_directories() {
   return directories;
 }
 
+std::wstring system_drive() {
+  std::wstring drive = environment_variable(L"SystemDrive");  // "C:"
+  const std::wstring system_root = environment_variable(L"SystemRoot");
+  if (drive.empty() && system_root.size() >= 2 && system_root[1] == L':')
+    drive = system_root.substr(0, 2);
+  return drive;
+}
+
+}  // namespace
+
+std::vector<std::string> system_directories() {
+  std::vector<std::wstring> candidates = {environment_variable(L"SystemRoot")};
+  for (const wchar_t* name : {L"ProgramFiles", L"ProgramFiles(x86)", L"ProgramData"})
+    candidates.push_back(environment_variable(name));
+  return existing_directories(candidates);
+}
+
+std::vector<std::string> temp_directories() {
+  std::vector<std::wstring> candidates;
+  if (auto temp = system_temp_directory(); temp) {
+    if (auto wide = widen(*temp); wide) candidates.push_back(*wide);
+  }
+  const std::wstring system_root = environment_variable(L"SystemRoot");
+  if (!system_root.empty()) {
+    candidates.push_back(system_root + L"\\Temp");
+    candidates.push_back(system_root + L"\\SystemTemp");
+  }
+  return existing_directories(candidates);
+}
+
 std::string home_directory() { return narrow(environment_variable(L"USERPROFILE")); }
+
+std::vector<std::string> user_home_directories() {
+  // Every profile lies in the profiles directory (C:\Users): its subdirectories.
+  const std::wstring drive = system_drive();
+  if (drive.empty()) return {};
+  const std::wstring profiles = drive + L"\\Users";
+  std::vector<std::wstring> candidates;
+  WIN32_FIND_DATAW found;
+  const HANDLE search = FindFirstFileW((profiles + L"\\*").c_str(), &found);
+  if (search == INVALID_HANDLE_VALUE) return {};
+  do {
+    const std::wstring_view name = found.cFileName;
+    if ((found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 && name != L"." && name != L"..")
+      candidates.push_back(profiles + L"\\" + found.cFileName);
+  } while (FindNextFileW(search, &found));
+  FindClose(search);
+  return existing_directories(candidates);
+}
+
+std::vector<FileIdentity> TreeWalk::root_ancestors() const {
+  // The root's path from its volume's root as the OS resolved it, and each
+  // directory above it on that volume.
+  const State& s = *state_;
+  std::vector<FileIdentity> identities{root_identity()};
+  std::wstring above = s.final_path.substr(0, s.levels.front().final_length);
+  const std::string drive = s.display.size() >= 2 && s.display[1] == ':' ? s.display.substr(0, 2) : "";
+  if (drive.empty()) return identities;
+  while (above.size() > 1) {
+    const std::size_t slash = above.find_last_of(L'\\');
+    above.resize(slash == 0 || slash == std::wstring::npos ? 1 : slash);
+    auto identity = identity_of(drive + narrow(above));
+    if (!identity) break;
+    identities.push_back(*identity);
+  }
+  return identities;
+}
 
 }  // namespace tmpctl::platform
