@@ -34,8 +34,10 @@ use are kept and listed with their holders: on Linux, files any process has
 open, mapped, locked (flock, as systemd-tmpfiles honours) or as its working
 directory; on Windows, files the OS refuses to delete (WinError 32). Other
 users' entries in a sticky directory are kept as "not owned". Sockets, FIFOs
-and devices are never removed. /, the home directory and system directories
-are refused as DIR without --force.
+and devices are never removed. Without --force, DIR may not be a file
+system's root, a home directory or one that holds homes, or a system
+directory or anything inside one that is not inside a temp directory first
+(/var/tmp and /dev/shm are fine; /usr/share and /var/lib are not).
 
 Globs (--match, --exclude): * any run of characters but /, ** any run
 including /, ? one character, [abc] [a-z] [!abc] sets; no escape character
@@ -245,7 +247,7 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
   app_->add_option("--max-depth", options_.max_depth,
                    "Look no deeper than N levels below DIR (1: DIR's own entries)")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app_->add_flag("-n,--dry-run", options_.dry_run,
                  "List what would be removed, on stdout; remove nothing");
   app_->add_flag("--force", options_.force,

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <set>
 #include <thread>
 
@@ -547,6 +549,37 @@ TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
   sleeper.wait();
 }
 
+// `tmpctl cleanup -v ROOT` writing to a pipe nobody reads yet: it stalls
+// once the pipe is full, in the middle of its run, until finish() reads.
+class StalledRun {
+public:
+  StalledRun(const std::string& scratch, const std::string& root)
+      : fifo_(join(scratch, "fifo")), err_(join(scratch, "err")) {
+    if (::mkfifo(fifo_.c_str(), 0600) != 0) throw std::runtime_error("mkfifo");
+    reader_ = ::open(fifo_.c_str(), O_RDONLY | O_NONBLOCK);
+    child_.emplace(test::ChildProcess::start(
+        {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root}, fifo_, err_));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  std::uint32_t pid() const { return child_->pid(); }
+  // Reads all it prints; returns its exit code, with stdout and stderr.
+  int finish(std::string& out, std::string& err) {
+    ::fcntl(reader_, F_SETFL, 0);
+    char buffer[65536];
+    for (ssize_t got; (got = ::read(reader_, buffer, sizeof buffer)) > 0;)
+      out.append(buffer, static_cast<std::size_t>(got));
+    ::close(reader_);
+    const int code = child_->wait();
+    err = test::read_file(err_);
+    return code;
+  }
+
+private:
+  std::string fifo_, err_;
+  int reader_ = -1;
+  std::optional<test::ChildProcess> child_;
+};
+
 TEST_F(CleanupCli, FarFutureTimesAndHardLinksAreJudgedAsADryRunJudgesThem) {
   // A time past 2262 does not fit in signed 64-bit nanoseconds: it must stay
   // in the future, not wrap into the past.
@@ -586,29 +619,18 @@ TEST_F(CleanupCli, ADirectoryMovedOutOfTheTreeDuringTheRunIsLeftAlone) {
   // tmpctl -v stalls on a full pipe while in the middle of `moving`; the
   // test then moves `moving` out of the tree and lets tmpctl go on.
   for (int f = 0; f < 3000; ++f) file("moving/f" + std::to_string(f));
-  const std::string fifo = join(scratch(), "fifo");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
-  ASSERT_GE(reader, 0);
-  auto child = test::ChildProcess::start(
-      {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root_}, fifo,
-      join(scratch(), "err"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  StalledRun run(scratch(), root_);
   const std::string moved = join(scratch(), "rescued");
   ASSERT_EQ(::rename(below("moving").c_str(), moved.c_str()), 0);
-  ::fcntl(reader, F_SETFL, 0);
-  char buffer[65536];
-  std::size_t lines = 0;
-  for (ssize_t got; (got = ::read(reader, buffer, sizeof buffer)) > 0;)
-    lines += static_cast<std::size_t>(std::count(buffer, buffer + got, '\n'));
-  ::close(reader);
-  EXPECT_EQ(child.wait(), 0) << test::read_file(join(scratch(), "err"));
+  std::string out, err;
+  EXPECT_EQ(run.finish(out, err), 0) << err;
+  const auto lines = static_cast<std::size_t>(std::ranges::count(out, '\n'));
   // What was removed before the move is gone; nothing after it.
   const auto left = static_cast<std::size_t>(
       std::distance(fs::directory_iterator(moved), fs::directory_iterator()));
   EXPECT_GT(left, 0u);
   EXPECT_EQ(left + lines, 3000u) << "removed " << lines << ", left " << left;
-  EXPECT_TRUE(contains(test::read_file(join(scratch(), "err")), "changed during the run"));
+  EXPECT_TRUE(contains(err, "changed during the run")) << err;
 }
 
 TEST_F(CleanupCli, AMountPointIsNotEnteredEvenABindMountOfTheSameFileSystem) {
@@ -695,25 +717,11 @@ TEST_F(CleanupCli, InterruptedRunsStopBetweenEntriesAndRemoveOnlyEligibleOnes) {
   for (int d = 0; d < 10; ++d)
     for (int f = 0; f < 400; ++f)
       file("d" + std::to_string(d) + "/f" + std::to_string(f), f % 2 == 0);
-  // tmpctl -v writes to a pipe nobody reads yet: it stalls once the pipe is
-  // full, mid-run, and the interruption is sure to come before the end.
-  const std::string fifo = join(scratch(), "fifo");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
-  ASSERT_GE(reader, 0);
-  auto child = test::ChildProcess::start(
-      {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root_}, fifo,
-      join(scratch(), "err"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  ::kill(static_cast<pid_t>(child.pid()), SIGINT);
-  ::fcntl(reader, F_SETFL, 0);
-  std::string out;
-  char buffer[65536];
-  for (ssize_t got; (got = ::read(reader, buffer, sizeof buffer)) > 0;)
-    out.append(buffer, static_cast<std::size_t>(got));
-  ::close(reader);
-  EXPECT_EQ(child.wait(), 130);
-  const std::string err = test::read_file(join(scratch(), "err"));
+  // Stalled mid-run: the interruption is sure to come before the end.
+  StalledRun run(scratch(), root_);
+  ::kill(static_cast<pid_t>(run.pid()), SIGINT);
+  std::string out, err;
+  EXPECT_EQ(run.finish(out, err), 130);
   EXPECT_TRUE(contains(err, "; interrupted")) << err;
   int old_left = 0;
   for (int d = 0; d < 10; ++d)
