@@ -209,9 +209,11 @@ TEST_F(RemoveCli, RetryWaitsOutAHolderThatLetsGo) {
   HeldFile holder(path, scratch());
   const std::string out = join(scratch(), "remove.out");
   test::ChildProcess remover = test::ChildProcess::start(
-      {test::tmpctl_path(), "remove", "--json", "--retry", "10", path}, out,
+      {test::tmpctl_path(), "remove", "--json", "--retry", "12", path}, out,
       join(scratch(), "remove.err"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Long enough for tmpctl to have started and met the holder (a first Wine
+  // start can take more than a second); its 12 retries wait 10.5 s in all.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
   holder.release();
   EXPECT_EQ(remover.wait(), 0) << test::read_file(out);
   const auto object = nlohmann::json::parse(split(test::read_file(out)).at(0));
