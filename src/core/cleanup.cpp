@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <unordered_map>
 
+#include "core/retry_delay.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "platform/walk.hpp"
@@ -324,15 +324,13 @@ private:
   void remove(platform::TreeWalk& walk, const WalkEntry& entry, const std::string& path,
               bool finished_directory) {
     const RemoveMode mode = options_.dry_run ? RemoveMode::dry_run : RemoveMode::remove;
-    std::chrono::milliseconds pause(10);
+    RetryDelay delay;
     std::expected<RemoveResult, Error> result;
     for (unsigned attempt = 0;; ++attempt) {
       result = finished_directory ? walk.remove_finished_directory(entry, mode, options_.force)
                                   : walk.remove_entry(entry, mode, options_.force);
       if (!result || *result != RemoveResult::in_use || attempt >= options_.retries) break;
-      // A scanner or indexer holds files briefly: wait, doubling, up to 2 s.
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+      delay.wait();
     }
     if (!result) {
       if (result.error().kind == ErrorKind::directory_not_empty) {
@@ -356,15 +354,7 @@ private:
         return;
       case RemoveResult::gone: return;  // someone else removed it
       case RemoveResult::changed: skip(path, entry, SkipReason::changed); return;
-      case RemoveResult::in_use:
-        ++summary_.skipped_in_use;
-        keep_in_current();
-        in_use_.push_back(CleanupEntry{.action = CleanupAction::skipped,
-                                       .reason = SkipReason::in_use,
-                                       .path = path,
-                                       .type = type_name(entry.type),
-                                       .size = size_of(entry)});
-        return;
+      case RemoveResult::in_use: skip(path, entry, SkipReason::in_use); return;
     }
   }
 
@@ -383,7 +373,14 @@ private:
                         .path = std::move(path),
                         .type = type_name(entry.type),
                         .size = size_of(entry)};
-    if (reason == SkipReason::in_use) listed.holders = open_files_.holders_of(entry.identity);
+    if (reason == SkipReason::in_use) {
+      if (!open_files_.available) {
+        // Found by a refused delete (Windows): holders come in one batch at the end.
+        in_use_.push_back(std::move(listed));
+        return;
+      }
+      listed.holders = open_files_.holders_of(entry.identity);
+    }
     observer_.entry(listed);
   }
 

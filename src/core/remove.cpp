@@ -7,16 +7,14 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <optional>
-#include <thread>
 
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
+#include "core/retry_delay.hpp"
 #include "platform/remove.hpp"
 
 namespace tmpctl {
 namespace {
-
-constexpr std::chrono::milliseconds max_retry_delay{2000};
 
 RemoveOutcome outcome_for(RemoveCause cause) {
   switch (cause) {
@@ -256,11 +254,8 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
     if (!infos[i]) continue;
     RemoveReport& report = reports[i];
     const std::string& target = targets[i];
-    std::chrono::milliseconds delay = options.first_delay;
-    auto wait = [&] {
-      std::this_thread::sleep_for(delay);
-      delay = std::min(delay * 2, max_retry_delay);
-    };
+    RetryDelay delay(options.first_delay);
+    auto wait = [&] { delay.wait(); };
     // Do not empty a directory that cannot be removed itself (its directory
     // is not writable, sticky, read-only...): look first. Refusals that may
     // pass (in use) are left to the attempts and their retries.
