@@ -7,12 +7,13 @@
    - find DIR -type f -mtime +7 -delete
    - systemd-tmpfiles --clean with the rule "e DIR - - - m:7d" (mtime only)
    - tmpctl cleanup --older-than 7d --age-by mtime DIR (in-use check on:
-     one /proc scan and /proc/locks per run)
+     one /proc scan and /proc/locks per run), with its default threads (one
+     per processor) and with -j1
    Each run's removals are counted; every tool must remove the same number.
    Peak memory is read from wait4's rusage (maxrss).
 2. Parallel deletion: two find -delete processes on the two halves of the
    tree against one on the whole, to see whether this machine's file system
-   deletes faster from two threads.
+   deletes faster from two threads (the gain tmpctl's threads can hope for).
 3. --memory-files N: peak memory of one tmpctl cleanup over a tree of N files
    (1,000 per directory, half stale), built in --dir.
 
@@ -91,6 +92,8 @@ def main():
             "find -delete": ["find", copy, "-type", "f", "-mtime", "+7", "-delete"],
             "systemd-tmpfiles --clean": ["systemd-tmpfiles", "--clean", rules],
             "tmpctl cleanup": [tmpctl, "cleanup", "--older-than", "7d", "--age-by", "mtime", copy],
+            "tmpctl cleanup -j1": [tmpctl, "cleanup", "-j1", "--older-than", "7d", "--age-by",
+                                   "mtime", copy],
         }
         times = {name: [] for name in tools}
         memory = {name: [] for name in tools}

@@ -65,6 +65,9 @@ struct CleanupOptions {
   /// Windows: tries per entry refused as in use (a scanner's brief hold), with
   /// growing pauses; 0 tries once.
   unsigned retries = 0;
+  /// Threads removing at once, each in its own directories of a root; 0 is
+  /// one per processor, at most 8. 1 walks in one thread, in listing order.
+  unsigned jobs = 0;
   /// The time the cutoff is measured from; now when unset.
   std::optional<std::chrono::system_clock::time_point> now{};
   /// Checked between entries: when it becomes true, the walk stops where it
@@ -123,6 +126,7 @@ struct CleanupSummary {
 };
 
 /// Told of each listed entry as it happens, and of progress now and then.
+/// With more than one job, calls come from several threads, one at a time.
 struct CleanupObserver {
   std::function<void(const CleanupEntry&)> entry;
   /// Called at most about every 200 ms with the counts so far.

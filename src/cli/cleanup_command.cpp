@@ -256,6 +256,11 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
                    "Windows: try an entry in use N more times, waiting 10 ms, 20 ms, ... (max 2 s)")
       ->type_name("N")
       ->check(CLI::Range(0, 100));
+  app_->add_option("-j,--jobs", options_.jobs,
+                   "Remove in N threads at once, each in its own directories of DIR "
+                   "(default: one per processor, at most 8; 1 keeps listing order)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
   app_->add_flag("--strict", strict_, "Exit with 3 when stale entries were kept for being in use");
   app_->add_flag("--json", json_,
                  "Print one JSON object a line per listed entry, then a summary object");

@@ -6,7 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <iterator>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "core/retry_delay.hpp"
 #include "platform/holders.hpp"
@@ -132,11 +138,100 @@ struct Frame {
   std::uint64_t kept = 0;  // entries left inside it
 };
 
+// A directory of a root, split off to be cleaned by another thread.
+struct Job {
+  platform::TreeWalk walk;
+  Frame frame;
+};
+
+void add(CleanupSummary& to, CleanupSummary& from) {
+  to.examined += from.examined;
+  to.removed += from.removed;
+  to.removed_bytes += from.removed_bytes;
+  to.failed += from.failed;
+  to.skipped_in_use += from.skipped_in_use;
+  to.skipped_not_owned += from.skipped_not_owned;
+  to.skipped_changed += from.skipped_changed;
+  to.skipped_other_filesystem += from.skipped_other_filesystem;
+  to.skipped_read_only += from.skipped_read_only;
+  to.kept_too_new += from.kept_too_new;
+  to.kept_excluded += from.kept_excluded;
+  to.kept_not_matched += from.kept_not_matched;
+  to.kept_not_empty += from.kept_not_empty;
+  to.interrupted = to.interrupted || from.interrupted;
+  to.notes.insert(to.notes.end(), std::make_move_iterator(from.notes.begin()),
+                  std::make_move_iterator(from.notes.end()));
+  from = {};
+}
+
+// What the threads of one cleanup share; the mutex guards all of it, and
+// the observer's calls.
+struct Shared {
+  explicit Shared(const CleanupObserver& watcher) : observer(watcher) {}
+  const CleanupObserver& observer;
+  std::mutex mutex;
+  CleanupSummary summary;
+  std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+  // Removing one name of a file with several changes its ctime: its other
+  // names are judged by the times its first name showed, in every thread.
+  std::unordered_map<platform::FileIdentity, EntryTimes, platform::FileIdentityHash> first_seen{};
+  std::atomic<bool> any_first_seen{false};
+  // Entries Windows refused as in use: their holders are found in one batch.
+  std::vector<CleanupEntry> in_use{};
+};
+
+// Directories split off a root, waiting for a thread. Bounded: each holds
+// descriptors.
+class JobQueue {
+public:
+  explicit JobQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  // False, with `job` untouched, when the queue is full.
+  bool try_push(Job& job) {
+    {
+      std::lock_guard lock(mutex_);
+      if (jobs_.size() >= capacity_) return false;
+      jobs_.push_back(std::move(job));
+    }
+    ready_.notify_one();
+    return true;
+  }
+
+  // The next job; nullopt once the queue is closed and empty.
+  std::optional<Job> pop() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !jobs_.empty() || closed_; });
+    if (jobs_.empty()) return std::nullopt;
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    return job;
+  }
+
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+
+private:
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Job> jobs_;
+  bool closed_ = false;
+};
+
 class Cleaner {
 public:
-  Cleaner(const CleanupOptions& options, const CleanupObserver& observer,
-          const platform::OpenFileTable& open_files, CleanupSummary& summary)
-      : options_(options), observer_(observer), open_files_(open_files), summary_(summary) {
+  Cleaner(const CleanupOptions& options, Shared& shared, const platform::OpenFileTable& open_files,
+          JobQueue* queue = nullptr, std::size_t walks = 1)
+      : options_(options),
+        shared_(shared),
+        open_files_(open_files),
+        queue_(queue),
+        walks_(walks) {
     const auto now = options.now.value_or(std::chrono::system_clock::now());
     cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                   (now - options.older_than).time_since_epoch())
@@ -148,8 +243,30 @@ public:
                      std::ranges::any_of(options.exclude, has_slash);
   }
 
+  ~Cleaner() { flush(); }
+
+  // Walks a root; with a queue, splits its directories off into jobs.
   void run(platform::TreeWalk& walk) {
     frames_.clear();
+    walk_all(walk);
+  }
+
+  // Cleans a directory split off a root, and then the directory itself.
+  void run(Job& job) {
+    frames_.assign(1, std::move(job.frame));
+    walk_all(job.walk);
+  }
+
+  // Hands what this thread counted and found in use over to the others.
+  void flush() {
+    std::lock_guard lock(shared_.mutex);
+    add(shared_.summary, summary_);
+    std::ranges::move(in_use_, std::back_inserter(shared_.in_use));
+    in_use_.clear();
+  }
+
+private:
+  void walk_all(platform::TreeWalk& walk) {
     WalkEntry entry;
     for (;;) {
       if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) {
@@ -173,34 +290,22 @@ public:
     }
   }
 
-  // Entries Windows refused as in use: their holders, found in one batch.
-  void report_deferred() {
-    if (in_use_.empty()) return;
-    std::vector<std::string> paths;
-    for (const CleanupEntry& entry : in_use_) paths.push_back(entry.path);
-    auto report = find_holders(paths);
-    for (std::size_t i = 0; i < in_use_.size(); ++i) {
-      if (report && i < report->holders.size()) in_use_[i].holders = std::move(report->holders[i]);
-      observer_.entry(in_use_[i]);
-    }
-    if (report && !report->complete)
-      summary_.notes.insert(summary_.notes.end(), report->notes.begin(), report->notes.end());
-    in_use_.clear();
-  }
-
-private:
   // Whether the newest of the chosen timestamps is older than the cutoff.
   // Directories ignore change and access times: removing their children
   // changes the one, listing them (a dry run, ls, a backup) the other.
   bool is_stale(const WalkEntry& entry) {
     // Removing one name of a file with several changes its ctime: its other
     // names are judged by the times seen first, as a dry run sees them.
-    const EntryTimes* times = &entry.times;
-    if (entry.type != EntryType::directory) {
+    EntryTimes times = entry.times;
+    if (entry.type != EntryType::directory &&
+        (entry.links > 1 || shared_.any_first_seen.load(std::memory_order_acquire))) {
+      std::lock_guard lock(shared_.mutex);
       if (entry.links > 1) {
-        times = &first_seen_.try_emplace(entry.identity, entry.times).first->second;
-      } else if (const auto seen = first_seen_.find(entry.identity); seen != first_seen_.end()) {
-        times = &seen->second;  // its last name: the others were removed
+        times = shared_.first_seen.try_emplace(entry.identity, entry.times).first->second;
+        shared_.any_first_seen.store(true, std::memory_order_release);
+      } else if (const auto seen = shared_.first_seen.find(entry.identity);
+                 seen != shared_.first_seen.end()) {
+        times = seen->second;  // its last name: the others were removed
       }
     }
     unsigned chosen = options_.age_by;
@@ -211,12 +316,12 @@ private:
       if ((chosen & static_cast<unsigned>(which)) != 0 && time)
         newest = std::max(newest.value_or(*time), *time);
     };
-    consider(Timestamp::access, times->access);
-    consider(Timestamp::modification, times->modification);
-    consider(Timestamp::change, times->change);
-    consider(Timestamp::birth, times->birth);
+    consider(Timestamp::access, times.access);
+    consider(Timestamp::modification, times.modification);
+    consider(Timestamp::change, times.change);
+    consider(Timestamp::birth, times.birth);
     // None of the chosen ones is kept here: judge by the modification time.
-    if (!newest) newest = times->modification;
+    if (!newest) newest = times.modification;
     return newest && *newest < cutoff_;
   }
 
@@ -289,6 +394,10 @@ private:
       }
       return;
     }
+    if (queue_ != nullptr && walk.depth() == 0) {
+      split(walk, Frame{entry, selected, std::move(relative)});
+      return;
+    }
     auto entered = walk.enter(entry);
     if (!entered) {
       fail(walk.path_of(entry.name), type_name(entry.type), 0, entered.error());
@@ -300,6 +409,24 @@ private:
       return;
     }
     frames_.push_back(Frame{entry, selected, std::move(relative)});
+  }
+
+  // Hands a directory of the root to another thread, or cleans it here when
+  // every thread is busy.
+  void split(platform::TreeWalk& walk, Frame frame) {
+    auto split = walk.split(frame.entry, walks_);
+    if (!split) {
+      fail(walk.path_of(frame.entry.name), type_name(frame.entry.type), 0, split.error());
+      return;
+    }
+    if (!*split) {
+      skip(walk.path_of(frame.entry.name), frame.entry, SkipReason::changed);
+      return;
+    }
+    Job job{std::move(**split), std::move(frame)};
+    if (queue_->try_push(job)) return;
+    Cleaner here(options_, shared_, open_files_);
+    here.run(job);
   }
 
   void finish_directory(platform::TreeWalk& walk) {
@@ -346,7 +473,7 @@ private:
       case RemoveResult::removed:
         ++summary_.removed;
         summary_.removed_bytes += size_of(entry);
-        observer_.entry(CleanupEntry{
+        emit(CleanupEntry{
             .action = options_.dry_run ? CleanupAction::would_remove : CleanupAction::removed,
             .path = path,
             .type = type_name(entry.type),
@@ -381,12 +508,12 @@ private:
       }
       listed.holders = open_files_.holders_of(entry.identity);
     }
-    observer_.entry(listed);
+    emit(listed);
   }
 
   void fail(std::string path, std::string_view type, std::uint64_t size, const Error& error) {
     ++summary_.failed;
-    observer_.entry(CleanupEntry{.action = CleanupAction::failed,
+    emit(CleanupEntry{.action = CleanupAction::failed,
                                  .path = std::move(path),
                                  .type = type,
                                  .size = size,
@@ -398,26 +525,82 @@ private:
     if (!frames_.empty()) ++frames_.back().kept;
   }
 
+  void emit(const CleanupEntry& entry) {
+    std::lock_guard lock(shared_.mutex);
+    shared_.observer.entry(entry);
+  }
+
+  // Now and then: the counts so far, of every thread, to the observer.
   void report_progress() {
-    if (!observer_.progress || (++ticks_ & 255) != 0) return;
+    if (!shared_.observer.progress || (++ticks_ & 255) != 0) return;
+    std::lock_guard lock(shared_.mutex);
+    add(shared_.summary, summary_);
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_progress_ < std::chrono::milliseconds(200)) return;
-    last_progress_ = now;
-    observer_.progress(summary_);
+    if (now - shared_.last_progress < std::chrono::milliseconds(200)) return;
+    shared_.last_progress = now;
+    shared_.observer.progress(shared_.summary);
   }
 
   const CleanupOptions& options_;
-  const CleanupObserver& observer_;
+  Shared& shared_;
   const platform::OpenFileTable& open_files_;
-  CleanupSummary& summary_;
+  JobQueue* queue_;
+  std::size_t walks_;
+  CleanupSummary summary_;  // counted here since the last flush
   std::int64_t cutoff_ = 0;
   bool need_relative_ = false;
   std::vector<Frame> frames_;
   std::vector<CleanupEntry> in_use_;
-  std::unordered_map<platform::FileIdentity, EntryTimes, platform::FileIdentityHash> first_seen_;
   std::uint64_t ticks_ = 0;
-  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };
+
+// Entries Windows refused as in use: their holders, found in one batch.
+void report_in_use(Shared& shared) {
+  std::vector<CleanupEntry> in_use = std::exchange(shared.in_use, {});
+  if (in_use.empty()) return;
+  std::vector<std::string> paths;
+  for (const CleanupEntry& entry : in_use) paths.push_back(entry.path);
+  auto report = find_holders(paths);
+  for (std::size_t i = 0; i < in_use.size(); ++i) {
+    if (report && i < report->holders.size()) in_use[i].holders = std::move(report->holders[i]);
+    shared.observer.entry(in_use[i]);
+  }
+  if (report && !report->complete)
+    shared.summary.notes.insert(shared.summary.notes.end(), report->notes.begin(),
+                                report->notes.end());
+}
+
+unsigned job_count(const CleanupOptions& options) {
+  if (options.jobs != 0) return options.jobs;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+// Cleans one root: this thread lists the root and hands each of its
+// directories to the first free thread.
+void clean_root(platform::TreeWalk& walk, const CleanupOptions& options, Shared& shared,
+                const platform::OpenFileTable& open_files) {
+  const unsigned jobs = job_count(options);
+  if (jobs <= 1) {
+    Cleaner(options, shared, open_files).run(walk);
+    return;
+  }
+  JobQueue queue(jobs);
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned i = 1; i < jobs; ++i)
+      workers.emplace_back([&] {
+        Cleaner cleaner(options, shared, open_files);
+        while (auto job = queue.pop()) cleaner.run(*job);
+      });
+    {
+      Cleaner cleaner(options, shared, open_files, &queue, jobs);
+      cleaner.run(walk);
+    }
+    queue.close();
+    Cleaner cleaner(options, shared, open_files);
+    while (auto job = queue.pop()) cleaner.run(*job);
+  }  // the workers finish their last job
+}
 
 }  // namespace
 
@@ -457,15 +640,14 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
     walks.push_back(std::move(*walk));
   }
 
-  CleanupSummary summary;
-  summary.notes = open_files->notes;
-  Cleaner cleaner(options, observer, *open_files, summary);
+  Shared shared(observer);
+  shared.summary.notes = open_files->notes;
   for (platform::TreeWalk& walk : walks) {
-    cleaner.run(walk);
-    cleaner.report_deferred();
-    if (summary.interrupted) break;
+    clean_root(walk, options, shared, *open_files);
+    report_in_use(shared);
+    if (shared.summary.interrupted) break;
   }
-  return summary;
+  return std::move(shared.summary);
 }
 
 std::string_view to_string(CleanupAction action) {

@@ -130,6 +130,16 @@ public:
   /// another directory). An Error (permission denied...) enters nothing.
   std::expected<bool, Error> enter(const WalkEntry& entry);
 
+  /// Splits the walk of `entry`, a directory of the root that next() returned
+  /// last (depth() is 0), off into a walk of its own, for another thread. The
+  /// new walk has entered `entry`; its next() lists what is below it, then
+  /// reports `entry` finished (remove_finished_directory removes it from the
+  /// root), then done. The two walks share no state, only the root, through
+  /// a handle of the new walk's own. `walks` is how many walks will be open
+  /// at once: they share the descriptor budget. nullopt, with nothing
+  /// entered, when `entry` is no longer that directory; an Error as enter().
+  std::expected<std::optional<TreeWalk>, Error> split(const WalkEntry& entry, std::size_t walks);
+
   /// Deletes `entry` of the current directory (anything but a directory: a
   /// symlink is deleted as a link), after looking at it again through the
   /// directory's handle: changed when its identity, type or a timestamp

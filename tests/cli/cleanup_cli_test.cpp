@@ -288,7 +288,8 @@ TEST_F(CleanupCli, BadUsageIsRefusedBeforeAnythingIsRemoved) {
   const std::string old = file("old");
   for (const std::vector<std::string>& bad :
        {std::vector<std::string>{"--older-than", "10x"}, {"--older-than", "0s"},
-        {"--age-by", "mtime,ztime"}, {"--type", "socket"}, {"--match", "[oops"}}) {
+        {"--age-by", "mtime,ztime"}, {"--type", "socket"}, {"--match", "[oops"},
+        {"--jobs", "0"}, {"-j", "many"}}) {
     auto result = cleanup(bad);
     EXPECT_EQ(result.exit_code, 2) << bad[0] << ": " << result.err;
     EXPECT_TRUE(contains(result.err, "tmpctl: ")) << result.err;
@@ -496,13 +497,14 @@ TEST_F(CleanupCli, ATenThousandDeepTreeNeedsFewDescriptors) {
   ::utimensat(fd, "leaf", old_times, 0);
   ::close(fd);
 
-  // tmpctl inherits a limit of 64 descriptors: one per level would need 10,000.
+  // tmpctl inherits a limit of 64 descriptors: one per level would need
+  // 10,000; 8 threads share the 64.
   struct rlimit saved;
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
   struct rlimit low = saved;
   low.rlim_cur = 64;
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  auto deep = cleanup({"--json"});
+  auto deep = cleanup({"--json", "--jobs", "8"});
   ::setrlimit(RLIMIT_NOFILE, &saved);
   ASSERT_EQ(deep.exit_code, 0) << deep.err.substr(0, 2000);
   EXPECT_EQ(objects(deep.out).back().at("summary").at("removed"), depth + 1);

@@ -1,12 +1,28 @@
-// The pieces of cleanup that are pure logic: durations and globs.
+// The pieces of cleanup that are pure logic (durations, globs), and the
+// core's cleanup() on the real file system where the CLI tests cannot
+// control it: the same stale set from one thread and from many.
 
 #include <gtest/gtest.h>
 #include <tmpctl/cleanup.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/scratch_test.hpp"
+#include "support/test_paths.hpp"
+
 namespace tmpctl {
 namespace {
 
+namespace fs = std::filesystem;
 using std::chrono::seconds;
+using test::fs_path;
+using test::join;
 
 TEST(Duration, UnitsAndCombinations) {
   EXPECT_EQ(parse_duration("90s").value(), seconds(90));
@@ -67,6 +83,135 @@ TEST(Glob, SyntaxIsChecked) {
   EXPECT_TRUE(check_glob("tmp.[ab]*"));
   EXPECT_FALSE(check_glob("tmp.[ab"));
   EXPECT_FALSE(check_glob(""));
+}
+
+class CleanupThreads : public test::ScratchDirectoryTest {
+protected:
+  // A tree of 16 directories of the root with files, some fresh (a
+  // modification time two months ahead), a subdirectory each, one directory
+  // where everything is stale, files in the root itself, and one file with
+  // a name in two directories of the root (a hard link).
+  std::string make_tree(const std::string& name) {
+    const std::string root = join(scratch(), name);
+    fs::create_directory(fs_path(root));
+    const auto fresh = fs::file_time_type::clock::now() + std::chrono::days(60);
+    const auto write = [&](const std::string& path, bool is_fresh) {
+      std::ofstream(fs_path(path), std::ios::binary) << path.substr(root.size());
+      if (is_fresh) fs::last_write_time(fs_path(path), fresh);
+    };
+    for (int d = 0; d < 16; ++d) {
+      const std::string directory = join(root, "d" + std::to_string(d));
+      fs::create_directories(fs_path(join(directory, "sub")));
+      for (int f = 0; f < 20; ++f)
+        write(join(directory, "f" + std::to_string(f)), d != 4 && f % 3 == 0);
+      write(join(join(directory, "sub"), "s"), d % 4 == 1);
+    }
+    write(join(root, "top-stale"), false);
+    write(join(root, "top-fresh"), true);
+    fs::create_hard_link(fs_path(join(join(root, "d0"), "f1")),
+                         fs_path(join(join(root, "d9"), "link")));
+    return root;
+  }
+
+  struct Run {
+    std::set<std::string> listed;  // below the root, '/'-separated
+    CleanupSummary summary;
+  };
+
+  // Everything an hour of the cutoff later: 30 days from now, by mtime only.
+  Run clean(const std::string& root, unsigned jobs, bool dry_run) {
+    CleanupOptions options;
+    options.older_than = std::chrono::days(10);
+    options.now = std::chrono::system_clock::now() + std::chrono::days(30);
+    options.age_by = static_cast<unsigned>(Timestamp::modification);
+    options.jobs = jobs;
+    options.dry_run = dry_run;
+    Run run;
+    std::mutex mutex;
+    CleanupObserver observer;
+    observer.entry = [&](const CleanupEntry& entry) {
+      std::lock_guard lock(mutex);  // the observer's calls come one at a time
+      EXPECT_NE(entry.action, CleanupAction::failed) << entry.path;
+      EXPECT_NE(entry.action, CleanupAction::skipped) << entry.path;
+      std::string relative = entry.path.substr(root.size() + 1);
+      std::ranges::replace(relative, '\\', '/');
+      EXPECT_TRUE(run.listed.insert(relative).second) << relative << " listed twice";
+    };
+    const std::vector<std::string> roots{root};
+    auto summary = cleanup(roots, options, observer);
+    EXPECT_TRUE(summary) << to_string(summary.error());
+    if (summary) run.summary = *summary;
+    return run;
+  }
+
+  static std::set<std::string> remaining(const std::string& root) {
+    std::set<std::string> left;
+    for (const auto& entry : fs::recursive_directory_iterator(fs_path(root))) {
+      std::string relative = test::utf8(entry.path()).substr(root.size() + 1);
+      std::ranges::replace(relative, '\\', '/');
+      left.insert(relative);
+    }
+    return left;
+  }
+};
+
+TEST_F(CleanupThreads, ManyThreadsRemoveExactlyWhatOneThreadRemoves) {
+  const std::string one = make_tree("one");
+  const std::string many = make_tree("many");
+
+  const Run sequential = clean(one, 1, false);
+  const Run dry = clean(many, 4, true);
+  const Run parallel = clean(many, 4, false);
+
+  EXPECT_EQ(dry.listed, parallel.listed);
+  EXPECT_EQ(sequential.listed, parallel.listed);
+  EXPECT_EQ(remaining(one), remaining(many));
+  // Spot checks of the set itself.
+  EXPECT_TRUE(parallel.listed.contains("d4"));  // all stale: emptied, then removed
+  EXPECT_TRUE(parallel.listed.contains("d0/f1"));
+  EXPECT_TRUE(parallel.listed.contains("d9/link"));
+  EXPECT_TRUE(parallel.listed.contains("top-stale"));
+  EXPECT_TRUE(parallel.listed.contains("d2/sub"));
+  EXPECT_FALSE(parallel.listed.contains("d1/sub"));  // keeps a fresh file
+  EXPECT_TRUE(remaining(many).contains("d1/sub/s"));
+  EXPECT_TRUE(remaining(many).contains("top-fresh"));
+  EXPECT_FALSE(remaining(many).contains("d4"));
+
+  for (const Run* run : {&dry, &parallel}) {
+    EXPECT_EQ(run->summary.examined, sequential.summary.examined);
+    EXPECT_EQ(run->summary.removed, sequential.summary.removed);
+    EXPECT_EQ(run->summary.removed_bytes, sequential.summary.removed_bytes);
+    EXPECT_EQ(run->summary.kept_too_new, sequential.summary.kept_too_new);
+    EXPECT_EQ(run->summary.kept_not_empty, sequential.summary.kept_not_empty);
+    EXPECT_EQ(run->summary.failed, 0u);
+  }
+  EXPECT_EQ(parallel.summary.removed, parallel.listed.size());
+}
+
+TEST_F(CleanupThreads, AStopRequestEndsEveryThreadAfterItsEntryInHand) {
+  const std::string root = make_tree("stopped");
+  std::atomic<bool> stop{false};
+  CleanupOptions options;
+  options.now = std::chrono::system_clock::now() + std::chrono::days(30);
+  options.age_by = static_cast<unsigned>(Timestamp::modification);
+  options.jobs = 4;
+  options.stop = &stop;
+  std::size_t listed = 0;
+  CleanupObserver observer;
+  observer.entry = [&](const CleanupEntry&) {
+    ++listed;  // one call at a time
+    stop = true;
+  };
+  const std::vector<std::string> roots{root};
+  auto summary = cleanup(roots, options, observer);
+  ASSERT_TRUE(summary) << to_string(summary.error());
+  EXPECT_TRUE(summary->interrupted);
+  // The first removal stops the run; each of the 4 threads may finish the
+  // one entry it had in hand.
+  EXPECT_GE(listed, 1u);
+  EXPECT_LE(listed, 5u);
+  EXPECT_EQ(summary->removed, listed);
+  EXPECT_GT(remaining(root).size(), 16u * 20u);
 }
 
 }  // namespace

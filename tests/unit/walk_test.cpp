@@ -72,10 +72,11 @@ TreeWalk open_walk(const std::string& root) {
 
 // Walks the whole tree, entering every directory, calling `on_entry` for
 // each entry and `on_finished` (with the directory's own entry) for each
-// directory left. Stops the test on an error.
+// directory left; `entered`: the directories the walk is in already. Stops
+// the test on an error.
 void walk_all(TreeWalk& walk, const std::function<void(const WalkEntry&)>& on_entry,
-              const std::function<void(const WalkEntry&)>& on_finished = {}) {
-  std::vector<WalkEntry> entered;
+              const std::function<void(const WalkEntry&)>& on_finished = {},
+              std::vector<WalkEntry> entered = {}) {
   WalkEntry entry;
   for (;;) {
     auto step = walk.next(entry);
@@ -501,6 +502,78 @@ TEST_F(Walk, EnterRefusesADirectoryReplacedAfterListing) {
     EXPECT_FALSE(*entered) << directory.name;
     EXPECT_EQ(walk.depth(), 0u);
   }
+}
+
+TEST_F(Walk, ASplitWalkCleansItsDirectoryThenRemovesItFromTheRoot) {
+  const std::string root = tree();
+  const std::string a = join(root, "a");
+  fs::create_directories(fs_path(join(a, "y")));
+  write_file(join(a, "x"), "x");
+  write_file(join(join(a, "y"), "z"), "z");
+  fs::create_directory(fs_path(join(root, "b")));
+  write_file(join(join(root, "b"), "kept"), "b");
+  TreeWalk walk = open_walk(root);
+  const WalkEntry listed = find_in_root(walk, "a");
+  auto split = walk.split(listed, 2);
+  ASSERT_TRUE(split) << to_string(split.error());
+  ASSERT_TRUE(*split);
+  TreeWalk& part = **split;
+  EXPECT_EQ(part.depth(), 1u);
+  EXPECT_EQ(part.current_path(), a);
+
+  // Everything below "a", then "a" itself, removed through the split walk.
+  std::vector<std::string> seen;
+  walk_all(
+      part,
+      [&](const WalkEntry& entry) {
+        seen.push_back(entry.name);
+        if (entry.type == EntryType::directory) return;
+        auto removed = part.remove_entry(entry, RemoveMode::remove, false);
+        ASSERT_TRUE(removed && *removed == RemoveResult::removed);
+      },
+      [&](const WalkEntry& directory) {
+        seen.push_back("finished " + directory.name);
+        auto removed = part.remove_finished_directory(directory, RemoveMode::remove, false);
+        ASSERT_TRUE(removed) << to_string(removed.error());
+        EXPECT_EQ(*removed, RemoveResult::removed);
+      },
+      {listed});
+  std::ranges::sort(seen);
+  EXPECT_EQ(seen, (std::vector<std::string>{"finished a", "finished y", "x", "y", "z"}));
+  EXPECT_FALSE(exists(a));
+
+  // The walk it was split from goes on to the end of the root (listing "b"
+  // and "kept" unless "b" came before "a"), and never meets "a" again.
+  std::vector<std::string> rest;
+  walk_all(walk, [&](const WalkEntry& e) { rest.push_back(e.name); });
+  EXPECT_TRUE(std::ranges::find(rest, "a") == rest.end());
+  EXPECT_EQ(std::ranges::count(rest, "b"), std::ranges::count(rest, "kept"));
+  EXPECT_TRUE(exists(join(join(root, "b"), "kept")));
+}
+
+TEST_F(Walk, SplitRefusesAReplacedDirectoryAndAnythingBelowTheRoot) {
+  const std::string root = tree();
+  fs::create_directories(fs_path(join(join(root, "outer"), "inner")));
+  fs::create_directory(fs_path(join(root, "swapped")));
+  {
+    TreeWalk walk = open_walk(root);
+    const WalkEntry swapped = find_in_root(walk, "swapped");
+    fs::rename(fs_path(join(root, "swapped")), fs_path(join(root, "swapped.old")));
+    fs::create_directory(fs_path(join(root, "swapped")));
+    auto split = walk.split(swapped, 2);
+    ASSERT_TRUE(split) << to_string(split.error());
+    EXPECT_FALSE(*split);
+  }
+  TreeWalk walk = open_walk(root);
+  const WalkEntry outer = find_in_root(walk, "outer");
+  ASSERT_TRUE(walk.enter(outer).value_or(false));
+  WalkEntry inner;
+  auto step = walk.next(inner);
+  ASSERT_TRUE(step && *step == WalkStep::entry);
+  auto split = walk.split(inner, 2);
+  ASSERT_FALSE(split);
+  EXPECT_EQ(split.error().kind, ErrorKind::invalid_argument) << to_string(split.error());
+  EXPECT_EQ(walk.depth(), 1u);
 }
 
 TEST_F(Walk, OpeningAFileOrNothingFails) {

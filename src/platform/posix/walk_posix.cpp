@@ -34,13 +34,15 @@
 namespace tmpctl::platform {
 namespace {
 
-// At most this many open levels below the root, and at most a third of the
-// descriptors the process may open, so a low `ulimit -n` still leaves room.
-std::size_t open_window_size() {
+// At most this many open levels below the root, and, with `walks` walks open
+// at once, at most a third of the descriptors the process may open among
+// them, so a low `ulimit -n` still leaves room.
+std::size_t open_window_size(std::size_t walks = 1) {
   constexpr std::size_t most = 48;
   struct rlimit limit;
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return most;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 3, 4, most);
+  const std::size_t budget = static_cast<std::size_t>(limit.rlim_cur) / 3;
+  return std::clamp<std::size_t>(budget / std::max<std::size_t>(walks, 1), 4, most);
 }
 
 int open_directory(int parent, const char* name, int extra_flags) {
@@ -414,6 +416,37 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   ++s.open_levels;
   s.shrink_window();
   return true;
+}
+
+std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& entry,
+                                                                std::size_t walks) {
+  State& s = *state_;
+  s.just_looked_at = nullptr;
+  if (s.levels.size() != 1)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "split off",
+                                          path_of(entry.name),
+                                          "only a directory of the root is split off"));
+  // The new walk's own descriptor of the root: it only opens and removes
+  // names through it, and never lists it.
+  const Level& root = s.levels.front();
+  const int fd = ::fcntl(root.fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(os_error(errno, "open directory", s.root_path));
+  auto state = std::make_unique<State>();
+  state->root_path = s.root_path;
+  state->root_device = s.root_device;
+  state->open_window = open_window_size(walks);
+  Level copy;
+  copy.fd = fd;
+  copy.identity = root.identity;
+  copy.others_protected = root.others_protected;
+  copy.exhausted = true;
+  copy.real_path = root.real_path;
+  state->levels.push_back(std::move(copy));
+  TreeWalk walk(std::move(state));
+  auto entered = walk.enter(entry);
+  if (!entered) return std::unexpected(entered.error());
+  if (!*entered) return std::nullopt;
+  return std::optional<TreeWalk>(std::move(walk));
 }
 
 namespace {

@@ -337,9 +337,11 @@ std::expected<void, Error> remove_tree(const std::string& path) {
 
 namespace {
 
-// Open levels below the root. Each handle costs a Unix descriptor in the
-// process and in wineserver under Wine; deeper levels close the shallowest.
-constexpr std::size_t open_window = 48;
+// Open levels below the root, shared among the walks open at once. Each
+// handle costs a Unix descriptor in the process and in wineserver under
+// Wine; deeper levels close the shallowest.
+constexpr std::size_t most_open_levels = 48;
+constexpr std::size_t least_open_levels = 8;
 // At most this many characters in one NtOpenFile name (UNICODE_STRING counts
 // bytes in 16 bits) when a closed level is reached again.
 constexpr std::size_t max_relative_name = 16000;
@@ -469,6 +471,7 @@ struct TreeWalk::State {
   };
 
   DWORD volume = 0;
+  std::size_t open_window = most_open_levels;
   std::vector<Level> levels;
   // The current directory as the OS names it (from its volume's root) and as
   // shown to users; each level's is a prefix, so no level stores a path.
@@ -827,6 +830,40 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   level.identity = entry.identity;
   s.push(std::move(level));
   return true;
+}
+
+std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& entry,
+                                                                std::size_t walks) {
+  State& s = *state_;
+  if (s.depth() != 0)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "split off",
+                                          path_of(entry.name),
+                                          "only a directory of the root is split off"));
+  // The new walk's own handle to the root: it only opens names relative to
+  // it, and never lists it.
+  HANDLE duplicate = nullptr;
+  if (!DuplicateHandle(GetCurrentProcess(), s.top().handle.get(), GetCurrentProcess(),
+                       &duplicate, 0, FALSE, DUPLICATE_SAME_ACCESS))
+    return std::unexpected(os_error(last_error(), "open directory", s.display));
+  auto state = std::make_unique<State>();
+  state->volume = s.volume;
+  state->open_window =
+      std::max(least_open_levels, most_open_levels / std::max<std::size_t>(walks, 1));
+  state->final_path = s.final_path;
+  state->display = s.display;
+  state->last = s.last;  // the exact UTF-16 name of `entry`
+  State::Level root;
+  root.handle = OwnedHandle(duplicate);
+  root.identity = s.top().identity;
+  root.final_length = s.top().final_length;
+  root.display_length = s.top().display_length;
+  root.read_ahead = true;  // nothing to list: its names are this walk's
+  state->levels.push_back(std::move(root));
+  TreeWalk walk(std::move(state));
+  auto entered = walk.enter(entry);
+  if (!entered) return std::unexpected(entered.error());
+  if (!*entered) return std::nullopt;
+  return std::optional<TreeWalk>(std::move(walk));
 }
 
 std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry, RemoveMode mode,
