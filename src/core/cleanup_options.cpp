@@ -1,7 +1,7 @@
 // Glob matching and duration parsing for cleanup's options, written here
 // rather than taken from the OS: fnmatch() does not exist on Windows and
 // PathMatchSpecW matches differently, and the same pattern must select the
-// same files on every OS (docs/architecture.md, "Written by hand").
+// same files on every OS (docs/architecture.md, "Libraries, and what is written by hand").
 
 #include <cstdint>
 #include <limits>
