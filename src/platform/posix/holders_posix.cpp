@@ -230,6 +230,8 @@ std::expected<void, Error> scan_all(Sink& sink, Report& report) {
   return {};
 }
 
+}  // namespace
+
 std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths) {
   Batch batch(paths);
   HolderReport& report = batch.report();
