@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "platform/platform.hpp"
@@ -62,6 +63,12 @@ std::int64_t nanoseconds(std::int64_t seconds, std::int64_t nanos) {
   if (seconds > limit) return std::numeric_limits<std::int64_t>::max();
   if (seconds < -limit) return std::numeric_limits<std::int64_t>::min();
   return seconds * 1'000'000'000 + nanos;
+}
+
+// dev_t is signed on macOS: zero-extend it as holders_posix.cpp does, so a
+// walked entry matches the open-file table (libproc's devices are unsigned).
+std::uint64_t device_number(dev_t dev) {
+  return static_cast<std::make_unsigned_t<dev_t>>(dev);
 }
 
 EntryType type_of(mode_t mode) {
@@ -110,7 +117,7 @@ bool look_at(int directory, const char* name, Looked& out) {
 #else
   struct stat st;
   if (::fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
-  out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  out.identity = {device_number(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
   out.type = type_of(st.st_mode);
   out.size = static_cast<std::uint64_t>(st.st_size);
   out.links = static_cast<std::uint64_t>(st.st_nlink);
@@ -132,7 +139,7 @@ bool look_at(int directory, const char* name, Looked& out) {
 // The identity of an open descriptor, in the form look_at gives.
 bool identity_of_fd(int fd, FileIdentity& out, struct stat& st) {
   if (::fstat(fd, &st) != 0) return false;
-  out = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  out = {device_number(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
   return true;
 }
 
