@@ -6,11 +6,33 @@
 # the build tree (never the host's whole /usr/include), and GoogleTest is
 # compiled for the target from Debian's source package.
 
+# GoogleTest is compiled, not found, where the installed one would not link:
+# in the Windows cross build, and with another C++ standard library than the
+# system's (the clang-libcxx toolchain file sets this).
+option(TMPCTL_GTEST_FROM_SOURCE "Build GoogleTest from TMPCTL_GOOGLETEST_SOURCE_DIR"
+  ${CMAKE_CROSSCOMPILING})
+set(TMPCTL_GOOGLETEST_SOURCE_DIR "/usr/src/googletest"
+  CACHE PATH "GoogleTest sources to build for the target (Debian package googletest)")
+
+macro(tmpctl_googletest_from_source)
+  if(NOT EXISTS "${TMPCTL_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
+    message(FATAL_ERROR "tmpctl: GoogleTest sources not found in "
+      "${TMPCTL_GOOGLETEST_SOURCE_DIR} (install the googletest package)")
+  endif()
+  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+  add_subdirectory("${TMPCTL_GOOGLETEST_SOURCE_DIR}"
+    "${PROJECT_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
+  # GoogleTest's own CMakeLists defines the GTest::gtest and GTest::gtest_main aliases.
+endmacro()
+
 if(NOT CMAKE_CROSSCOMPILING)
   find_package(fmt 9 CONFIG REQUIRED)
   find_package(CLI11 2.1 CONFIG REQUIRED)
   find_package(nlohmann_json 3.10 CONFIG REQUIRED)
-  if(TMPCTL_BUILD_TESTS)
+  if(TMPCTL_BUILD_TESTS AND TMPCTL_GTEST_FROM_SOURCE)
+    tmpctl_googletest_from_source()
+  elseif(TMPCTL_BUILD_TESTS)
     find_package(GTest 1.11 CONFIG REQUIRED)
   endif()
   if(TMPCTL_BUILD_BENCHMARKS)
@@ -21,9 +43,6 @@ endif()
 
 set(TMPCTL_HOST_INCLUDE_DIR "/usr/include"
   CACHE PATH "Where the host's header-only libraries (fmt, CLI, nlohmann) live")
-set(TMPCTL_GOOGLETEST_SOURCE_DIR "/usr/src/googletest"
-  CACHE PATH "GoogleTest sources to build for the target (Debian package googletest)")
-
 set(_tmpctl_staged "${PROJECT_BINARY_DIR}/_deps/host-headers")
 file(MAKE_DIRECTORY "${_tmpctl_staged}")
 foreach(_dir IN ITEMS fmt CLI nlohmann)
@@ -41,13 +60,5 @@ endforeach()
 target_compile_definitions(fmt::fmt-header-only INTERFACE FMT_HEADER_ONLY=1)
 
 if(TMPCTL_BUILD_TESTS)
-  if(NOT EXISTS "${TMPCTL_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
-    message(FATAL_ERROR "tmpctl: GoogleTest sources not found in "
-      "${TMPCTL_GOOGLETEST_SOURCE_DIR} (install the googletest package)")
-  endif()
-  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
-  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
-  add_subdirectory("${TMPCTL_GOOGLETEST_SOURCE_DIR}"
-    "${PROJECT_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
-  # GoogleTest's own CMakeLists defines the GTest::gtest and GTest::gtest_main aliases.
+  tmpctl_googletest_from_source()
 endif()
