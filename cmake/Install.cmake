@@ -1,5 +1,6 @@
 # Installs the tmpctl executable, the core library, its headers and a CMake
-# package, so that find_package(tmpctl CONFIG) gives tmpctl::core.
+# package, so that find_package(tmpctl CONFIG) gives tmpctl::core,
+# from an install prefix or straight from this build tree.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -12,6 +13,9 @@ install(DIRECTORY include/tmpctl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${PROJECT_BINARY_DIR}/include/tmpctl/version.hpp"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tmpctl)
 
+# The package needs no find_dependency(): fmt is compiled into the archive
+# (header-only), and what the archive needs at link time (the Windows system
+# libraries) is in tmpctl::core's exported link interface.
 set(_tmpctl_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/tmpctl)
 install(EXPORT tmpctlTargets NAMESPACE tmpctl:: DESTINATION ${_tmpctl_cmake_dir})
 configure_package_config_file(cmake/tmpctlConfig.cmake.in
@@ -20,3 +24,10 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/tmpctlConfigVersion.cmak
   COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/tmpctlConfig.cmake"
   "${PROJECT_BINARY_DIR}/tmpctlConfigVersion.cmake" DESTINATION ${_tmpctl_cmake_dir})
+
+# The same package for the build tree: find_package(tmpctl) with
+# tmpctl_DIR=<this build directory> uses the library and headers in place.
+# tmpctlConfig.cmake includes tmpctlTargets.cmake from its own folder, so the
+# one generated file serves both.
+export(EXPORT tmpctlTargets NAMESPACE tmpctl::
+  FILE "${PROJECT_BINARY_DIR}/tmpctlTargets.cmake")
