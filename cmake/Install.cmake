@@ -1,5 +1,5 @@
-# Installs the tmpctl executable, the core library, its headers and a CMake
-# package, so that find_package(tmpctl CONFIG) gives tmpctl::core,
+# Installs the tmpctl executable, its man page, the core library, its headers
+# and a CMake package, so that find_package(tmpctl CONFIG) gives tmpctl::core,
 # from an install prefix or straight from this build tree.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -31,3 +31,18 @@ install(FILES "${PROJECT_BINARY_DIR}/tmpctlConfig.cmake"
 # one generated file serves both.
 export(EXPORT tmpctlTargets NAMESPACE tmpctl::
   FILE "${PROJECT_BINARY_DIR}/tmpctlTargets.cmake")
+
+if(NOT WIN32)
+  # Debian's policy (12.3) wants man pages compressed with `gzip -9n` (no name
+  # or time stamp, so the package is reproducible); man reads them either way.
+  find_program(TMPCTL_GZIP gzip REQUIRED)
+  set(_tmpctl_man_page "${PROJECT_BINARY_DIR}/man/tmpctl.1.gz")
+  add_custom_command(OUTPUT "${_tmpctl_man_page}"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${PROJECT_BINARY_DIR}/man"
+    COMMAND "${TMPCTL_GZIP}" -9n -c "${PROJECT_SOURCE_DIR}/docs/tmpctl.1" > "${_tmpctl_man_page}"
+    DEPENDS "${PROJECT_SOURCE_DIR}/docs/tmpctl.1"
+    COMMENT "Compressing the man page"
+    VERBATIM)
+  add_custom_target(tmpctl_man_page ALL DEPENDS "${_tmpctl_man_page}")
+  install(FILES "${_tmpctl_man_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
