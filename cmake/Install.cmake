@@ -9,6 +9,18 @@ install(TARGETS tmpctl_core EXPORT tmpctlTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Stripping (`cmake --install --strip`, CPACK_STRIP_FILES) leaves static
+# archives alone; drop the archive's debug information then too, as Debian's
+# dh_strip does (--strip-debug keeps every symbol a linker needs). In a
+# RelWithDebInfo build that is most of the archive's size.
+if(CMAKE_STRIP)
+  install(CODE "
+    if(CMAKE_INSTALL_DO_STRIP)
+      execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+        \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/$<TARGET_FILE_NAME:tmpctl_core>\"
+        COMMAND_ERROR_IS_FATAL ANY)
+    endif()")
+endif()
 install(DIRECTORY include/tmpctl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${PROJECT_BINARY_DIR}/include/tmpctl/version.hpp"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tmpctl)
@@ -45,4 +57,11 @@ if(NOT WIN32)
     VERBATIM)
   add_custom_target(tmpctl_man_page ALL DEPENDS "${_tmpctl_man_page}")
   install(FILES "${_tmpctl_man_page}" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+else()
+  # The .zip: read-me at its top, the CLI reference where the read-me links it.
+  install(FILES README.md DESTINATION .)
+  install(FILES docs/cli.md docs/windows-locks.md DESTINATION docs)
 endif()
+
+include(cmake/Packaging.cmake)
