@@ -2,7 +2,7 @@
 # The man page must not drift from the parser: every long option that
 # `tmpctl [SUB] --help` prints is documented in SUB's section of the page (or
 # among the global OPTIONS), every option the page names exists in the
-# parser, and every command has a section.
+# parser, every command has a section, and the .TH line names this version.
 #
 # usage: man_page_test.sh TMPCTL MAN_PAGE
 set -u
@@ -20,7 +20,9 @@ status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
 
 [ -f "$page" ] || { echo "FAIL: no man page at $page" >&2; exit 1; }
-"$tmpctl" --version > /dev/null || { echo "FAIL: cannot run $tmpctl" >&2; exit 1; }
+version=$("$tmpctl" --version) || { echo "FAIL: cannot run $tmpctl" >&2; exit 1; }
+grep -q "^\.TH TMPCTL 1 .* \"$version\"" "$page" ||
+  fail "the man page's .TH line does not name \"$version\" (tmpctl --version)"
 
 # The long options in the Options: part of a --help text, one a line.
 parser_options() {
