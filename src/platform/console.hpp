@@ -21,6 +21,16 @@ void prepare_standard_streams();
 /// Whether `stream` (stdout or stderr) is a terminal or console.
 bool is_terminal(std::FILE* stream);
 
+/// Whether `stream` (stdout or stderr) is a terminal that shows ANSI escape
+/// sequences as colour. On Windows this turns on virtual-terminal processing
+/// for the console (its previous mode comes back at exit) and is false where
+/// the console cannot (before Windows 10). Never fails: false means no colour.
+bool enable_color(std::FILE* stream);
+
+/// The value of an environment variable as UTF-8 (on Windows from the wide
+/// environment); empty when unset.
+std::string environment_variable(const char* name);
+
 /// From now on, an interruption (Ctrl-C, SIGTERM, SIGHUP; on Windows Ctrl-C,
 /// Ctrl-Break and closing the console) sets `flag` instead of ending the
 /// process, so a long operation can stop between two steps. `flag` must live

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 
 #include "platform/console.hpp"
 
@@ -17,6 +18,17 @@ void prepare_standard_streams() {
 }
 
 bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+
+// Terminals interpret escape sequences themselves; "dumb" ones (Emacs' shell,
+// some CI logs) declare that they do not.
+bool enable_color(std::FILE* stream) {
+  return is_terminal(stream) && environment_variable("TERM") != "dumb";
+}
+
+std::string environment_variable(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
 
 namespace {
 std::atomic<bool>* interrupt_flag = nullptr;

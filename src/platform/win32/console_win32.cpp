@@ -39,6 +39,46 @@ bool is_terminal(std::FILE* stream) {
 }
 
 namespace {
+// The consoles whose mode enable_color changed, and their modes before.
+struct SavedMode {
+  HANDLE console = nullptr;
+  DWORD mode = 0;
+};
+SavedMode saved_modes[2];
+}  // namespace
+
+bool enable_color(std::FILE* stream) {
+  const HANDLE console = reinterpret_cast<HANDLE>(_get_osfhandle(_fileno(stream)));
+  DWORD mode = 0;
+  if (GetFileType(console) != FILE_TYPE_CHAR || !GetConsoleMode(console, &mode)) return false;
+  if ((mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0) return true;
+  // Windows 10 1511+; older consoles refuse the flag and would print the
+  // escape sequences as text. The mode belongs to the console, shared with
+  // the shell: put it back, after the last output, when tmpctl exits.
+  if (!SetConsoleMode(console, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING)) return false;
+  saved_modes[stream == stderr ? 1 : 0] = {console, mode};
+  static const bool registered = [] {
+    std::atexit([] {
+      std::fflush(nullptr);
+      for (const SavedMode& saved : saved_modes)
+        if (saved.console != nullptr) SetConsoleMode(saved.console, saved.mode);
+    });
+    return true;
+  }();
+  (void)registered;
+  return true;
+}
+
+std::string environment_variable(const char* name) {
+  const std::wstring wide_name = win32::widen(name).value_or(std::wstring());
+  const DWORD size = GetEnvironmentVariableW(wide_name.c_str(), nullptr, 0);
+  if (size == 0) return "";
+  std::wstring value(size, L'\0');
+  value.resize(GetEnvironmentVariableW(wide_name.c_str(), value.data(), size));
+  return win32::narrow(value);
+}
+
+namespace {
 std::atomic<bool>* interrupt_flag = nullptr;
 std::atomic<int> first_signal = 0;
 
