@@ -11,6 +11,7 @@
 #include <tmpctl/temp_file.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/report_output.hpp"
 #include "platform/console.hpp"
@@ -120,11 +121,15 @@ nlohmann::ordered_json summary_json(const CleanupSummary& summary, bool dry_run)
   return object;
 }
 
+// The summary line, coloured for stderr: what was removed, kept for safety, failed.
 std::string summary_text(const CleanupSummary& s, bool dry_run) {
+  const auto paint = [](Style style, std::string text) { return styled(stderr, style, text); };
   const std::uint64_t skipped = s.skipped_in_use + s.skipped_not_owned + s.skipped_changed +
                                 s.skipped_other_filesystem + s.skipped_read_only;
-  std::string text = fmt::format("{} {} {} ({})", dry_run ? "would remove" : "removed", s.removed,
-                                 s.removed == 1 ? "entry" : "entries", size_text(s.removed_bytes));
+  std::string removed = fmt::format("{} {} {}", dry_run ? "would remove" : "removed", s.removed,
+                                    s.removed == 1 ? "entry" : "entries");
+  std::string text = fmt::format("{} ({})", s.removed > 0 ? paint(Style::success, removed) : removed,
+                                 size_text(s.removed_bytes));
   std::string reasons;
   const auto add = [&](std::uint64_t count, std::string_view what) {
     if (count > 0) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, what);
@@ -134,12 +139,15 @@ std::string summary_text(const CleanupSummary& s, bool dry_run) {
   add(s.skipped_changed, "changed");
   add(s.skipped_other_filesystem, "other file system");
   add(s.skipped_read_only, "read-only");
-  text += fmt::format("; skipped {}{}", skipped, reasons.empty() ? "" : " (" + reasons + ")");
-  text += fmt::format("; failed {}", s.failed);
+  const std::string skipped_text = fmt::format("skipped {}", skipped);
+  text += fmt::format("; {}{}", skipped > 0 ? paint(Style::reason, skipped_text) : skipped_text,
+                      reasons.empty() ? "" : " (" + reasons + ")");
+  const std::string failed_text = fmt::format("failed {}", s.failed);
+  text += "; " + (s.failed > 0 ? paint(Style::error, failed_text) : failed_text);
   text += fmt::format("; kept {} too new, {} excluded, {} not matched, {} non-empty {}",
                       s.kept_too_new, s.kept_excluded, s.kept_not_matched, s.kept_not_empty,
                       s.kept_not_empty == 1 ? "directory" : "directories");
-  if (s.interrupted) text += "; interrupted";
+  if (s.interrupted) text += "; " + paint(Style::warning, "interrupted");
   return text;
 }
 
@@ -158,6 +166,12 @@ constexpr NamedBit kind_names[] = {{"file", static_cast<unsigned>(EntryKind::fil
                                    {"dir", static_cast<unsigned>(EntryKind::directory)},
                                    {"symlink", static_cast<unsigned>(EntryKind::symlink)}};
 
+std::vector<std::string> names_of(std::span<const NamedBit> names) {
+  std::vector<std::string> list;
+  for (const NamedBit& named : names) list.emplace_back(named.name);
+  return list;
+}
+
 // "mtime,ctime" (and the option repeated) to a set of bits.
 std::expected<unsigned, std::string> parse_names(const std::vector<std::string>& values,
                                                  std::span<const NamedBit> names,
@@ -168,11 +182,9 @@ std::expected<unsigned, std::string> parse_names(const std::vector<std::string>&
       const std::size_t comma = std::min(value.find(',', start), value.size());
       const std::string_view name = std::string_view(value).substr(start, comma - start);
       const auto found = std::ranges::find(names, name, &NamedBit::name);
-      if (found == names.end()) {
-        std::string known;
-        for (const NamedBit& named : names) known += (known.empty() ? "" : ", ") + std::string(named.name);
-        return std::unexpected(fmt::format("{}: unknown value '{}' (use {})", option, name, known));
-      }
+      if (found == names.end())
+        return std::unexpected(
+            fmt::format("{}: {}", option, unknown_value_message(name, names_of(names))));
       bits |= found->bit;
       start = comma + 1;
     }
@@ -211,19 +223,22 @@ std::atomic<bool> interrupted{false};
 CleanupCommand::CleanupCommand(CLI::App& parent)
     : app_(parent.add_subcommand("cleanup", "Remove stale temp files; never what is in use")) {
   app_->footer(std::string(description) + "\n\n" + footer);
-  app_->add_option("DIR", roots_, "Directories to clean (default: the system temp directory); "
-                                  "'--' before names that start with '-'");
+  path_value(app_->add_option("DIR", roots_,
+                              "Directories to clean (default: the system temp directory); "
+                              "'--' before names that start with '-'"),
+             OptionValues::Kind::directory);
   app_->add_option("--older-than", older_than_,
                    "Stale after this long: 90s, 30m, 12h, 7d, 2w, 1d6h (default 10d, as "
                    "systemd-tmpfiles uses for /tmp)")
       ->type_name("DURATION");
-  app_->add_option("--age-by", age_by_,
-                   "Timestamps that make an entry young, comma-separated: atime, mtime, ctime, "
-                   "btime (default all four: any recent one keeps an entry)")
-      ->type_name("LIST")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  list_of(app_->add_option("--age-by", age_by_,
+                           "Timestamps that make an entry young, comma-separated: atime, mtime, "
+                           "ctime, btime (default all four: any recent one keeps an entry)")
+              ->type_name("LIST")
+              ->expected(1)
+              ->allow_extra_args(false)
+              ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
+          names_of(timestamp_names));
   app_->add_option("--match", options_.match,
                    "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
       ->type_name("GLOB")
@@ -236,12 +251,13 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app_->add_option("--type", types_,
-                   "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
-      ->type_name("LIST")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  list_of(app_->add_option("--type", types_,
+                           "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
+              ->type_name("LIST")
+              ->expected(1)
+              ->allow_extra_args(false)
+              ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
+          names_of(kind_names));
   app_->add_flag("--keep-dirs", options_.keep_directories,
                  "Never remove directories, only what is in them");
   app_->add_option("--max-depth", options_.max_depth,
@@ -322,10 +338,11 @@ int CleanupCommand::run() {
       print_error(to_string(error));
       return;
     }
-    std::string text = fmt::format("skipped {}: {}", printable(entry.path), reason_text(entry.reason));
-    const std::string holders = holder_lines(entry.holders);
+    std::string text = fmt::format("skipped {}: {}", printable(entry.path),
+                                   styled(stderr, Style::reason, reason_text(entry.reason)));
+    const std::string holders = holder_lines(entry.holders, stderr);
     if (!holders.empty()) text += "\n" + holders.substr(0, holders.size() - 1);
-    print_error(text);
+    print_warning(text);
   };
   observer.progress = [&](const CleanupSummary& summary) {
     progress.update(summary, options_.dry_run);
@@ -344,8 +361,9 @@ int CleanupCommand::run() {
   if (json_) {
     out.write_json_line(summary_json(*summary, options_.dry_run));
   } else if (!quiet_) {
-    print_error(summary_text(*summary, options_.dry_run));
-    for (const std::string& note : summary->notes) print_error("note: " + note);
+    print_status(summary_text(*summary, options_.dry_run));
+    for (const std::string& note : summary->notes)
+      print_status(styled(stderr, Style::note, "note:") + " " + note);
   }
   const auto written = out.finish();
   if (summary->interrupted && platform::interrupt_signal() != 0)

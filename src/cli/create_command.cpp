@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "cli/option_values.hpp"
 #include "cli/output.hpp"
 
 namespace tmpctl::cli {
@@ -58,10 +59,13 @@ CreateCommand::CreateCommand(CLI::App& parent)
   // CLI11 lists a command's description in the parent's help: keep that to
   // one line and put the long text with the command's own help.
   app_->footer(std::string(description) + "\n\n" + footer);
-  app_->add_option("TEMPLATE", template_, "Name template, e.g. build.XXXXXX.log");
+  path_value(app_->add_option("TEMPLATE", template_, "Name template, e.g. build.XXXXXX.log"),
+             OptionValues::Kind::file);
   app_->add_flag("-d,--directory", directory_, "Create directories instead of files");
-  app_->add_option("-p,--dir,--tmpdir", dir_, "Create in DIR instead of the temporary directory")
-      ->type_name("DIR");
+  path_value(app_->add_option("-p,--dir,--tmpdir", dir_,
+                              "Create in DIR instead of the temporary directory")
+                 ->type_name("DIR"),
+             OptionValues::Kind::directory);
   auto* prefix = app_->add_option("--prefix", prefix_, "Text before the random part (default tmp.)")
                      ->type_name("TEXT");
   app_->add_option("--suffix", suffix_, "Text after the random part, e.g. .json")

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "cli/cleanup_command.hpp"
+#include "cli/completion_command.hpp"
 #include "cli/create_command.hpp"
 #include "cli/remove_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "platform/console.hpp"
 
@@ -18,7 +20,13 @@ namespace {
 constexpr const char* description =
     "tmpctl: temporary files with explicit handle, close and delete semantics, on every OS.";
 
-constexpr const char* footer = R"(Run 'tmpctl COMMAND --help' for a command's options and examples.
+constexpr const char* footer = R"(Examples:
+  tmpctl create                           a new private file in the temp directory
+  tmpctl remove --retry 5 build.log       delete it, and say who holds it if refused
+  tmpctl cleanup --dry-run --older-than 2d
+  tmpctl completion bash > ~/.local/share/bash-completion/completions/tmpctl
+
+Run 'tmpctl COMMAND --help' for a command's options and examples.
 
 Exit status: 0 success, 1 the OS refused (the message names the path and the
 error number), 2 invalid usage; remove and diagnose add 3 in use, 4 not found,
@@ -36,6 +44,27 @@ int print_requested_text(CLI::App& app, const CLI::ParseError& request) {
   return code;
 }
 
+// CLI11's words for a word it did not expect, in tmpctl's: the word itself
+// and what it was taken for.
+std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool command_given) {
+  std::string commands;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  const std::vector<std::string> extras = app.remaining(true);
+  const bool required = dynamic_cast<const CLI::RequiredError*>(&error) != nullptr;
+  const bool extra = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
+  // An unknown word is the real mistake even when CLI11 first missed a
+  // required argument ("remove --nope" is not about PATH).
+  if ((required || extra) && !extras.empty()) {
+    const std::string& word = extras.front();
+    if (word.starts_with("-") && word.size() > 1) return fmt::format("unknown option '{}'", word);
+    if (!command_given) return fmt::format("unknown command '{}' (commands: {})", word, commands);
+    if (extra) return fmt::format("unexpected argument '{}'", word);
+  }
+  if (required && !command_given) return fmt::format("no command given (commands: {})", commands);
+  return error.what();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +79,21 @@ int main(int argc, char** argv) {
   RemoveCommand remove(app);
   DiagnoseCommand diagnose(app);
   CleanupCommand cleanup(app);
+  CompletionCommand completion(app);
+
+  // --color is global: accepted before the command and after it, listed in
+  // every command's help, one definition and one variable for all.
+  std::string color = "auto";
+  const auto add_color_option = [&color](CLI::App& command) {
+    one_of(command.add_option("--color", color,
+                              "When to colour messages: auto (on a terminal, unless NO_COLOR "
+                              "is set; the default), always or never")
+               ->type_name("WHEN"),
+           color_choices);
+  };
+  add_color_option(app);
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    add_color_option(*command);
 
   std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
   std::vector<char*> pointers;
@@ -63,19 +107,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return print_requested_text(app, e);
   } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    const char* command = create.selected()     ? "tmpctl create"
-                          : remove.selected()   ? "tmpctl remove"
-                          : diagnose.selected() ? "tmpctl diagnose"
-                          : cleanup.selected()  ? "tmpctl cleanup"
-                                                : "tmpctl";
+    use_color(color);  // as far as it was parsed: an invalid --color leaves "auto"
+    std::string command = "tmpctl";
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App* sub) { return sub->parsed(); }))
+      command += " " + sub->get_name();
+    print_error(usage_error(app, e, command != "tmpctl"));
     print_error(fmt::format("run '{} --help' for usage", command));
     return exit_usage;
   }
+  use_color(color);
 
   if (create.selected()) return create.run();
   if (remove.selected()) return remove.run();
   if (diagnose.selected()) return diagnose.run();
   if (cleanup.selected()) return cleanup.run();
+  if (completion.selected()) return completion.run();
   return exit_usage;  // unreachable: require_subcommand(1)
 }

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "platform/console.hpp"
+
 namespace tmpctl::cli {
 namespace {
 
@@ -34,7 +36,43 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
+// Decided once by use_color(); no colour until then.
+bool stdout_color = false;
+bool stderr_color = false;
+
+void print_labelled(Style label, std::string_view message) {
+  fmt::print(stderr, "{} {}\n", styled(stderr, label, "tmpctl:"), message);
+  std::fflush(stderr);
+}
+
 }  // namespace
+
+void use_color(std::string_view when) {
+  // https://no-color.org: a non-empty NO_COLOR turns off the default colour;
+  // an explicit --color=always still wins.
+  const bool automatic = when == "auto" && platform::environment_variable("NO_COLOR").empty();
+  for (auto [stream, color] : {std::pair{stdout, &stdout_color}, std::pair{stderr, &stderr_color}}) {
+    // enable_color also prepares a Windows console for the escape sequences.
+    const bool terminal = when != "never" && platform::enable_color(stream);
+    *color = when == "always" || (automatic && terminal);
+  }
+}
+
+std::string styled(std::FILE* stream, Style style, std::string_view text) {
+  if (!(stream == stdout ? stdout_color : stream == stderr && stderr_color) || text.empty())
+    return std::string(text);
+  std::string_view start;
+  switch (style) {
+    case Style::error: start = "\x1b[1;31m"; break;
+    case Style::warning: start = "\x1b[1;33m"; break;
+    case Style::reason: start = "\x1b[33m"; break;
+    case Style::hint: start = "\x1b[1;36m"; break;
+    case Style::note:
+    case Style::holder: start = "\x1b[1m"; break;
+    case Style::success: start = "\x1b[32m"; break;
+  }
+  return fmt::format("{}{}\x1b[0m", start, text);
+}
 
 void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path) {
   object[key] = path;  // dump() replaces invalid bytes with U+FFFD
@@ -93,9 +131,8 @@ std::string printable(std::string_view path) {
 
 void print_error(const Error& error) { print_error(to_string(error)); }
 
-void print_error(std::string_view message) {
-  fmt::print(stderr, "tmpctl: {}\n", message);
-  std::fflush(stderr);
-}
+void print_error(std::string_view message) { print_labelled(Style::error, message); }
+void print_warning(std::string_view message) { print_labelled(Style::warning, message); }
+void print_status(std::string_view message) { print_labelled(Style::note, message); }
 
 }  // namespace tmpctl::cli

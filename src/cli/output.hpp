@@ -1,6 +1,6 @@
 #pragma once
 // The one place the CLI writes: data to stdout, diagnostics to stderr, JSON
-// through one writer.
+// through one writer, colour through one decision.
 
 #include <cstdio>
 #include <expected>
@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <tmpctl/error.hpp>
+#include <vector>
 
 namespace tmpctl::cli {
 
@@ -41,9 +42,36 @@ void set_path(nlohmann::ordered_json& object, const std::string& key, const std:
 /// stays on one line. JSON output carries the exact bytes.
 std::string printable(std::string_view path);
 
+/// The values of --color, in the order the help lists them.
+inline const std::vector<std::string> color_choices = {"auto", "always", "never"};
+
+/// Decides once, before anything is printed, which streams get colour:
+/// "always"; "never"; "auto" (the default): a stream that is a terminal, when
+/// NO_COLOR is unset or empty. stdout and stderr are decided separately.
+void use_color(std::string_view when);
+
+/// What a piece of text is, for its colour (as cargo and ripgrep colour them).
+enum class Style {
+  error,     ///< bold red: the "tmpctl:" of an error, a failure count
+  warning,   ///< bold yellow: the "tmpctl:" of something kept or left
+  reason,    ///< yellow: why an entry was kept
+  hint,      ///< bold cyan: "hint:"
+  note,      ///< bold: "note:", the "tmpctl:" of a summary
+  holder,    ///< bold: the process that holds a file
+  success,   ///< green: what was removed
+};
+/// `text` between the escape sequences of `style` when `stream` gets colour;
+/// else `text` as it is. Colour never changes the text itself.
+std::string styled(std::FILE* stream, Style style, std::string_view text);
+
 /// Prints "tmpctl: <error>" on stderr.
 void print_error(const Error& error);
-/// Prints "tmpctl: <message>" on stderr.
+/// Prints "tmpctl: <message>" on stderr, the label styled as an error.
 void print_error(std::string_view message);
+/// Prints "tmpctl: <message>" on stderr, the label styled as a warning:
+/// something was kept or left behind on purpose.
+void print_warning(std::string_view message);
+/// Prints "tmpctl: <message>" on stderr: a summary or a note, not a problem.
+void print_status(std::string_view message);
 
 }  // namespace tmpctl::cli

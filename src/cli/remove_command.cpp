@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/report_output.hpp"
 
@@ -82,9 +83,10 @@ int print_reports(const std::vector<RemoveReport>& reports, bool json, bool diag
 }
 
 void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
-  app->add_option("PATH", paths, "Files (or with -r, directories) to act on; '--' before "
-                                 "paths that start with '-'")
-      ->required();
+  path_value(app->add_option("PATH", paths, "Files (or with -r, directories) to act on; '--' "
+                                            "before paths that start with '-'")
+                 ->required(),
+             OptionValues::Kind::file);
 }
 
 }  // namespace
@@ -116,23 +118,24 @@ int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
   return print_reports(remove(paths_, options_), json_, false,
                        [&](DataOutput& out, const RemoveReport& report) {
-    const std::string details = report_details(report);
+    const std::string details = report_details(report, stderr);
     const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
     switch (report.outcome) {
       case RemoveOutcome::removed:
         if (verbose_) {
           out.write(fmt::format("removed '{}'\n", report.path));
-          for (const std::string& note : report.notes) out.write("  note: " + note + "\n");
+          for (const std::string& note : report.notes)
+            out.write("  " + styled(stdout, Style::note, "note:") + " " + note + "\n");
         }
         if (!report.holders.empty())
-          print_error(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
+          print_warning(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
         break;
       case RemoveOutcome::scheduled:
         out.write(fmt::format("scheduled '{}' for deletion at the next restart\n", report.path));
         break;
       case RemoveOutcome::delete_pending:
         if (!report.error) {
-          print_error(fmt::format("'{}' is marked for deletion, but other handles keep the name "
+          print_warning(fmt::format("'{}' is marked for deletion, but other handles keep the name "
                                   "until they close{}",
                                   report.path, indented));
           break;
@@ -163,7 +166,7 @@ int DiagnoseCommand::run() {
       out.write(fmt::format("'{}': a delete would succeed now\n", report.path));
     else
       out.write(fmt::format("'{}': a delete would fail: {}\n", report.path, reason(report)));
-    out.write(report_details(report));
+    out.write(report_details(report, stdout));
   });
 }
 

@@ -43,13 +43,14 @@ nlohmann::ordered_json holders_json(const std::vector<Holder>& holders) {
   return list;
 }
 
-std::string holder_lines(const std::vector<Holder>& holders) {
+std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) {
   std::string text;
   for (const Holder& holder : holders) {
     std::string how;
     for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + way;
-    text += fmt::format("  held by process {}{}{}{}\n", holder.pid,
-                        holder.name.empty() ? "" : " (" + holder.name + ")",
+    const std::string process = fmt::format("process {}{}", holder.pid,
+                                            holder.name.empty() ? "" : " (" + holder.name + ")");
+    text += fmt::format("  held by {}{}{}\n", styled(stream, Style::holder, process),
                         holder.is_self ? " [this process]" : "", how);
   }
   return text;
@@ -87,10 +88,12 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   return object;
 }
 
-std::string report_details(const RemoveReport& report) {
-  std::string text = holder_lines(report.holders);
-  for (const std::string& note : report.notes) text += "  note: " + note + "\n";
-  for (const std::string& hint : report.hints) text += "  hint: " + hint + "\n";
+std::string report_details(const RemoveReport& report, std::FILE* stream) {
+  std::string text = holder_lines(report.holders, stream);
+  for (const std::string& note : report.notes)
+    text += "  " + styled(stream, Style::note, "note:") + " " + note + "\n";
+  for (const std::string& hint : report.hints)
+    text += "  " + styled(stream, Style::hint, "hint:") + " " + hint + "\n";
   return text;
 }
 

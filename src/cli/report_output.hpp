@@ -21,10 +21,12 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis);
 nlohmann::ordered_json error_json(const Error& error);
 /// Holders as a JSON array.
 nlohmann::ordered_json holders_json(const std::vector<Holder>& holders);
-/// "  held by process 42 (python3): fd 3", one line each.
-std::string holder_lines(const std::vector<Holder>& holders);
+/// "  held by process 42 (python3): fd 3", one line each, coloured if
+/// `stream`, where they will be written, gets colour.
+std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream);
 
-/// The indented lines under a report's headline: holders, notes, hints.
-std::string report_details(const RemoveReport& report);
+/// The indented lines under a report's headline: holders, notes, hints,
+/// coloured if `stream` gets colour.
+std::string report_details(const RemoveReport& report, std::FILE* stream);
 
 }  // namespace tmpctl::cli
