@@ -53,11 +53,12 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   const std::vector<std::string> extras = app.remaining(true);
   const bool required = dynamic_cast<const CLI::RequiredError*>(&error) != nullptr;
   const bool extra = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
-  // An unknown word is the real mistake even when CLI11 first missed a
-  // required argument ("remove --nope" is not about PATH).
+  // An unknown option is the real mistake even when CLI11 first stumbled on
+  // something else ("remove --nope" is not about a missing PATH).
+  for (const std::string& word : extras)
+    if (word.starts_with("-") && word.size() > 1) return fmt::format("unknown option '{}'", word);
   if ((required || extra) && !extras.empty()) {
     const std::string& word = extras.front();
-    if (word.starts_with("-") && word.size() > 1) return fmt::format("unknown option '{}'", word);
     if (!command_given) return fmt::format("unknown command '{}' (commands: {})", word, commands);
     if (extra) return fmt::format("unexpected argument '{}'", word);
   }
