@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
   std::string color = "auto";
   const auto add_color_option = [&color](CLI::App& command) {
     one_of(command.add_option("--color", color,
-                              "When to colour messages: auto (on a terminal, unless NO_COLOR "
-                              "is set; the default), always or never")
+                              "Colour messages: auto (default: on a terminal, unless NO_COLOR "
+                              "is set), always, never")
                ->type_name("WHEN"),
            color_choices);
   };
