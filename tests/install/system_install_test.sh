@@ -40,11 +40,26 @@ if dpkg -L tmpctl | grep -qx /usr/share/man/man1/tmpctl.1.gz; then
 else
   echo "note: dpkg left the man page out (see /etc/dpkg/dpkg.cfg.d/): not checked"
 fi
+# Tab completion as an interactive bash gets it: bash-completion's loader
+# finds the installed script by the command's name, and `tmpctl c<TAB>`
+# offers the commands that start with c.
+completions=/usr/share/bash-completion/completions/tmpctl
+[ -f "$completions" ] || fail "$completions is not installed"
+if [ -f /usr/share/bash-completion/bash_completion ]; then
+  bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion &&
+    _completion_loader tmpctl; complete -p tmpctl' | grep -q -- '-F' ||
+    fail "bash-completion's loader does not load the completion for tmpctl"
+else
+  fail "bash-completion is not installed (apt-get install bash-completion)"
+fi
+offered=$(bash --norc --noprofile "$(dirname "$0")/../support/complete_bash.sh" "$completions" tmpctl c |
+  sort | tr '\n' ' ')
+[ "$offered" = "cleanup completion create " ] || fail "tmpctl c<TAB> offers '$offered'"
 # find_package(tmpctl) finds /usr's package with no hint at all.
-"$@" -DEXPECTED_DIR=/usr || fail "building a program against the installed package failed"
+"$@" || fail "building a program against the installed package failed"
 
 dpkg --purge tmpctl || fail "dpkg --purge tmpctl"
 trap - EXIT
 [ ! -e /usr/bin/tmpctl ] || fail "/usr/bin/tmpctl is still there after dpkg --purge"
-[ "$status" -eq 0 ] && echo "dpkg -i, use, build against, dpkg --purge: all as expected"
+[ "$status" -eq 0 ] && echo "dpkg -i, use, man, tab completion, build against, dpkg --purge: all as expected"
 exit "$status"
