@@ -30,7 +30,7 @@ Run 'tmpctl COMMAND --help' for a command's options and examples.
 
 Exit status: 0 success, 1 the OS refused (the message names the path and the
 error number), 2 invalid usage; remove and diagnose add 3 in use, 4 not found,
-5 denied.)";
+5 denied; cleanup adds 3 in use (with --strict), 4 a missing DIR.)";
 
 // --help and --version: CLI11 prints them to std::cout; a reader who got
 // nothing (full disk, closed pipe) must not be told it worked.
