@@ -584,7 +584,9 @@ void clean_root(platform::TreeWalk& walk, const CleanupOptions& options, Shared&
     Cleaner(options, shared, open_files).run(walk);
     return;
   }
-  JobQueue queue(jobs);
+  // One waiting job at most: with one running in each thread, jobs + 1 walks
+  // share the descriptor budget.
+  JobQueue queue(1);
   {
     std::vector<std::jthread> workers;
     for (unsigned i = 1; i < jobs; ++i)
@@ -593,7 +595,7 @@ void clean_root(platform::TreeWalk& walk, const CleanupOptions& options, Shared&
         while (auto job = queue.pop()) cleaner.run(*job);
       });
     {
-      Cleaner cleaner(options, shared, open_files, &queue, jobs);
+      Cleaner cleaner(options, shared, open_files, &queue, jobs + 1);
       cleaner.run(walk);
     }
     queue.close();

@@ -497,6 +497,17 @@ TEST_F(CleanupCli, ATenThousandDeepTreeNeedsFewDescriptors) {
   ::utimensat(fd, "leaf", old_times, 0);
   ::close(fd);
 
+  // And 16 more directories of the root, 60 deep each: 8 threads walk them
+  // at once, each past its share of the descriptors.
+  constexpr int chains = 16;
+  constexpr int chain_depth = 60;
+  for (int c = 0; c < chains; ++c) {
+    std::string path = join(root_, "chain" + std::to_string(c));
+    for (int i = 0; i < chain_depth; ++i) path = join(path, "d");
+    file(path.substr(root_.size() + 1) + "/leaf");
+    for (int i = 0; i <= chain_depth; ++i, path = path.substr(0, path.rfind('/'))) age(path);
+  }
+
   // tmpctl inherits a limit of 64 descriptors: one per level would need
   // 10,000; 8 threads share the 64.
   struct rlimit saved;
@@ -507,7 +518,8 @@ TEST_F(CleanupCli, ATenThousandDeepTreeNeedsFewDescriptors) {
   auto deep = cleanup({"--json", "--jobs", "8"});
   ::setrlimit(RLIMIT_NOFILE, &saved);
   ASSERT_EQ(deep.exit_code, 0) << deep.err.substr(0, 2000);
-  EXPECT_EQ(objects(deep.out).back().at("summary").at("removed"), depth + 1);
+  EXPECT_EQ(objects(deep.out).back().at("summary").at("removed"),
+            depth + 1 + chains * (chain_depth + 2));
   EXPECT_TRUE(fs::is_empty(fs_path(root_)));
 }
 
