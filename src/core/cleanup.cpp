@@ -296,16 +296,21 @@ private:
   bool is_stale(const WalkEntry& entry) {
     // Removing one name of a file with several changes its ctime: its other
     // names are judged by the times seen first, as a dry run sees them.
-    EntryTimes times = entry.times;
+    // Copied out of the shared table only for such files; the rest are
+    // judged by their own times, with no lock.
+    const EntryTimes* times = &entry.times;
+    EntryTimes first_seen;
     if (entry.type != EntryType::directory &&
         (entry.links > 1 || shared_.any_first_seen.load(std::memory_order_acquire))) {
       std::lock_guard lock(shared_.mutex);
       if (entry.links > 1) {
-        times = shared_.first_seen.try_emplace(entry.identity, entry.times).first->second;
+        first_seen = shared_.first_seen.try_emplace(entry.identity, entry.times).first->second;
+        times = &first_seen;
         shared_.any_first_seen.store(true, std::memory_order_release);
       } else if (const auto seen = shared_.first_seen.find(entry.identity);
                  seen != shared_.first_seen.end()) {
-        times = seen->second;  // its last name: the others were removed
+        first_seen = seen->second;  // its last name: the others were removed
+        times = &first_seen;
       }
     }
     unsigned chosen = options_.age_by;
@@ -316,12 +321,12 @@ private:
       if ((chosen & static_cast<unsigned>(which)) != 0 && time)
         newest = std::max(newest.value_or(*time), *time);
     };
-    consider(Timestamp::access, times.access);
-    consider(Timestamp::modification, times.modification);
-    consider(Timestamp::change, times.change);
-    consider(Timestamp::birth, times.birth);
+    consider(Timestamp::access, times->access);
+    consider(Timestamp::modification, times->modification);
+    consider(Timestamp::change, times->change);
+    consider(Timestamp::birth, times->birth);
     // None of the chosen ones is kept here: judge by the modification time.
-    if (!newest) newest = times.modification;
+    if (!newest) newest = times->modification;
     return newest && *newest < cutoff_;
   }
 
