@@ -125,6 +125,14 @@ public:
   /// the next call reports finished_directory (or done for the root).
   std::expected<WalkStep, Error> next(WalkEntry& entry);
 
+  /// Looks at the entry `name` of the root (a plain name, no separators) as
+  /// next() would have listed it, without listing the rest: cleanup of
+  /// recorded paths (tmpctl cleanup --expired) goes straight to each one.
+  /// Only while depth() is 0. remove_entry(), enter() and split() then take
+  /// `entry` as if next() had returned it, this look being their first.
+  /// ErrorKind::not_found when nothing has that name.
+  std::expected<void, Error> look_up(const std::string& name, WalkEntry& entry);
+
   /// Enters `entry`, the directory next() returned last. False, with nothing
   /// entered, when it is no longer that directory (swapped for a link or
   /// another directory). An Error (permission denied...) enters nothing.
