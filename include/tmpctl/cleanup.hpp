@@ -90,6 +90,7 @@ enum class SkipReason {
   changed,           ///< not what was listed any more when about to delete it
   other_filesystem,  ///< a mount point
   read_only,         ///< Windows read-only attribute, without options.force
+  replaced,          ///< cleanup_records(): the name now belongs to another entry
 };
 
 /// One entry the caller is told about: every removal, every entry kept for
@@ -115,11 +116,15 @@ struct CleanupSummary {
   std::uint64_t skipped_changed = 0;
   std::uint64_t skipped_other_filesystem = 0;
   std::uint64_t skipped_read_only = 0;
+  std::uint64_t skipped_replaced = 0;
   /// Entries that simply were not eligible: counted, never listed.
   std::uint64_t kept_too_new = 0;
   std::uint64_t kept_excluded = 0;
   std::uint64_t kept_not_matched = 0;  ///< --match, the kind filter or --max-depth
   std::uint64_t kept_not_empty = 0;    ///< directories with something kept inside
+  /// cleanup_records(): records forgotten, because their entry was removed,
+  /// is gone, or its name belongs to another entry now.
+  std::uint64_t records_forgotten = 0;
   bool interrupted = false;
   /// What the in-use check could not see (processes of other users...).
   std::vector<std::string> notes{};

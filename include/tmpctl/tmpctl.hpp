@@ -6,6 +6,7 @@
 #include <tmpctl/error.hpp>
 #include <tmpctl/handle.hpp>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/records.hpp>
 #include <tmpctl/remove.hpp>
 #include <tmpctl/temp_file.hpp>
 #include <tmpctl/version.hpp>

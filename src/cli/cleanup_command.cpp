@@ -8,6 +8,7 @@
 #include <span>
 #include <tuple>
 #include <nlohmann/json.hpp>
+#include <tmpctl/records.hpp>
 #include <tmpctl/temp_file.hpp>
 
 #include "cli/exit_codes.hpp"
@@ -50,6 +51,16 @@ constexpr const char* footer = R"(Examples:
   tmpctl cleanup --dry-run --older-than 2d /var/tmp
   tmpctl cleanup --older-than 12h --match 'tmp.*' --exclude 'systemd-private-*'
   tmpctl cleanup --json "$RUNNER_TEMP" | jq 'select(.action == "skipped")'
+  tmpctl cleanup --orphaned               what finished scripts left (create --tag...)
+  tmpctl cleanup --tag ci-1234 --expired
+
+Recorded entries: with --expired, --tag or --orphaned, cleanup walks no DIR.
+It removes the entries 'tmpctl create --ttl/--tag/--owner' recorded that
+match (all given conditions), whatever their age, a directory with all it
+holds; only while the path still names the very entry created (same device
+and inode): one replaced by another file or a link is skipped as "replaced".
+What is in use is kept, as in a walk. Records of removed entries, and of
+entries that are gone or replaced, are forgotten.
 
 Output: entries kept for safety and failures are always listed (on stderr,
 or as JSON); -v lists removals too; --dry-run lists what would be removed on
@@ -80,6 +91,8 @@ std::string_view reason_text(SkipReason reason) {
     case SkipReason::changed: return "changed during the run";
     case SkipReason::other_filesystem: return "on another file system (a mount point)";
     case SkipReason::read_only: return "read-only attribute set (--force removes it)";
+    case SkipReason::replaced:
+      return "not the entry tmpctl created: its name belongs to another one now (record forgotten)";
     case SkipReason::none: break;
   }
   return "kept";
@@ -109,11 +122,13 @@ nlohmann::ordered_json summary_json(const CleanupSummary& summary, bool dry_run)
                        {"not_owned", summary.skipped_not_owned},
                        {"changed", summary.skipped_changed},
                        {"other_filesystem", summary.skipped_other_filesystem},
-                       {"read_only", summary.skipped_read_only}};
+                       {"read_only", summary.skipped_read_only},
+                       {"replaced", summary.skipped_replaced}};
   counts["kept"] = {{"too_new", summary.kept_too_new},
                     {"excluded", summary.kept_excluded},
                     {"not_matched", summary.kept_not_matched},
                     {"not_empty", summary.kept_not_empty}};
+  counts["records_forgotten"] = summary.records_forgotten;
   counts["interrupted"] = summary.interrupted;
   counts["notes"] = summary.notes;
   nlohmann::ordered_json object;
@@ -122,10 +137,11 @@ nlohmann::ordered_json summary_json(const CleanupSummary& summary, bool dry_run)
 }
 
 // The summary line, coloured for stderr: what was removed, kept for safety, failed.
-std::string summary_text(const CleanupSummary& s, bool dry_run) {
+std::string summary_text(const CleanupSummary& s, bool dry_run, bool records) {
   const auto paint = [](Style style, std::string text) { return styled(stderr, style, text); };
   const std::uint64_t skipped = s.skipped_in_use + s.skipped_not_owned + s.skipped_changed +
-                                s.skipped_other_filesystem + s.skipped_read_only;
+                                s.skipped_other_filesystem + s.skipped_read_only +
+                                s.skipped_replaced;
   std::string removed = fmt::format("{} {} {}", dry_run ? "would remove" : "removed", s.removed,
                                     s.removed == 1 ? "entry" : "entries");
   std::string text = fmt::format("{} ({})", s.removed > 0 ? paint(Style::success, removed) : removed,
@@ -139,14 +155,21 @@ std::string summary_text(const CleanupSummary& s, bool dry_run) {
   add(s.skipped_changed, "changed");
   add(s.skipped_other_filesystem, "other file system");
   add(s.skipped_read_only, "read-only");
+  add(s.skipped_replaced, "replaced");
   const std::string skipped_text = fmt::format("skipped {}", skipped);
   text += fmt::format("; {}{}", skipped > 0 ? paint(Style::reason, skipped_text) : skipped_text,
                       reasons.empty() ? "" : " (" + reasons + ")");
   const std::string failed_text = fmt::format("failed {}", s.failed);
   text += "; " + (s.failed > 0 ? paint(Style::error, failed_text) : failed_text);
-  text += fmt::format("; kept {} too new, {} excluded, {} not matched, {} non-empty {}",
-                      s.kept_too_new, s.kept_excluded, s.kept_not_matched, s.kept_not_empty,
-                      s.kept_not_empty == 1 ? "directory" : "directories");
+  const std::string_view directories = s.kept_not_empty == 1 ? "directory" : "directories";
+  if (records)
+    text += fmt::format("; kept {} non-empty {}; {} {} {}", s.kept_not_empty, directories,
+                        dry_run ? "would forget" : "forgot", s.records_forgotten,
+                        s.records_forgotten == 1 ? "record" : "records");
+  else
+    text += fmt::format("; kept {} too new, {} excluded, {} not matched, {} non-empty {}",
+                        s.kept_too_new, s.kept_excluded, s.kept_not_matched, s.kept_not_empty,
+                        directories);
   if (s.interrupted) text += "; " + paint(Style::warning, "interrupted");
   return text;
 }
@@ -282,9 +305,16 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
                  "Print one JSON object a line per listed entry, then a summary object");
   app_->add_flag("-v,--verbose", verbose_, "Also list each entry removed");
   app_->add_flag("-q,--quiet", quiet_, "No summary line");
+  // Recorded entries are found through the record store, not by walking a
+  // DIR, and they go whatever their age.
+  selectors_.add_to(*app_, "remove");
+  for (CLI::Option* selector : selectors_.options())
+    for (const char* walk_only : {"DIR", "--older-than", "--age-by", "--match", "--exclude",
+                                  "--type", "--keep-dirs", "--max-depth", "--jobs"})
+      selector->excludes(app_->get_option(walk_only));
 }
 
-int CleanupCommand::run() {
+int CleanupCommand::prepare_walk() {
   auto older_than = parse_duration(older_than_);
   if (!older_than) {
     print_error(fmt::format("--older-than: {}", older_than.error().message));
@@ -310,6 +340,13 @@ int CleanupCommand::run() {
     }
     roots_.push_back(*temp);
   }
+  return exit_success;
+}
+
+int CleanupCommand::run() {
+  const bool records = selectors_.any();
+  if (!records)
+    if (const int code = prepare_walk(); code != exit_success) return code;
   platform::stop_on_interrupt(interrupted);
   options_.stop = &interrupted;
 
@@ -348,8 +385,27 @@ int CleanupCommand::run() {
     progress.update(summary, options_.dry_run);
   };
 
-  auto summary = cleanup(roots_, options_, observer);
+  std::expected<CleanupSummary, Error> summary;
+  std::vector<BadRecord> bad;
+  if (records) {
+    auto store = RecordStore::open();
+    if (!store) {
+      print_error(store.error());
+      return exit_failure;
+    }
+    summary = cleanup_records(*store,
+                              RecordCleanupOptions{.filter = selectors_.filter(),
+                                                   .dry_run = options_.dry_run,
+                                                   .force = options_.force,
+                                                   .retries = options_.retries,
+                                                   .stop = &interrupted},
+                              observer, &bad);
+  } else {
+    summary = cleanup(roots_, options_, observer);
+  }
   progress.clear();
+  // A damaged record names no entry that could be removed safely: said, and left.
+  for (const BadRecord& record : bad) print_warning(to_string(record.error));
   if (!summary) {
     print_error(summary.error());
     switch (summary.error().kind) {
@@ -361,7 +417,7 @@ int CleanupCommand::run() {
   if (json_) {
     out.write_json_line(summary_json(*summary, options_.dry_run));
   } else if (!quiet_) {
-    print_status(summary_text(*summary, options_.dry_run));
+    print_status(summary_text(*summary, options_.dry_run, records));
     for (const std::string& note : summary->notes)
       print_status(styled(stderr, Style::note, "note:") + " " + note);
   }

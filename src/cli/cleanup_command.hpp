@@ -5,6 +5,8 @@
 #include <tmpctl/cleanup.hpp>
 #include <vector>
 
+#include "cli/record_options.hpp"
+
 namespace tmpctl::cli {
 
 /// `tmpctl cleanup`: remove stale temp files; never what is in use, never
@@ -26,6 +28,10 @@ private:
   bool json_ = false;
   bool verbose_ = false;
   bool quiet_ = false;
+  RecordSelectors selectors_;
+
+  /// Checks the options of a walk of DIRs; an exit code.
+  int prepare_walk();
 };
 
 }  // namespace tmpctl::cli

@@ -1,6 +1,7 @@
 #include "cli/create_command.hpp"
 
 #include <nlohmann/json.hpp>
+#include <tmpctl/records.hpp>
 #include <tmpctl/temp_file.hpp>
 #include <unordered_set>
 #include <vector>
@@ -34,19 +35,28 @@ Examples:
   tmpctl create -p . report.XXXXXX.csv    ./report.<6 random>.csv
   tmpctl create -n 3 --json               three files, one JSON object a line
   tmp=$(tmpctl create) && trap 'rm -f -- "$tmp"' EXIT
+  tmp=$(tmpctl create --ttl 2h --tag ci)  found later by 'tmpctl list', removed by
+                                          'tmpctl cleanup --expired', '--tag ci'
+                                          or '--orphaned' once this script is gone
 
 Output: one absolute path a line (-0: a NUL after each), or with --json one
 object a line: {"path": "...", "kind": "file" or "directory", "created": bool}
-(a path that is not valid UTF-8 also gets its exact bytes in "path_base64").
+(a path that is not valid UTF-8 also gets its exact bytes in "path_base64");
+with a lifetime also "record", "expires" and "tag".
+
+Lifetimes: --ttl, --tag or --owner also record each entry in the record store
+(path, kind, times, tag, owner and identity; see 'tmpctl list --help'). The
+owner is the process that ran tmpctl (the script), with its start time.
 If the paths cannot be written (disk full, closed pipe), what was created is
 removed again.
 
 Exit status:
   0  everything asked for was created and printed
   1  the OS refused (missing or unwritable directory, disk full, output not
-     written): the message names the path and the error number; nothing is
-     left behind
-  2  invalid options, TEMPLATE, prefix or suffix: nothing was created)";
+     written, record store unsafe or not writable): the message names the
+     path and the error number; nothing is left behind
+  2  invalid options, TEMPLATE, prefix, suffix, --ttl, --tag or --owner:
+     nothing was created)";
 
 int exit_code_for(const Error& error) {
   return error.kind == ErrorKind::invalid_argument ? exit_usage : exit_failure;
@@ -76,9 +86,11 @@ CreateCommand::CreateCommand(CLI::App& parent)
   auto* json = app_->add_flag("--json", json_, "Print one JSON object a line");
   app_->add_flag("-0,--null", null_, "End each path with NUL instead of a newline")->excludes(json);
   app_->add_flag("-q,--quiet", quiet_, "Print no message when creation fails");
-  app_->add_flag("-u,--dry-run", dry_run_,
-                 "Only print a name that is free now; UNSAFE: another process may take it");
+  auto* dry_run = app_->add_flag(
+      "-u,--dry-run", dry_run_,
+      "Only print a name that is free now; UNSAFE: another process may take it");
   prefix->excludes(app_->get_option("TEMPLATE"));
+  lifetime_.add_to(*app_, {dry_run});
 }
 
 int CreateCommand::run() {
@@ -88,14 +100,33 @@ int CreateCommand::run() {
   options.suffix = suffix_;
   options.name_template = template_;
   const char* kind = directory_ ? "directory" : "file";
+  // With a lifetime, each entry is recorded before its path is printed: a
+  // path a script was given always has its record.
+  std::optional<Lifetime> lifetime;
+  std::optional<RecordStore> store;
+  if (lifetime_.requested()) {
+    auto wanted = lifetime_.lifetime();
+    if (!wanted) {
+      if (!quiet_) print_error(wanted.error());
+      return exit_usage;
+    }
+    lifetime = std::move(*wanted);
+  }
 
   DataOutput out(stdout);
-  auto print_path = [&](const std::string& path) {
+  auto print_path = [&](const std::string& path, const Record* record) {
     if (json_) {
       nlohmann::ordered_json object;
       set_path(object, "path", path);
       object["kind"] = kind;
       object["created"] = !dry_run_;
+      if (record != nullptr) {
+        object["record"] = record->id;
+        object["expires"] = record->expires ? nlohmann::ordered_json(utc_text(*record->expires))
+                                            : nlohmann::ordered_json();
+        object["tag"] = record->tag.empty() ? nlohmann::ordered_json()
+                                            : nlohmann::ordered_json(record->tag);
+      }
       out.write_json_line(object);
     } else {
       out.write(path);
@@ -121,7 +152,7 @@ int CreateCommand::run() {
         return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in", dir_,
                                    "no more distinct free names for this template"));
       printed.insert(*name);
-      print_path(*name);
+      print_path(*name, nullptr);
     }
     if (auto written = out.finish(); !written) return fail(written.error());
     return exit_success;
@@ -139,8 +170,31 @@ int CreateCommand::run() {
       }
       created.push_back(std::move(*entry));
     }
-    for (const Entry& entry : created) print_path(entry.path());
-    if (auto written = out.finish(); !written) return fail(written.error());
+    std::vector<Record> records;
+    // Records of entries that are discarded again go too.
+    const auto forget_all = [&] {
+      for (const Record& record : records) (void)store->forget(record.id);
+    };
+    if (lifetime) {
+      auto opened = RecordStore::open({}, true);
+      if (!opened) return fail(opened.error());
+      store = std::move(*opened);
+      for (const Entry& entry : created) {
+        auto record = store->add(entry.path(), directory_ ? RecordKind::directory : RecordKind::file,
+                                 *lifetime);
+        if (!record) {
+          forget_all();
+          return fail(record.error());
+        }
+        records.push_back(std::move(*record));
+      }
+    }
+    for (std::size_t i = 0; i < created.size(); ++i)
+      print_path(created[i].path(), records.empty() ? nullptr : &records[i]);
+    if (auto written = out.finish(); !written) {
+      forget_all();
+      return fail(written.error());
+    }
     for (Entry& entry : created) (void)entry.keep();
     return exit_success;
   };

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/record_options.hpp"
+
 namespace tmpctl::cli {
 
 /// `tmpctl create`: mktemp for every OS.
@@ -24,6 +26,7 @@ private:
   bool null_ = false;
   bool quiet_ = false;
   bool dry_run_ = false;
+  LifetimeOptions lifetime_;
 };
 
 }  // namespace tmpctl::cli

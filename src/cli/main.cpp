@@ -9,6 +9,7 @@
 #include "cli/cleanup_command.hpp"
 #include "cli/completion_command.hpp"
 #include "cli/create_command.hpp"
+#include "cli/list_command.hpp"
 #include "cli/remove_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
@@ -24,6 +25,7 @@ constexpr const char* footer = R"(Examples:
   tmpctl create                           a new private file in the temp directory
   tmpctl remove --retry 5 build.log       delete it, and say who holds it if refused
   tmpctl cleanup --dry-run --older-than 2d
+  tmp=$(tmpctl create --ttl 1h --tag ci)  recorded: 'tmpctl list', 'cleanup --orphaned'
   tmpctl completion bash > ~/.local/share/bash-completion/completions/tmpctl
 
 Run 'tmpctl COMMAND --help' for a command's options and examples.
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
   CreateCommand create(app);
+  ListCommand list(app);
   RemoveCommand remove(app);
   DiagnoseCommand diagnose(app);
   CleanupCommand cleanup(app);
@@ -122,6 +125,7 @@ int main(int argc, char** argv) {
   if (remove.selected()) return remove.run();
   if (diagnose.selected()) return diagnose.run();
   if (cleanup.selected()) return cleanup.run();
+  if (list.selected()) return list.run();
   if (completion.selected()) return completion.run();
   return exit_usage;  // unreachable: require_subcommand(1)
 }

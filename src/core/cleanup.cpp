@@ -3,17 +3,20 @@
 // deletes through directory handles; this file only decides.
 
 #include <tmpctl/cleanup.hpp>
+#include <tmpctl/records.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
+#include "core/paths.hpp"
 #include "core/retry_delay.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -63,11 +66,8 @@ unsigned kind_bit(EntryType type) {
 
 // The directory `path` is in, lexically; empty for a root.
 std::string parent_of(const std::string& path) {
-  const std::size_t last = path.find_last_of(platform::path_separators());
-  if (last == std::string::npos || last + 1 == path.size()) return {};
-  if (last == 0) return path.substr(0, 1);                           // "/x" -> "/"
-  if (path[last - 1] == ':') return path.substr(0, last + 1);       // "C:\x" -> "C:\"
-  return path.substr(0, last);
+  auto parts = core::split_path(path);
+  return parts ? std::move(parts->directory) : std::string();
 }
 
 // The identities of the directories `paths` name; those that cannot be looked
@@ -154,10 +154,12 @@ void add(CleanupSummary& to, CleanupSummary& from) {
   to.skipped_changed += from.skipped_changed;
   to.skipped_other_filesystem += from.skipped_other_filesystem;
   to.skipped_read_only += from.skipped_read_only;
+  to.skipped_replaced += from.skipped_replaced;
   to.kept_too_new += from.kept_too_new;
   to.kept_excluded += from.kept_excluded;
   to.kept_not_matched += from.kept_not_matched;
   to.kept_not_empty += from.kept_not_empty;
+  to.records_forgotten += from.records_forgotten;
   to.interrupted = to.interrupted || from.interrupted;
   to.notes.insert(to.notes.end(), std::make_move_iterator(from.notes.begin()),
                   std::make_move_iterator(from.notes.end()));
@@ -226,12 +228,13 @@ private:
 class Cleaner {
 public:
   Cleaner(const CleanupOptions& options, Shared& shared, const platform::OpenFileTable& open_files,
-          JobQueue* queue = nullptr, std::size_t walks = 1)
+          JobQueue* queue = nullptr, std::size_t walks = 1, bool all_stale = false)
       : options_(options),
         shared_(shared),
         open_files_(open_files),
         queue_(queue),
-        walks_(walks) {
+        walks_(walks),
+        all_stale_(all_stale) {
     const auto now = options.now.value_or(std::chrono::system_clock::now());
     cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                   (now - options.older_than).time_since_epoch())
@@ -255,6 +258,44 @@ public:
   void run(Job& job) {
     frames_.assign(1, std::move(job.frame));
     walk_all(job.walk);
+  }
+
+  enum class Recorded { removed, kept, gone, replaced };
+
+  // Cleans the recorded entry `name` of `walk`'s root, if it is still the
+  // entry that was created (`identity`); a directory with all it holds.
+  Recorded clean_recorded(platform::TreeWalk& walk, const std::string& name,
+                          const platform::FileIdentity& identity, bool directory) {
+    WalkEntry entry;
+    const std::string path = walk.path_of(name);
+    if (auto found = walk.look_up(name, entry); !found) {
+      if (found.error().kind == ErrorKind::not_found) return Recorded::gone;
+      fail(path, directory ? "directory" : "file", 0, found.error());
+      return Recorded::kept;
+    }
+    ++summary_.examined;
+    const EntryType type = directory ? EntryType::directory : EntryType::file;
+    if (entry.identity != identity || entry.type != type) {
+      skip(path, entry, SkipReason::replaced);
+      return Recorded::replaced;
+    }
+    watched_ = identity;
+    watched_removed_ = false;
+    if (const auto reason = safety_reason(entry);
+        reason != SkipReason::none && !(directory && reason == SkipReason::read_only)) {
+      skip(path, entry, reason);
+    } else if (!directory) {
+      remove(walk, entry, path, false);
+    } else if (auto split = walk.split(entry, walks_); !split) {
+      fail(path, "directory", 0, split.error());
+    } else if (!*split) {
+      skip(path, entry, SkipReason::changed);
+    } else {
+      Job job{std::move(**split), Frame{entry, true, {}}};
+      run(job);
+    }
+    watched_.reset();
+    return watched_removed_ ? Recorded::removed : Recorded::kept;
   }
 
   // Hands what this thread counted and found in use over to the others.
@@ -294,6 +335,7 @@ private:
   // Directories ignore change and access times: removing their children
   // changes the one, listing them (a dry run, ls, a backup) the other.
   bool is_stale(const WalkEntry& entry) {
+    if (all_stale_) return true;  // a recorded entry whose time has come, with all it holds
     // Removing one name of a file with several changes its ctime: its other
     // names are judged by the times seen first, as a dry run sees them.
     // Copied out of the shared table only for such files; the rest are
@@ -476,6 +518,7 @@ private:
     }
     switch (*result) {
       case RemoveResult::removed:
+        if (watched_ && entry.identity == *watched_) watched_removed_ = true;
         ++summary_.removed;
         summary_.removed_bytes += size_of(entry);
         emit(CleanupEntry{
@@ -498,6 +541,7 @@ private:
       case SkipReason::changed: ++summary_.skipped_changed; break;
       case SkipReason::other_filesystem: ++summary_.skipped_other_filesystem; break;
       case SkipReason::read_only: ++summary_.skipped_read_only; break;
+      case SkipReason::replaced: ++summary_.skipped_replaced; break;
       case SkipReason::none: break;
     }
     CleanupEntry listed{.action = CleanupAction::skipped,
@@ -551,6 +595,10 @@ private:
   const platform::OpenFileTable& open_files_;
   JobQueue* queue_;
   std::size_t walks_;
+  bool all_stale_ = false;
+  // cleanup_records(): the recorded entry being cleaned, and whether it went.
+  std::optional<platform::FileIdentity> watched_;
+  bool watched_removed_ = false;
   CleanupSummary summary_;  // counted here since the last flush
   std::int64_t cutoff_ = 0;
   bool need_relative_ = false;
@@ -657,6 +705,95 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   return std::move(shared.summary);
 }
 
+std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
+                                                     const RecordCleanupOptions& options,
+                                                     const CleanupObserver& observer,
+                                                     std::vector<BadRecord>* bad) {
+  auto set = store.read_all();
+  if (!set) return std::unexpected(set.error());
+  if (bad != nullptr) *bad = std::move(set->bad);
+  auto open_files = platform::snapshot_open_files();
+  if (!open_files) return std::unexpected(open_files.error());
+
+  RecordFilter filter = options.filter;
+  filter.now = filter.now.value_or(std::chrono::system_clock::now());
+  CleanupOptions cleanup_options;
+  cleanup_options.dry_run = options.dry_run;
+  cleanup_options.force = options.force;
+  cleanup_options.retries = options.retries;
+  cleanup_options.stop = options.stop;
+  cleanup_options.jobs = 1;
+
+  Shared shared(observer);
+  shared.summary.notes = open_files->notes;
+  std::map<std::pair<std::uint32_t, std::uint64_t>, ProcessState> owners;
+  const auto owner_state = [&](const ProcessRef& owner) {
+    auto [known, added] = owners.try_emplace({owner.pid, owner.start_time}, ProcessState::gone);
+    if (added && owner.pid != 0) known->second = process_state(owner);
+    return known->second;
+  };
+  std::uint64_t forgotten = 0;
+  const auto forget = [&](const Record& record) {
+    ++forgotten;
+    if (!options.dry_run) (void)store.forget(record.id);
+  };
+
+  // Each directory is opened once; its recorded entries are looked up by name.
+  std::map<std::string, std::vector<const Record*>> by_directory;
+  for (const Record& record : set->records)
+    if (auto parts = core::split_path(record.path)) by_directory[parts->directory].push_back(&record);
+  {
+    Cleaner cleaner(cleanup_options, shared, *open_files, nullptr, 2, true);
+    for (const auto& [directory, records] : by_directory) {
+      auto walk = platform::TreeWalk::open(directory);
+      if (!walk && walk.error().kind == ErrorKind::not_found) {
+        std::ranges::for_each(records, [&](const Record* record) { forget(*record); });
+        continue;
+      }
+      for (const Record* record : records) {
+        if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
+        const std::string name = core::split_path(record->path)->name;
+        const platform::FileIdentity identity{record->device, record->file};
+        if (!selects(filter, *record, owner_state(record->owner))) {
+          // Not asked for: forgotten only when its entry is gone or replaced.
+          WalkEntry entry;
+          if (!walk) continue;
+          auto found = walk->look_up(name, entry);
+          if (found ? entry.identity != identity
+                    : found.error().kind == ErrorKind::not_found)
+            forget(*record);
+          continue;
+        }
+        if (!walk) {
+          std::lock_guard lock(shared.mutex);
+          ++shared.summary.failed;
+          observer.entry(CleanupEntry{.action = CleanupAction::failed,
+                                      .path = record->path,
+                                      .type = to_string(record->kind),
+                                      .error = walk.error()});
+          continue;
+        }
+        switch (cleaner.clean_recorded(*walk, name, identity,
+                                       record->kind == RecordKind::directory)) {
+          case Cleaner::Recorded::kept: break;
+          case Cleaner::Recorded::removed:
+          case Cleaner::Recorded::gone:
+          case Cleaner::Recorded::replaced: forget(*record); break;
+        }
+      }
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+        shared.summary.interrupted = true;
+        break;
+      }
+    }
+  }
+  report_in_use(shared);
+  shared.summary.records_forgotten += forgotten;
+  // A crash between writing a record and renaming it leaves a partial file.
+  if (!options.dry_run) (void)store.remove_partials(std::chrono::hours(1));
+  return std::move(shared.summary);
+}
+
 std::string_view to_string(CleanupAction action) {
   switch (action) {
     case CleanupAction::removed: return "removed";
@@ -675,6 +812,7 @@ std::string_view to_string(SkipReason reason) {
     case SkipReason::changed: return "changed";
     case SkipReason::other_filesystem: return "other_filesystem";
     case SkipReason::read_only: return "read_only";
+    case SkipReason::replaced: return "replaced";
   }
   return "unknown";
 }

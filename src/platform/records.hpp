@@ -57,7 +57,7 @@ class RecordDirectory {
 public:
   /// Opens the directory; when it is missing and `create`, creates it
   /// owner-only (POSIX 0700; Windows a protected ACL for the user and SYSTEM,
-  /// as TempDirectory makes). Refuses (ErrorKind::access_denied, the message
+  /// as TempDirectory makes). Refuses (ErrorKind::permission_denied, the message
   /// says why) a directory that is a symlink or junction, is not a directory,
   /// belongs to another user, or (POSIX) lets group or others in.
   /// ErrorKind::not_found when it is missing and not `create`.

@@ -111,7 +111,7 @@ TEST_F(UsageCli, UnknownOptionsPointToTheirCommandsHelp) {
 }
 
 TEST_F(UsageCli, UnknownOrMissingCommandsListTheCommands) {
-  const std::string listed = "(commands: create, remove, diagnose, cleanup, completion)";
+  const std::string listed = "(commands: create, list, remove, diagnose, cleanup, completion)";
   expect_usage_error(run_tmpctl({"no-such-command"}), "unknown command 'no-such-command' " + listed,
                      "tmpctl", "unknown command");
   expect_usage_error(run_tmpctl({"--color=never", "rm", "x"}), "unknown command 'rm' " + listed,

@@ -1,0 +1,29 @@
+#pragma once
+// Splitting a path into its directory and its last name, lexically, with the
+// platform's separators.
+
+#include <optional>
+#include <string>
+
+#include "platform/platform.hpp"
+
+namespace tmpctl::core {
+
+struct PathParts {
+  std::string directory;
+  std::string name;
+};
+
+/// "/tmp/a" -> {"/tmp", "a"}, "/a" -> {"/", "a"}, "C:\x" -> {"C:\", "x"};
+/// nullopt for a path without a separator, one that ends in a separator, or a
+/// root.
+inline std::optional<PathParts> split_path(const std::string& path) {
+  const std::size_t last = path.find_last_of(platform::path_separators());
+  if (last == std::string::npos || last + 1 == path.size()) return std::nullopt;
+  std::string name = path.substr(last + 1);
+  if (last == 0) return PathParts{path.substr(0, 1), std::move(name)};
+  if (path[last - 1] == ':') return PathParts{path.substr(0, last + 1), std::move(name)};
+  return PathParts{path.substr(0, last), std::move(name)};
+}
+
+}  // namespace tmpctl::core

@@ -1,0 +1,439 @@
+// The record store: what a record file holds, and what a record's path,
+// owner and holders are now. The platform's RecordDirectory does the I/O
+// (owner-only directory, write-then-rename); this file decides the format
+// and the rules.
+
+#include <tmpctl/records.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tmpctl/temp_file.hpp>
+
+#include "core/name_pattern.hpp"
+#include "core/paths.hpp"
+#include "platform/console.hpp"
+#include "platform/holders.hpp"
+#include "platform/platform.hpp"
+#include "platform/records.hpp"
+#include "platform/remove.hpp"
+#include "platform/walk.hpp"
+
+namespace tmpctl {
+namespace {
+
+constexpr int record_format = 1;
+constexpr std::size_t id_length = 16;
+constexpr std::string_view record_extension = ".json";
+constexpr std::size_t max_record_size = 64 * 1024;
+constexpr std::size_t max_tag_size = 128;
+
+using nanoseconds = std::chrono::nanoseconds;
+
+std::int64_t to_ns(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<nanoseconds>(time.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point from_ns(std::int64_t ns) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(nanoseconds(ns)));
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char byte : bytes) {
+    out.push_back(digits[byte >> 4]);
+    out.push_back(digits[byte & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> unhex(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  const auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const int high = value(text[i]);
+    const int low = value(text[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+  }
+  return out;
+}
+
+// Whether nlohmann can write `text` as a JSON string (valid UTF-8).
+bool is_json_text(const std::string& text) {
+  try {
+    (void)nlohmann::json(text).dump();
+    return true;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+std::expected<void, Error> check_tag(const std::string& tag) {
+  const auto refuse = [&](std::string why) {
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use tag", tag, why));
+  };
+  if (tag.size() > max_tag_size)
+    return refuse(fmt::format("a tag is at most {} bytes", max_tag_size));
+  if (std::ranges::any_of(tag, [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return refuse("a tag cannot contain control characters");
+  if (!is_json_text(tag)) return refuse("a tag must be UTF-8 text");
+  return {};
+}
+
+std::string serialize(const Record& record) {
+  nlohmann::ordered_json object;
+  object["format"] = record_format;
+  if (is_json_text(record.path))
+    object["path"] = record.path;
+  else
+    object["path_hex"] = hex(record.path);  // POSIX names are bytes
+  object["kind"] = to_string(record.kind);
+  object["created_ns"] = to_ns(record.created);
+  object["expires_ns"] =
+      record.expires ? nlohmann::ordered_json(to_ns(*record.expires)) : nlohmann::ordered_json();
+  object["tag"] = record.tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record.tag);
+  object["owner"] = {{"pid", record.owner.pid}, {"start_time", record.owner.start_time}};
+  object["identity"] = {{"device", record.device}, {"file", record.file}};
+  return object.dump() + "\n";
+}
+
+// A record from a record file's text, or why it is not one.
+std::expected<Record, std::string> parse(const std::string& id, const std::string& text) {
+  const nlohmann::json object = nlohmann::json::parse(text, nullptr, false);
+  if (object.is_discarded())
+    return std::unexpected(text.empty() ? std::string("the file is empty")
+                                        : std::string("not valid JSON (truncated or damaged)"));
+  if (!object.is_object()) return std::unexpected("not a JSON object");
+  try {
+    if (object.at("format").get<int>() != record_format)
+      return std::unexpected(
+          fmt::format("format {} is not one this tmpctl reads", object.at("format").dump()));
+    Record record;
+    record.id = id;
+    if (object.contains("path_hex")) {
+      auto path = unhex(object.at("path_hex").get<std::string>());
+      if (!path) return std::unexpected("\"path_hex\" is not hexadecimal");
+      record.path = std::move(*path);
+    } else {
+      record.path = object.at("path").get<std::string>();
+    }
+    if (record.path.empty()) return std::unexpected("the path is empty");
+    const std::string kind = object.at("kind").get<std::string>();
+    if (kind == "file")
+      record.kind = RecordKind::file;
+    else if (kind == "directory")
+      record.kind = RecordKind::directory;
+    else
+      return std::unexpected(fmt::format("unknown kind '{}'", kind));
+    record.created = from_ns(object.at("created_ns").get<std::int64_t>());
+    if (const auto& expires = object.at("expires_ns"); !expires.is_null())
+      record.expires = from_ns(expires.get<std::int64_t>());
+    if (const auto& tag = object.at("tag"); !tag.is_null()) record.tag = tag.get<std::string>();
+    record.owner.pid = object.at("owner").at("pid").get<std::uint32_t>();
+    record.owner.start_time = object.at("owner").at("start_time").get<std::uint64_t>();
+    record.device = object.at("identity").at("device").get<std::uint64_t>();
+    record.file = object.at("identity").at("file").get<std::uint64_t>();
+    return record;
+  } catch (const nlohmann::json::exception& e) {
+    // "[json.exception.out_of_range.403] key 'kind' not found" -> the part after "] ".
+    std::string what = e.what();
+    if (const std::size_t end = what.find("] "); end != std::string::npos) what.erase(0, end + 2);
+    return std::unexpected("missing or wrong field: " + what);
+  }
+}
+
+std::string join(const std::string& directory, const std::string& name) {
+  if (!directory.empty() &&
+      platform::path_separators().find(directory.back()) != std::string_view::npos)
+    return directory + name;
+  return directory + platform::preferred_separator() + name;
+}
+
+ProcessRef from_platform(const platform::ProcessIdentity& process) {
+  return {process.pid, process.start_time};
+}
+
+}  // namespace
+
+ProcessRef current_process() { return from_platform(platform::current_process()); }
+
+std::expected<ProcessRef, Error> parent_process() {
+  auto parent = platform::parent_process();
+  if (!parent) return std::unexpected(parent.error());
+  return from_platform(*parent);
+}
+
+std::expected<ProcessRef, Error> process_with_pid(std::uint32_t pid) {
+  auto process = platform::process_with_pid(pid);
+  if (!process) return std::unexpected(process.error());
+  return from_platform(*process);
+}
+
+ProcessState process_state(const ProcessRef& process) {
+  switch (platform::process_state({process.pid, process.start_time})) {
+    case platform::ProcessState::alive: return ProcessState::alive;
+    case platform::ProcessState::gone: return ProcessState::gone;
+    case platform::ProcessState::unknown: break;
+  }
+  return ProcessState::unknown;
+}
+
+bool selects(const RecordFilter& filter, const Record& record, ProcessState owner) {
+  const auto now = filter.now.value_or(std::chrono::system_clock::now());
+  if (filter.expired && !(record.expires && *record.expires <= now)) return false;
+  if (!filter.tags.empty() && std::ranges::find(filter.tags, record.tag) == filter.tags.end())
+    return false;
+  if (filter.orphaned && owner != ProcessState::gone) return false;
+  return true;
+}
+
+struct RecordStore::State {
+  std::optional<platform::RecordDirectory> directory;  // none: no store yet
+};
+
+RecordStore::RecordStore(std::string path, std::unique_ptr<State> state)
+    : path_(std::move(path)), state_(std::move(state)) {}
+RecordStore::RecordStore(RecordStore&&) noexcept = default;
+RecordStore& RecordStore::operator=(RecordStore&&) noexcept = default;
+RecordStore::~RecordStore() = default;
+
+std::expected<std::string, Error> RecordStore::default_path() {
+  if (std::string chosen = platform::environment_variable("TMPCTL_RECORDS"); !chosen.empty())
+    return platform::absolute_path(chosen);
+  auto temp = platform::system_temp_directory();
+  if (!temp) return std::unexpected(temp.error());
+  return platform::default_record_directory(*temp);
+}
+
+std::expected<RecordStore, Error> RecordStore::open(const std::string& path, bool create) {
+  std::string where = path;
+  if (where.empty()) {
+    auto chosen = default_path();
+    if (!chosen) return std::unexpected(chosen.error());
+    where = std::move(*chosen);
+  }
+  auto state = std::make_unique<State>();
+  auto directory = platform::RecordDirectory::open(where, create);
+  if (directory)
+    state->directory = std::move(*directory);
+  else if (create || directory.error().kind != ErrorKind::not_found)
+    return std::unexpected(directory.error());
+  return RecordStore(std::move(where), std::move(state));
+}
+
+std::expected<Record, Error> RecordStore::add(const std::string& path, RecordKind kind,
+                                              const Lifetime& lifetime) {
+  if (auto ok = check_tag(lifetime.tag); !ok) return std::unexpected(ok.error());
+  if (lifetime.ttl && *lifetime.ttl <= std::chrono::seconds(0))
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record", path,
+                                          "a lifetime must be positive"));
+  if (!state_->directory)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record in", path_,
+                                          "the store was opened for reading only"));
+  Record record;
+  record.path = path;
+  record.kind = kind;
+  record.created = std::chrono::system_clock::now();
+  if (lifetime.ttl) record.expires = record.created + *lifetime.ttl;
+  record.tag = lifetime.tag;
+  if (lifetime.owner) {
+    record.owner = *lifetime.owner;
+  } else {
+    // A parent that has exited already leaves the entry orphaned from the
+    // start: pid 0 is nobody's.
+    record.owner = parent_process().value_or(ProcessRef{});
+  }
+  auto identity = platform::identity_of(path);
+  if (!identity) return std::unexpected(identity.error());
+  record.device = identity->device;
+  record.file = identity->file;
+  if (auto ok = core::append_random_chars(record.id, id_length); !ok)
+    return std::unexpected(ok.error());
+  std::ranges::transform(record.id, record.id.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;  // one case: Windows
+  });
+  if (auto written = state_->directory->write(record.id + std::string(record_extension),
+                                              serialize(record));
+      !written)
+    return std::unexpected(written.error());
+  return record;
+}
+
+std::expected<RecordSet, Error> RecordStore::read_all() const {
+  RecordSet set;
+  if (!state_->directory) return set;
+  auto names = state_->directory->names();
+  if (!names) return std::unexpected(names.error());
+  for (const std::string& name : *names) {
+    if (name.starts_with('.')) continue;  // a partial file, or not ours
+    const std::string file = join(path_, name);
+    if (!name.ends_with(record_extension)) {
+      set.bad.push_back({file, Error::invalid(ErrorKind::invalid_argument, "read record", file,
+                                              "not a record file (no .json ending)")});
+      continue;
+    }
+    auto text = state_->directory->read(name, max_record_size);
+    if (!text) {
+      if (text.error().kind == ErrorKind::not_found) continue;  // forgotten meanwhile
+      Error error = text.error();
+      error.operation = "read record";
+      error.path = file;
+      set.bad.push_back({file, std::move(error)});
+      continue;
+    }
+    const std::string id = name.substr(0, name.size() - record_extension.size());
+    auto record = parse(id, *text);
+    if (!record) {
+      set.bad.push_back(
+          {file, Error::invalid(ErrorKind::invalid_argument, "read record", file, record.error())});
+      continue;
+    }
+    set.records.push_back(std::move(*record));
+  }
+  std::ranges::sort(set.records, [](const Record& a, const Record& b) {
+    return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+  });
+  std::ranges::sort(set.bad, {}, &BadRecord::file);
+  return set;
+}
+
+std::expected<void, Error> RecordStore::forget(const std::string& id) {
+  if (!state_->directory) return {};
+  auto removed = state_->directory->remove(id + std::string(record_extension));
+  if (!removed && removed.error().kind != ErrorKind::not_found)
+    return std::unexpected(removed.error());
+  return {};
+}
+
+std::size_t RecordStore::remove_partials(std::chrono::seconds age) {
+  if (!state_->directory) return 0;
+  auto names = state_->directory->names();
+  if (!names) return 0;
+  const std::int64_t cutoff = to_ns(std::chrono::system_clock::now() - age);
+  std::size_t removed = 0;
+  for (const std::string& name : *names) {
+    if (!name.starts_with('.') || !name.ends_with(".partial")) continue;
+    auto modified = state_->directory->modified(name);
+    if (modified && *modified < cutoff && state_->directory->remove(name)) ++removed;
+  }
+  return removed;
+}
+
+std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records,
+                                                 std::chrono::system_clock::time_point now) {
+  RecordStatusReport report;
+  report.statuses.resize(records.size());
+  auto open_files = platform::snapshot_open_files();
+  if (!open_files) return std::unexpected(open_files.error());
+  report.notes = open_files->notes;
+
+  // Each directory is opened once; each entry is looked at through it, as
+  // cleanup would, without following a link.
+  std::map<std::string, std::vector<std::size_t>> by_directory;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (auto parts = core::split_path(records[i].path))
+      by_directory[parts->directory].push_back(i);
+  }
+  std::vector<std::size_t> probe;  // present, where only a delete can tell "in use"
+  for (const auto& [directory, indexes] : by_directory) {
+    auto walk = platform::TreeWalk::open(directory);
+    if (!walk) {
+      if (walk.error().kind != ErrorKind::not_found)
+        for (const std::size_t i : indexes) report.statuses[i].presence = RecordStatus::Presence::unknown;
+      continue;
+    }
+    platform::WalkEntry entry;
+    for (const std::size_t i : indexes) {
+      RecordStatus& status = report.statuses[i];
+      const Record& record = records[i];
+      auto found = walk->look_up(core::split_path(record.path)->name, entry);
+      if (!found) {
+        if (found.error().kind != ErrorKind::not_found)
+          status.presence = RecordStatus::Presence::unknown;
+        continue;
+      }
+      const bool same = entry.identity == platform::FileIdentity{record.device, record.file} &&
+                        entry.type == (record.kind == RecordKind::directory
+                                           ? platform::EntryType::directory
+                                           : platform::EntryType::file);
+      status.presence = same ? RecordStatus::Presence::present : RecordStatus::Presence::replaced;
+      if (!same) continue;
+      if (open_files->available) {
+        status.in_use = open_files->contains(entry.identity);
+        if (status.in_use) status.holders = open_files->holders_of(entry.identity);
+      } else {
+        probe.push_back(i);
+      }
+    }
+  }
+
+  // Windows: a file is in use when a delete would be refused for it.
+  std::vector<std::string> held;
+  std::vector<std::size_t> held_index;
+  for (const std::size_t i : probe) {
+    auto info = platform::inspect_entry(records[i].path);
+    if (!info) continue;
+    const auto refusal = platform::probe_delete(records[i].path, *info, {});
+    if (refusal && (refusal->cause == RemoveCause::sharing_violation ||
+                    refusal->cause == RemoveCause::lock_violation)) {
+      report.statuses[i].in_use = true;
+      held.push_back(records[i].path);
+      held_index.push_back(i);
+    }
+  }
+  if (!held.empty()) {
+    if (auto holders = platform::find_holders(held)) {
+      for (std::size_t k = 0; k < held_index.size() && k < holders->holders.size(); ++k)
+        report.statuses[held_index[k]].holders = std::move(holders->holders[k]);
+      if (!holders->complete)
+        report.notes.insert(report.notes.end(), holders->notes.begin(), holders->notes.end());
+    }
+  }
+
+  std::map<std::pair<std::uint32_t, std::uint64_t>, ProcessState> owners;  // each looked up once
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const Record& record = records[i];
+    RecordStatus& status = report.statuses[i];
+    status.expired = record.expires && *record.expires <= now;
+    auto [known, added] =
+        owners.try_emplace({record.owner.pid, record.owner.start_time}, ProcessState::gone);
+    if (added && record.owner.pid != 0) known->second = process_state(record.owner);
+    status.owner = known->second;
+  }
+  return report;
+}
+
+std::string_view to_string(RecordKind kind) {
+  return kind == RecordKind::directory ? "directory" : "file";
+}
+
+std::string_view to_string(ProcessState state) {
+  switch (state) {
+    case ProcessState::alive: return "alive";
+    case ProcessState::gone: return "gone";
+    case ProcessState::unknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RecordStatus::Presence presence) {
+  switch (presence) {
+    case RecordStatus::Presence::present: return "present";
+    case RecordStatus::Presence::gone: return "gone";
+    case RecordStatus::Presence::replaced: return "replaced";
+    case RecordStatus::Presence::unknown: break;
+  }
+  return "unknown";
+}
+
+}  // namespace tmpctl
