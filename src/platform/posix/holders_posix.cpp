@@ -29,6 +29,7 @@
 
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
+#include "platform/posix/process_start.hpp"
 
 namespace tmpctl::platform {
 namespace {
@@ -177,7 +178,7 @@ void load_details(ScannedProcess& process) {
   struct proc_bsdinfo info;
   if (::proc_pidinfo(static_cast<int>(process.pid), PROC_PIDTBSDINFO, 0, &info, sizeof info) ==
       static_cast<int>(sizeof info))
-    process.start_time = info.pbi_start_tvsec * 1'000'000ull + info.pbi_start_tvusec;
+    process.start_time = posix::start_time_of(info);
 }
 
 // Calls sink.found for every vnode descriptor of every process.
@@ -353,30 +354,12 @@ std::string_view read_small_file(const ScannedProcess& process, std::string_view
   return {buffer.data(), used};
 }
 
-// Field 22 of /proc/PID/stat, the start time in clock ticks after boot.
-// Counting starts after the last ')': the name in field 2 may hold anything,
-// spaces and parentheses included.
-std::uint64_t start_time_from_stat(std::string_view stat) {
-  const std::size_t close = stat.rfind(')');
-  if (close == std::string_view::npos) return 0;
-  std::string_view rest = stat.substr(close + 1);
-  for (int field = 3; field < 22; ++field) {
-    const std::size_t space = rest.find(' ', 1);
-    if (space == std::string_view::npos) return 0;
-    rest.remove_prefix(space);
-  }
-  rest.remove_prefix(1);
-  std::uint64_t ticks = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), ticks);
-  return ticks;
-}
-
 void load_details(ScannedProcess& process) {
   char buffer[1024];
   std::string_view comm = read_small_file(process, "comm", buffer);
   if (comm.ends_with('\n')) comm.remove_suffix(1);
   process.name = comm;
-  process.start_time = start_time_from_stat(read_small_file(process, "stat", buffer));
+  process.start_time = posix::start_time_from_stat(read_small_file(process, "stat", buffer));
 }
 
 // The file a line of /proc/PID/maps maps, if any:
