@@ -26,6 +26,15 @@ std::string name_part_problem(std::string_view text);
 /// dots and spaces), or an empty string.
 std::string name_end_problem(std::string_view name);
 
+/// Why `name` cannot stand for one entry of a directory on its own (empty,
+/// "." or "..", or a name_part_problem), or an empty string when it can: what
+/// operations relative to an open directory check before they touch it.
+inline std::string plain_name_problem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  if (name == "." || name == "..") return "is not the name of an entry";
+  return name_part_problem(name);
+}
+
 /// Whether a file name cannot be used as an ordinary name on this platform:
 /// Windows device names (CON, PRN, AUX, NUL, COM0-9, LPT0-9, in any case and
 /// with any extension). Never on POSIX.

@@ -57,10 +57,12 @@ class RecordDirectory {
 public:
   /// Opens the directory; when it is missing and `create`, creates it
   /// owner-only (POSIX 0700; Windows a protected ACL for the user and SYSTEM,
-  /// as TempDirectory makes). Refuses (ErrorKind::permission_denied, the message
-  /// says why) a directory that is a symlink or junction, is not a directory,
-  /// belongs to another user, or (POSIX) lets group or others in.
-  /// ErrorKind::not_found when it is missing and not `create`.
+  /// as TempDirectory makes). Refuses (ErrorKind::permission_denied, the
+  /// message says why: "it is a symbolic link", "it is owned by uid 1001...",
+  /// "its mode 0777 lets other users in...") a directory that is a symlink or
+  /// junction, is not a directory, belongs to another user, or (POSIX) lets
+  /// group or others in. ErrorKind::not_found when it is missing and not
+  /// `create`. The object may be used from several threads at once.
   static std::expected<RecordDirectory, Error> open(const std::string& path, bool create);
 
   RecordDirectory(RecordDirectory&&) noexcept;
@@ -74,7 +76,12 @@ public:
   /// named "." + name + ".partial" (created exclusively), then renamed to
   /// `name`, so a reader sees the whole content or no file. A crash leaves at
   /// most a partial file, which names() also lists. No fsync: a power loss
-  /// may lose the newest records, never corrupt older ones.
+  /// may lose the newest records, never corrupt older ones. An existing
+  /// `name` is replaced. ErrorKind::already_exists when the partial file is
+  /// there already: another writer of `name` at this moment, or one that
+  /// crashed (remove() takes its name). ErrorKind::invalid_argument for a
+  /// name that is not one plain entry name (empty, ".", "..", a separator);
+  /// every function below checks names so.
   std::expected<void, Error> write(const std::string& name, std::string_view content);
 
   /// The names of the files in the directory, in no particular order.

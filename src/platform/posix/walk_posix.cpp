@@ -219,6 +219,24 @@ struct TreeWalk::State {
     return path;
   }
 
+  // Fills `entry` with the entry `name` of `level`, as next() lists it, and
+  // makes it the entry looked at last. False, with errno set, on failure.
+  bool look_at_entry(const Level& level, const char* name, WalkEntry& entry) {
+    Looked looked;
+    if (!look_at(level.fd, name, looked)) return false;
+    entry.name = name;
+    entry.type = looked.type;
+    entry.identity = looked.identity;
+    entry.size = looked.size;
+    entry.times = looked.times;
+    entry.links = looked.links;
+    entry.other_filesystem = looked.identity.device != root_device || looked.mount_root;
+    entry.not_owned = level.others_protected && looked.uid != euid;
+    entry.read_only = false;
+    just_looked_at = &entry;
+    return true;
+  }
+
   // Starts reading a level whose descriptor was just opened.
   bool start(Level& level, int fd) {
     struct stat st;
@@ -369,23 +387,26 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     const std::string_view view = name;
     if (view == "." || view == "..") continue;
 
-    Looked looked;
-    if (!look_at(top.fd, name, looked)) {
+    if (!s.look_at_entry(top, name, entry)) {
       if (errno == ENOENT) continue;  // gone since it was listed
       return std::unexpected(os_error(errno, "inspect", path_of(view)));
     }
-    entry.name = view;
-    entry.type = looked.type;
-    entry.identity = looked.identity;
-    entry.size = looked.size;
-    entry.times = looked.times;
-    entry.links = looked.links;
-    entry.other_filesystem = looked.identity.device != s.root_device || looked.mount_root;
-    entry.not_owned = top.others_protected && looked.uid != s.euid;
-    entry.read_only = false;
-    s.just_looked_at = &entry;
     return WalkStep::entry;
   }
+}
+
+std::expected<void, Error> TreeWalk::look_up(const std::string& name, WalkEntry& entry) {
+  State& s = *state_;
+  s.just_looked_at = nullptr;
+  if (s.levels.size() != 1)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "look up", path_of(name),
+                                          "only entries of the root are looked up"));
+  if (const std::string problem = plain_name_problem(name); !problem.empty())
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "look up", path_of(name),
+                                          "the name " + problem));
+  if (!s.look_at_entry(s.levels.front(), name.c_str(), entry))
+    return std::unexpected(os_error(errno, "inspect", path_of(name)));
+  return {};
 }
 
 std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {

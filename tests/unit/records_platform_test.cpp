@@ -1,0 +1,648 @@
+// The record store's backend (platform/records.hpp) and TreeWalk::look_up on
+// the real OS: who a process is, the owner-only record directory and its
+// whole-or-nothing writes, and looking one entry of a walk's root up by name.
+
+#include <gtest/gtest.h>
+#include <tmpctl/holders.hpp>
+#include <tmpctl/temp_file.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/records.hpp"
+#include "platform/walk.hpp"
+#include "support/process.hpp"
+#include "support/scratch_test.hpp"
+#include "support/test_paths.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+#include <aclapi.h>
+#include <winternl.h>
+#else
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace tmpctl {
+namespace {
+
+namespace fs = std::filesystem;
+using platform::ProcessIdentity;
+using platform::ProcessState;
+using platform::RecordDirectory;
+using platform::WalkEntry;
+using test::fs_path;
+using test::join;
+
+std::uint32_t own_pid() {
+#ifdef _WIN32
+  return GetCurrentProcessId();
+#else
+  return static_cast<std::uint32_t>(::getpid());
+#endif
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream(fs_path(path), std::ios::binary) << content;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ignored;
+  return fs::exists(fs::symlink_status(fs_path(path), ignored));
+}
+
+std::vector<std::string> sorted(std::vector<std::string> names) {
+  std::ranges::sort(names);
+  return names;
+}
+
+class Records : public test::ScratchDirectoryTest {
+protected:
+  std::string records_path() const { return join(scratch(), "records"); }
+
+  RecordDirectory open_records() {
+    auto records = RecordDirectory::open(records_path(), true);
+    if (!records) {
+      ADD_FAILURE() << to_string(records.error());
+      std::abort();
+    }
+    return std::move(*records);
+  }
+};
+
+// --- the directory ---
+
+#ifdef _WIN32
+// Whether the DACL of `path` grants access to this user and SYSTEM only, and
+// (`protected_dacl`) inherits nothing from above.
+::testing::AssertionResult owner_only(const std::string& path, bool protected_dacl) {
+  PACL dacl = nullptr;
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  const std::wstring wide = platform::win32::widen(path).value();
+  if (GetNamedSecurityInfoW(wide.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                            nullptr, &dacl, nullptr, &descriptor) != ERROR_SUCCESS)
+    return ::testing::AssertionFailure() << "cannot read the DACL of " << path;
+  SECURITY_DESCRIPTOR_CONTROL control = 0;
+  DWORD revision = 0;
+  GetSecurityDescriptorControl(descriptor, &control, &revision);
+  HANDLE token = nullptr;
+  OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token);
+  BYTE user[256];
+  DWORD size = 0;
+  GetTokenInformation(token, TokenUser, user, sizeof user, &size);
+  CloseHandle(token);
+  BYTE system[SECURITY_MAX_SID_SIZE];
+  DWORD system_size = sizeof system;
+  CreateWellKnownSid(WinLocalSystemSid, nullptr, system, &system_size);
+  auto result = ::testing::AssertionSuccess();
+  if (protected_dacl && (control & SE_DACL_PROTECTED) == 0)
+    result = ::testing::AssertionFailure() << path << " inherits access entries";
+  if (dacl == nullptr || dacl->AceCount == 0)
+    result = ::testing::AssertionFailure() << path << " has no access entries";
+  for (DWORD i = 0; dacl != nullptr && i < dacl->AceCount; ++i) {
+    void* ace = nullptr;
+    GetAce(dacl, i, &ace);
+    const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(ace);
+    PSID sid = const_cast<DWORD*>(&allowed->SidStart);
+    if (allowed->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
+        (!EqualSid(sid, reinterpret_cast<TOKEN_USER*>(user)->User.Sid) && !EqualSid(sid, system)))
+      result = ::testing::AssertionFailure() << path << ": entry " << i << " is for someone else";
+  }
+  LocalFree(descriptor);
+  return result;
+}
+#endif
+
+TEST_F(Records, TheDirectoryIsCreatedOwnerOnly) {
+  auto records = RecordDirectory::open(records_path(), true);
+  ASSERT_TRUE(records) << to_string(records.error());
+  EXPECT_EQ(records->path(), records_path());
+  ASSERT_TRUE(records->write("r", "x"));
+#ifdef _WIN32
+  EXPECT_TRUE(owner_only(records_path(), true));
+  EXPECT_TRUE(owner_only(join(records_path(), "r"), false));  // inherited from the directory
+#else
+  struct stat st;
+  ASSERT_EQ(::stat(records_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(st.st_uid, ::geteuid());
+  ASSERT_EQ(::stat(join(records_path(), "r").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+#endif
+}
+
+TEST_F(Records, AnExistingDirectoryIsOpenedAgainWithItsRecords) {
+  {
+    RecordDirectory records = open_records();
+    ASSERT_TRUE(records.write("kept", "content"));
+  }
+  for (const bool create : {false, true}) {
+    auto again = RecordDirectory::open(records_path(), create);
+    ASSERT_TRUE(again) << to_string(again.error());
+    EXPECT_EQ(again->read("kept", 100).value_or(""), "content");
+  }
+}
+
+TEST_F(Records, AMissingDirectoryIsNotFoundWithoutCreate) {
+  auto records = RecordDirectory::open(records_path(), false);
+  ASSERT_FALSE(records);
+  EXPECT_EQ(records.error().kind, ErrorKind::not_found) << to_string(records.error());
+  EXPECT_FALSE(exists(records_path()));
+}
+
+TEST_F(Records, AFileInPlaceOfTheDirectoryIsRefused) {
+  write_file(records_path(), "not a directory");
+  for (const bool create : {false, true}) {
+    auto records = RecordDirectory::open(records_path(), create);
+    ASSERT_FALSE(records);
+    EXPECT_EQ(records.error().kind, ErrorKind::permission_denied) << to_string(records.error());
+    EXPECT_NE(to_string(records.error()).find(records_path()), std::string::npos);
+    EXPECT_NE(records.error().message.find("not a directory"), std::string::npos)
+        << to_string(records.error());
+  }
+}
+
+#ifndef _WIN32
+TEST_F(Records, ASymlinkInPlaceOfTheDirectoryIsRefused) {
+  const std::string target = join(scratch(), "elsewhere");
+  ASSERT_EQ(::mkdir(target.c_str(), 0700), 0);
+  fs::create_directory_symlink(fs_path(target), fs_path(records_path()));
+  for (const bool create : {false, true}) {
+    auto records = RecordDirectory::open(records_path(), create);
+    ASSERT_FALSE(records);
+    EXPECT_EQ(records.error().kind, ErrorKind::permission_denied) << to_string(records.error());
+    EXPECT_NE(records.error().message.find("symbolic link"), std::string::npos)
+        << to_string(records.error());
+  }
+}
+
+TEST_F(Records, ADirectoryOthersMayUseIsRefused) {
+  ASSERT_EQ(::mkdir(records_path().c_str(), 0700), 0);
+  for (const mode_t mode : {0777, 0750, 0701}) {
+    ASSERT_EQ(::chmod(records_path().c_str(), mode), 0);
+    auto records = RecordDirectory::open(records_path(), true);
+    ASSERT_FALSE(records) << std::oct << mode;
+    EXPECT_EQ(records.error().kind, ErrorKind::permission_denied) << to_string(records.error());
+    char expected[16];
+    std::snprintf(expected, sizeof expected, "mode %04o", static_cast<unsigned>(mode));
+    EXPECT_NE(records.error().message.find(expected), std::string::npos)
+        << to_string(records.error());
+  }
+  ASSERT_EQ(::chmod(records_path().c_str(), 0700), 0);
+  EXPECT_TRUE(RecordDirectory::open(records_path(), false));
+}
+
+TEST_F(Records, ADirectoryOfAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root can give a directory to another user";
+  ASSERT_EQ(::mkdir(records_path().c_str(), 0700), 0);
+  ASSERT_EQ(::chown(records_path().c_str(), 4321, 4321), 0);
+  auto records = RecordDirectory::open(records_path(), true);
+  ASSERT_FALSE(records);
+  EXPECT_EQ(records.error().kind, ErrorKind::permission_denied) << to_string(records.error());
+  EXPECT_NE(records.error().message.find("owned by uid 4321"), std::string::npos)
+      << to_string(records.error());
+}
+#endif
+
+TEST_F(Records, DefaultDirectoryIsInTheTempDirectory) {
+#ifdef _WIN32
+  EXPECT_EQ(platform::default_record_directory("C:\\t"), "C:\\t\\tmpctl-records");
+  EXPECT_EQ(platform::default_record_directory("C:\\t\\"), "C:\\t\\tmpctl-records");
+#else
+  const std::string suffix = "tmpctl-records-" + std::to_string(::geteuid());
+  EXPECT_EQ(platform::default_record_directory("/tmp"), "/tmp/" + suffix);
+  EXPECT_EQ(platform::default_record_directory("/tmp/"), "/tmp/" + suffix);
+#endif
+}
+
+// --- records ---
+
+TEST_F(Records, WriteReadListDateAndRemoveARecord) {
+  RecordDirectory records = open_records();
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(5);
+  ASSERT_TRUE(records.write("one", "first"));
+  ASSERT_TRUE(records.write("two", std::string("with\0nul", 8)));
+  EXPECT_EQ(sorted(records.names().value()), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(records.read("one", 1000).value_or("?"), "first");
+  EXPECT_EQ(records.read("two", 1000).value_or("?"), std::string("with\0nul", 8));
+  EXPECT_EQ(test::read_file(join(records_path(), "one")), "first");
+
+  auto modified = records.modified("one");
+  ASSERT_TRUE(modified) << to_string(modified.error());
+  const auto after = std::chrono::system_clock::now() + std::chrono::seconds(5);
+  const auto nanoseconds = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  EXPECT_GT(*modified, nanoseconds(before));
+  EXPECT_LT(*modified, nanoseconds(after));
+
+  // A second write replaces the record whole.
+  ASSERT_TRUE(records.write("one", "second, longer"));
+  EXPECT_EQ(records.read("one", 1000).value_or("?"), "second, longer");
+
+  ASSERT_TRUE(records.remove("one"));
+  EXPECT_EQ(records.names().value(), std::vector<std::string>{"two"});
+  for (const auto& error : {records.read("one", 1000).error(), records.remove("one").error(),
+                            records.modified("one").error()}) {
+    EXPECT_EQ(error.kind, ErrorKind::not_found) << to_string(error);
+    EXPECT_NE(to_string(error).find(join(records_path(), "one")), std::string::npos)
+        << to_string(error);
+  }
+}
+
+TEST_F(Records, AnEmptyRecordIsAFileToo) {
+  RecordDirectory records = open_records();
+  ASSERT_TRUE(records.write("empty", ""));
+  EXPECT_EQ(records.names().value(), std::vector<std::string>{"empty"});
+  auto content = records.read("empty", 0);
+  ASSERT_TRUE(content) << to_string(content.error());
+  EXPECT_EQ(*content, "");
+}
+
+TEST_F(Records, WritingLeavesNoPartialFileBehind) {
+  RecordDirectory records = open_records();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(records.write("r" + std::to_string(i % 4), "x"));
+  EXPECT_EQ(test::list_directory(records_path()),
+            (std::vector<std::string>{"r0", "r1", "r2", "r3"}));
+}
+
+TEST_F(Records, AFailedWriteRemovesItsPartialFile) {
+  RecordDirectory records = open_records();
+  // A directory by that name: the rename onto it fails.
+  fs::create_directory(fs_path(join(records_path(), "taken")));
+  auto written = records.write("taken", "x");
+  ASSERT_FALSE(written);
+  EXPECT_NE(to_string(written.error()).find(join(records_path(), "taken")), std::string::npos)
+      << to_string(written.error());
+  EXPECT_EQ(records.names().value(), std::vector<std::string>{"taken"});
+}
+
+TEST_F(Records, ReadRefusesMoreThanTheLimitAndWhatIsNotAFile) {
+  RecordDirectory records = open_records();
+  ASSERT_TRUE(records.write("hundred", std::string(100, 'h')));
+  EXPECT_EQ(records.read("hundred", 100).value_or("").size(), 100u);
+  auto over = records.read("hundred", 99);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().kind, ErrorKind::invalid_argument) << to_string(over.error());
+
+  fs::create_directory(fs_path(join(records_path(), "directory")));
+  auto directory = records.read("directory", 100);
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().kind, ErrorKind::invalid_argument) << to_string(directory.error());
+#ifndef _WIN32
+  fs::create_symlink(fs_path(join(records_path(), "hundred")), fs_path(join(records_path(), "link")));
+  auto link = records.read("link", 100);
+  ASSERT_FALSE(link);
+  EXPECT_EQ(link.error().kind, ErrorKind::invalid_argument) << to_string(link.error());
+#endif
+  auto missing = records.read("missing", 100);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << to_string(missing.error());
+}
+
+TEST_F(Records, NamesThatAreNotOneEntryAreRefused) {
+  RecordDirectory records = open_records();
+  write_file(join(scratch(), "outside"), "secret");
+  for (const std::string name : {"", ".", "..", "../outside", "a/b"}) {
+    for (const auto& error : {records.write(name, "x").error(), records.read(name, 100).error(),
+                              records.remove(name).error(), records.modified(name).error()})
+      EXPECT_EQ(error.kind, ErrorKind::invalid_argument) << "'" << name << "': " << to_string(error);
+  }
+  EXPECT_TRUE(exists(join(scratch(), "outside")));
+  EXPECT_TRUE(records.names().value().empty());
+}
+
+TEST_F(Records, ConcurrentWritersLoseNothingAndReadersSeeWholeRecords) {
+  RecordDirectory records = open_records();
+  constexpr int threads = 8;
+  constexpr int per_thread = 200;
+  // Each record holds its own name, repeated to a size that differs by name.
+  const auto content_of = [](const std::string& name, int i) {
+    std::string content;
+    while (content.size() < 64 + static_cast<std::size_t>(i % 7) * 700) content += name + ";";
+    return content;
+  };
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!records.write(name, content_of(name, i))) ++failures;
+        // Meanwhile, a record of another thread: whole, or not there yet.
+        const std::string other = "t" + std::to_string((t + 1) % threads) + "-" + std::to_string(i);
+        auto read = records.read(other, 1 << 20);
+        if (read ? *read != content_of(other, i) : read.error().kind != ErrorKind::not_found)
+          ++failures;
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  EXPECT_EQ(failures.load(), 0);
+  const std::vector<std::string> names = records.names().value();
+  EXPECT_EQ(names.size(), std::size_t{threads * per_thread});
+  for (int t = 0; t < threads; ++t) {
+    for (int i = 0; i < per_thread; ++i) {
+      const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_EQ(records.read(name, 1 << 20).value_or("?"), content_of(name, i)) << name;
+    }
+  }
+}
+
+TEST_F(Records, APartialFileLeftByACrashIsListedAndHarmsNoOtherRecord) {
+  RecordDirectory records = open_records();
+  ASSERT_TRUE(records.write("y", "whole"));
+  write_file(join(records_path(), ".x.partial"), "half a rec");
+  EXPECT_EQ(sorted(records.names().value()), (std::vector<std::string>{".x.partial", "y"}));
+  EXPECT_EQ(records.read("y", 100).value_or("?"), "whole");
+  ASSERT_TRUE(records.write("z", "also whole"));
+  EXPECT_EQ(records.read("z", 100).value_or("?"), "also whole");
+  // The record whose partial file is left cannot be written until that goes.
+  auto blocked = records.write("x", "new");
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error().kind, ErrorKind::already_exists) << to_string(blocked.error());
+  EXPECT_EQ(records.read(".x.partial", 100).value_or("?"), "half a rec");
+  ASSERT_TRUE(records.remove(".x.partial"));
+  ASSERT_TRUE(records.write("x", "new"));
+  EXPECT_EQ(sorted(records.names().value()), (std::vector<std::string>{"x", "y", "z"}));
+}
+
+// --- processes ---
+
+TEST(RecordsProcess, ThisProcessIsItselfAndAlive) {
+  const ProcessIdentity self = platform::current_process();
+  EXPECT_EQ(self.pid, own_pid());
+  EXPECT_NE(self.start_time, 0u);
+  EXPECT_EQ(platform::current_process(), self);
+  EXPECT_EQ(platform::process_with_pid(self.pid).value_or(ProcessIdentity{}), self);
+  EXPECT_EQ(platform::process_state(self), ProcessState::alive);
+  EXPECT_EQ(platform::process_state({self.pid, self.start_time + 1}), ProcessState::gone);
+  EXPECT_EQ(platform::process_state({self.pid, self.start_time - 1}), ProcessState::gone);
+  EXPECT_EQ(platform::process_state({self.pid, 0}), ProcessState::unknown);
+}
+
+TEST(RecordsProcess, ThisProcessStartedWhenHolderDiscoverySaysItDid) {
+  auto scratch = TempDirectory::create({.prefix = "tmpctl-test."});
+  ASSERT_TRUE(scratch);
+  auto file = TempFile::create({.directory = scratch->path()});
+  ASSERT_TRUE(file && file->is_open());
+  const std::vector<std::string> paths{file->path()};
+  auto report = find_holders(paths);
+  ASSERT_TRUE(report) << to_string(report.error());
+  const auto& holders = report->holders.at(0);
+  const auto self = std::ranges::find(holders, own_pid(), &Holder::pid);
+  ASSERT_NE(self, holders.end()) << "this process does not hold its own file";
+  EXPECT_EQ(self->start_time, platform::current_process().start_time);
+}
+
+TEST(RecordsProcess, ANumberNoProcessHasIsNotFoundAndGone) {
+  // Above any pid_max on Linux; not a multiple of 4, which Windows pids are.
+  constexpr std::uint32_t unused = 0x7FFFFFF1;
+  auto process = platform::process_with_pid(unused);
+  ASSERT_FALSE(process);
+  EXPECT_EQ(process.error().kind, ErrorKind::not_found) << to_string(process.error());
+  EXPECT_EQ(platform::process_state({unused, 12345}), ProcessState::gone);
+  EXPECT_FALSE(platform::process_with_pid(0));
+  EXPECT_EQ(platform::process_state({0, 12345}), ProcessState::gone);
+}
+
+class RecordsChild : public test::ScratchDirectoryTest {};
+
+TEST_F(RecordsChild, AChildIsAliveWhileItRunsAndGoneOnceItExited) {
+  const std::string held = join(scratch(), "held");
+  write_file(held, "x");
+  ProcessIdentity child;
+  {
+    test::HeldFile holder(held, scratch());
+    auto found = platform::process_with_pid(holder.pid());
+    ASSERT_TRUE(found) << to_string(found.error());
+    child = *found;
+    EXPECT_EQ(child.pid, holder.pid());
+    EXPECT_GE(child.start_time, platform::current_process().start_time);
+    EXPECT_EQ(platform::process_state(child), ProcessState::alive);
+    holder.release();  // exits and is waited for
+  }
+  EXPECT_EQ(platform::process_state(child), ProcessState::gone);
+  EXPECT_FALSE(platform::process_with_pid(child.pid)) << "pid " << child.pid << " reused at once?";
+}
+
+TEST_F(RecordsChild, AChildThatExitedIsGoneBeforeItIsWaitedFor) {
+  const std::string held = join(scratch(), "held");
+  const std::string ready = join(scratch(), "ready");
+  write_file(held, "x");
+  auto child = test::ChildProcess::start({test::helper_path("hold_file"), held, ready},
+                                         join(scratch(), "out"), join(scratch(), "err"));
+  ASSERT_NE(child.pid(), 0u);
+  for (int i = 0; i < 3000 && test::read_file(ready).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto identity = platform::process_with_pid(child.pid());
+  ASSERT_TRUE(identity) << to_string(identity.error());
+  EXPECT_EQ(platform::process_state(*identity), ProcessState::alive);
+  // Removing its marker makes it exit; nobody waits for it yet (on Linux it
+  // stays a zombie, on Windows our handle keeps the process object).
+  fs::remove(fs_path(ready));
+  auto state = ProcessState::alive;
+  for (int i = 0; i < 3000 && state == ProcessState::alive; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    state = platform::process_state(*identity);
+  }
+  EXPECT_EQ(state, ProcessState::gone);
+  EXPECT_FALSE(platform::process_with_pid(child.pid()));
+  EXPECT_EQ(child.wait(), 0);
+}
+
+TEST(RecordsProcess, TheParentIsTheProcessThatStartedThisOne) {
+  auto parent = platform::parent_process();
+  ASSERT_TRUE(parent) << to_string(parent.error());
+  EXPECT_NE(parent->pid, own_pid());
+  EXPECT_NE(parent->pid, 0u);
+  EXPECT_EQ(platform::process_state(*parent), ProcessState::alive);
+  EXPECT_LE(parent->start_time, platform::current_process().start_time);
+#ifndef _WIN32
+  EXPECT_EQ(parent->pid, static_cast<std::uint32_t>(::getppid()));
+  EXPECT_EQ(*parent, platform::process_with_pid(static_cast<std::uint32_t>(::getppid())).value());
+#endif
+}
+
+// --- TreeWalk::look_up ---
+
+class LookUp : public test::ScratchDirectoryTest {
+protected:
+  std::string root() const { return join(scratch(), "root"); }
+  void SetUp() override {
+    ScratchDirectoryTest::SetUp();
+    fs::create_directory(fs_path(root()));
+  }
+  platform::TreeWalk open_walk() {
+    auto walk = platform::TreeWalk::open(root());
+    if (!walk) {
+      ADD_FAILURE() << to_string(walk.error());
+      std::abort();
+    }
+    return std::move(*walk);
+  }
+  // The entry `name` as next() lists it.
+  WalkEntry listed(const std::string& name) {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    while (walk.next(entry).value_or(platform::WalkStep::done) == platform::WalkStep::entry)
+      if (entry.name == name) return entry;
+    ADD_FAILURE() << name << " is not listed";
+    return {};
+  }
+};
+
+void expect_same(const WalkEntry& looked, const WalkEntry& listed) {
+  EXPECT_EQ(looked.name, listed.name);
+  EXPECT_EQ(looked.type, listed.type);
+  EXPECT_EQ(looked.identity, listed.identity);
+  EXPECT_EQ(looked.size, listed.size);
+  EXPECT_EQ(looked.links, listed.links);
+  EXPECT_EQ(looked.times, listed.times);
+  EXPECT_EQ(looked.other_filesystem, listed.other_filesystem);
+  EXPECT_EQ(looked.not_owned, listed.not_owned);
+  EXPECT_EQ(looked.read_only, listed.read_only);
+}
+
+TEST_F(LookUp, AFileAndADirectoryAreSeenAsNextListsThem) {
+  write_file(join(root(), "file"), "twelve bytes");
+  fs::create_directory(fs_path(join(root(), "directory")));
+  fs::create_hard_link(fs_path(join(root(), "file")), fs_path(join(scratch(), "second link")));
+  for (const std::string name : {"file", "directory"}) {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    auto looked = walk.look_up(name, entry);
+    ASSERT_TRUE(looked) << to_string(looked.error());
+    expect_same(entry, listed(name));
+    // What the core records for a path, and what it meets again here.
+    EXPECT_EQ(entry.identity, platform::identity_of(join(root(), name)).value()) << name;
+    EXPECT_EQ(walk.depth(), 0u);
+  }
+  platform::TreeWalk walk = open_walk();
+  WalkEntry file;
+  ASSERT_TRUE(walk.look_up("file", file));
+  EXPECT_EQ(file.type, platform::EntryType::file);
+  EXPECT_EQ(file.size, 12u);
+}
+
+#ifndef _WIN32
+TEST_F(LookUp, ASymlinkIsSeenAsALink) {
+  write_file(join(scratch(), "target"), "x");
+  fs::create_symlink(fs_path(join(scratch(), "target")), fs_path(join(root(), "link")));
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("link", entry));
+  EXPECT_EQ(entry.type, platform::EntryType::symlink);
+  expect_same(entry, listed("link"));
+  EXPECT_NE(entry.identity, platform::identity_of(join(scratch(), "target")).value());
+}
+#endif
+
+TEST_F(LookUp, AMissingNameIsNotFoundAndAPathIsNoName) {
+  fs::create_directory(fs_path(join(root(), "sub")));
+  write_file(join(join(root(), "sub"), "inner"), "x");
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  auto missing = walk.look_up("missing", entry);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << to_string(missing.error());
+  for (const std::string& name : {std::string("sub") + test::separator + "inner", std::string(".."),
+                                 std::string()}) {
+    auto refused = walk.look_up(name, entry);
+    ASSERT_FALSE(refused) << name;
+    EXPECT_EQ(refused.error().kind, ErrorKind::invalid_argument) << to_string(refused.error());
+  }
+  // Below the root it is refused too.
+  ASSERT_TRUE(walk.look_up("sub", entry));
+  ASSERT_TRUE(walk.enter(entry).value_or(false));
+  auto below = walk.look_up("inner", entry);
+  ASSERT_FALSE(below);
+  EXPECT_EQ(below.error().kind, ErrorKind::invalid_argument) << to_string(below.error());
+}
+
+TEST_F(LookUp, ALookedUpFileIsRemovedAndAChangedOneIsNot) {
+  write_file(join(root(), "file"), "x");
+  write_file(join(root(), "keep"), "x");
+  write_file(join(root(), "after"), "x");
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("file", entry));
+  auto removed = walk.remove_entry(entry, platform::RemoveMode::remove, false);
+  ASSERT_TRUE(removed) << to_string(removed.error());
+  EXPECT_EQ(*removed, platform::RemoveResult::removed);
+  EXPECT_FALSE(exists(join(root(), "file")));
+
+  // Replaced after the look: not the file that was looked at.
+  WalkEntry keep;
+  ASSERT_TRUE(walk.look_up("keep", keep));
+  WalkEntry other;
+  ASSERT_TRUE(walk.look_up("after", other));
+  fs::remove(fs_path(join(root(), "keep")));
+  fs::rename(fs_path(join(root(), "after")), fs_path(join(root(), "keep")));
+  auto changed = walk.remove_entry(keep, platform::RemoveMode::remove, false);
+  ASSERT_TRUE(changed) << to_string(changed.error());
+  EXPECT_EQ(*changed, platform::RemoveResult::changed);
+  EXPECT_TRUE(exists(join(root(), "keep")));
+}
+
+TEST_F(LookUp, ALookedUpDirectoryIsEnteredOrSplitOffAndCleaned) {
+  const std::string directory = join(root(), "directory");
+  fs::create_directories(fs_path(join(directory, "inner")));
+  write_file(join(directory, "a"), "a");
+  write_file(join(join(directory, "inner"), "b"), "b");
+  {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    ASSERT_TRUE(walk.look_up("directory", entry));
+    ASSERT_TRUE(walk.enter(entry).value_or(false));
+    EXPECT_EQ(walk.current_path(), directory);
+  }
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("directory", entry));
+  auto split = walk.split(entry, 2);
+  ASSERT_TRUE(split) << to_string(split.error());
+  ASSERT_TRUE(*split);
+  platform::TreeWalk& part = **split;
+  // Depth first, removing every file and every finished directory.
+  std::vector<WalkEntry> entered{entry};
+  std::vector<std::string> seen;
+  WalkEntry next;
+  for (;;) {
+    auto step = part.next(next);
+    ASSERT_TRUE(step) << to_string(step.error());
+    if (*step == platform::WalkStep::done) break;
+    if (*step == platform::WalkStep::finished_directory) {
+      auto removed =
+          part.remove_finished_directory(entered.back(), platform::RemoveMode::remove, false);
+      ASSERT_TRUE(removed) << to_string(removed.error());
+      EXPECT_EQ(*removed, platform::RemoveResult::removed) << entered.back().name;
+      entered.pop_back();
+      continue;
+    }
+    seen.push_back(next.name);
+    if (next.type == platform::EntryType::directory) {
+      ASSERT_TRUE(part.enter(next).value_or(false));
+      entered.push_back(next);
+    } else {
+      ASSERT_EQ(part.remove_entry(next, platform::RemoveMode::remove, false).value_or(
+                    platform::RemoveResult::changed),
+                platform::RemoveResult::removed);
+    }
+  }
+  EXPECT_EQ(sorted(seen), (std::vector<std::string>{"a", "b", "inner"}));
+  EXPECT_TRUE(entered.empty());
+  EXPECT_FALSE(exists(directory));
+  EXPECT_TRUE(test::list_directory(root()).empty());
+}
+
+}  // namespace
+}  // namespace tmpctl
