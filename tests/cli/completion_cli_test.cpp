@@ -98,7 +98,7 @@ protected:
 TEST_F(CompletionCli, BashCompletesCommandsOptionsAndTheirValues) {
   EXPECT_EQ(bash({"tmpctl", "c"}), (Candidates{"cleanup", "completion", "create"}));
   EXPECT_EQ(bash({"tmpctl", ""}),
-            (Candidates{"cleanup", "completion", "create", "diagnose", "remove"}));
+            (Candidates{"cleanup", "completion", "create", "diagnose", "list", "remove"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--ty"}), (Candidates{"--type"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--type", ""}), (Candidates{"dir", "file", "symlink"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--type", "file,s"}), (Candidates{"file,symlink"}));
