@@ -45,10 +45,6 @@ constexpr auto scan_time_limit = std::chrono::seconds(5);
 constexpr char restart_manager_method[] = "Restart Manager";
 constexpr char handle_table_method[] = "system handle table";
 
-std::uint64_t to_uint64(FILETIME time) {
-  return (std::uint64_t{time.dwHighDateTime} << 32) | time.dwLowDateTime;
-}
-
 // What makes two handles refer to the same file, whatever the path used.
 // (ReFS needs FileIdInfo's 128-bit ids; NTFS, FAT and Wine fit in 64 bits.)
 struct FileId {
@@ -124,12 +120,6 @@ std::string image_name(HANDLE process) {
   return base_name(buffer);
 }
 
-std::uint64_t creation_time(HANDLE process) {
-  FILETIME created{}, exited{}, kernel{}, user{};
-  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
-  return to_uint64(created);
-}
-
 // Adds `how` to the holder `pid` of `list`, creating it from `make` the first time.
 template <typename Make>
 void add_holder(std::vector<Holder>& list, DWORD pid, std::string how, Make make) {
@@ -202,10 +192,10 @@ std::wstring restart_manager_path(const std::wstring& native) {
 Holder restart_manager_holder(const RM_PROCESS_INFO& info) {
   Holder holder;
   holder.pid = info.Process.dwProcessId;
-  holder.start_time = to_uint64(info.Process.ProcessStartTime);
+  holder.start_time = win32::filetime_value(info.Process.ProcessStartTime);
   holder.is_self = holder.pid == GetCurrentProcessId();
   OwnedHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, holder.pid));
-  if (process && creation_time(process.get()) == holder.start_time)
+  if (process && win32::process_creation_time(process.get()) == holder.start_time)
     holder.name = image_name(process.get());
   if (holder.name.empty()) holder.name = narrow(info.strAppName);
   return holder;
@@ -324,7 +314,7 @@ private:
     if (pid == GetCurrentProcessId()) {
       info.inspectable = info.memory_readable = true;
       info.name = image_name(GetCurrentProcess());
-      info.start_time = creation_time(GetCurrentProcess());
+      info.start_time = win32::process_creation_time(GetCurrentProcess());
       return info;
     }
     info.handle = OwnedHandle(
@@ -342,7 +332,7 @@ private:
     info.memory_readable = static_cast<bool>(info.memory);
     if (!info.memory_readable && GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
     info.name = image_name(info.handle.get());
-    info.start_time = creation_time(info.handle.get());
+    info.start_time = win32::process_creation_time(info.handle.get());
     return info;
   }
 
@@ -627,7 +617,7 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
       if (OwnedHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, hold.pid));
           process) {
         holder.name = image_name(process.get());
-        holder.start_time = creation_time(process.get());
+        holder.start_time = win32::process_creation_time(process.get());
       }
       return holder;
     });

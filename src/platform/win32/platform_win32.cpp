@@ -98,24 +98,26 @@ std::string_view win32_name(int code) noexcept {
   }
 }
 
-// Windows' counterpart of mode 0600/0700: a protected DACL (it inherits
-// nothing from the directory, such as Everyone or Users) that grants full
-// access to the current user and SYSTEM only. Directories pass it on to what
-// is created inside them. Built once per process and kind.
+std::wstring strip_trailing_separators(std::wstring path) {
+  // Keep the separator of a root ("C:\", "\\?\C:\"): without it the path
+  // names the volume device, not its root directory.
+  const std::size_t root_length = path.starts_with(L"\\\\?\\") ? 7 : 3;
+  while (path.size() > root_length && (path.back() == L'\\' || path.back() == L'/'))
+    path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+namespace win32 {
+
 std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory) {
   static const auto build = [](const wchar_t* inherit) -> std::expected<PSECURITY_DESCRIPTOR, Error> {
-    HANDLE token = nullptr;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-      return std::unexpected(os_error(last_error(), "read the user of", "this process"));
-    DWORD size = 0;
-    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-    std::vector<BYTE> user(size);
-    const BOOL got = GetTokenInformation(token, TokenUser, user.data(), size, &size);
-    const int error = last_error();
-    CloseHandle(token);
+    auto user = own_token_information(TokenUser);
+    if (!user) return std::unexpected(user.error());
     wchar_t* sid = nullptr;
-    if (!got || !ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid, &sid))
-      return std::unexpected(os_error(got ? last_error() : error, "read the user of", "this process"));
+    if (!ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user->data())->User.Sid, &sid))
+      return std::unexpected(os_error(last_error(), "read the user of", "this process"));
     const std::wstring sddl = std::wstring(L"D:P(A;") + inherit + L";FA;;;" + sid + L")(A;" +
                               inherit + L";FA;;;SY)";
     LocalFree(sid);
@@ -132,16 +134,7 @@ std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory) {
   return SECURITY_ATTRIBUTES{sizeof(SECURITY_ATTRIBUTES), *descriptor, FALSE};
 }
 
-std::wstring strip_trailing_separators(std::wstring path) {
-  // Keep the separator of a root ("C:\", "\\?\C:\"): without it the path
-  // names the volume device, not its root directory.
-  const std::size_t root_length = path.starts_with(L"\\\\?\\") ? 7 : 3;
-  while (path.size() > root_length && (path.back() == L'\\' || path.back() == L'/'))
-    path.pop_back();
-  return path;
-}
-
-}  // namespace
+}  // namespace win32
 
 std::string_view path_separators() noexcept { return "\\/"; }
 char preferred_separator() noexcept { return '\\'; }
@@ -227,7 +220,7 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
   // Sharing DELETE is the point: a tmpctl handle must never be the reason
   // someone else's delete fails with ERROR_SHARING_VIOLATION. The handle is
   // not inherited (bInheritHandle is FALSE).
-  auto security = owner_only_security(false);
+  auto security = win32::owner_only_security(false);
   if (!security) return std::unexpected(security.error());
   const DWORD access = GENERIC_READ | GENERIC_WRITE | (delete_on_close ? DELETE : 0);
   const DWORD flags = FILE_ATTRIBUTE_TEMPORARY | (delete_on_close ? FILE_FLAG_DELETE_ON_CLOSE : 0);
@@ -251,7 +244,7 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
 std::expected<void, Error> create_directory_exclusive(const std::string& path, unsigned /*mode*/) {
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
-  auto security = owner_only_security(true);
+  auto security = win32::owner_only_security(true);
   if (!security) return std::unexpected(security.error());
   if (!CreateDirectoryW(native->c_str(), &*security))
     return std::unexpected(os_error(last_error(), "create directory", path));

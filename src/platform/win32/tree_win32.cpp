@@ -18,59 +18,33 @@
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
 #include "platform/walk.hpp"
+#include "platform/win32/nt_files.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
 
+using win32::DirectoryListing;
 using win32::display_path;
 using win32::last_error;
+using win32::list_access;
 using win32::narrow;
 using win32::native_path;
+using win32::open_relative;
 using win32::OwnedHandle;
 using win32::share_all;
+using win32::status_delete_pending;
+using win32::unix_nanoseconds;
+using win32::win32_error_of;
 using win32::widen;
-
-using NtOpenFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PIO_STATUS_BLOCK,
-                                      ULONG, ULONG);
-using NtStatusToErrorFn = ULONG(NTAPI*)(NTSTATUS);
 
 constexpr ACCESS_MASK entry_access =
     DELETE | SYNCHRONIZE | FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
-// Listing needs no DELETE: a directory some process has as its working
-// directory is held without FILE_SHARE_DELETE, and must still be listed.
-constexpr ACCESS_MASK list_access = FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
 // Deleting needs no FILE_READ_DATA (FILE_LIST_DIRECTORY): asking for it would
 // meet sharing violations from holders that merely deny reading.
 constexpr ACCESS_MASK delete_access =
     DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
-
-constexpr NTSTATUS status_delete_pending = static_cast<NTSTATUS>(0xC0000056);
-
-// NtOpenFile relative to the directory `parent`: `name` is one name, or
-// several joined by '\' (then only the last is opened as a reparse point).
-NTSTATUS open_relative(HANDLE parent, std::wstring_view name, ACCESS_MASK access,
-                       OwnedHandle& opened) {
-  static const auto nt_open = win32::ntdll_function<NtOpenFileFn>("NtOpenFile");
-  if (nt_open == nullptr) return static_cast<NTSTATUS>(0xC0000139);  // STATUS_ENTRYPOINT_NOT_FOUND
-  const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
-  UNICODE_STRING object_name{bytes, bytes, const_cast<wchar_t*>(name.data())};
-  OBJECT_ATTRIBUTES attributes;
-  InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, nullptr);
-  IO_STATUS_BLOCK io{};
-  HANDLE child = nullptr;
-  const NTSTATUS status = nt_open(&child, access, &attributes, &io, share_all,
-                                  FILE_OPEN_REPARSE_POINT | FILE_SYNCHRONOUS_IO_NONALERT |
-                                      FILE_OPEN_FOR_BACKUP_INTENT);
-  if (status >= 0) opened = OwnedHandle(child);
-  return status;
-}
-
-int win32_error_of(NTSTATUS status) {
-  static const auto to_error = win32::ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
-  return to_error != nullptr ? static_cast<int>(to_error(status)) : ERROR_PROC_NOT_FOUND;
-}
 
 std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view name,
                                              const std::string& path,
@@ -80,64 +54,6 @@ std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view na
     return std::unexpected(os_error(win32_error_of(status), "remove", path));
   return child;
 }
-
-// Reads a directory through its handle, one 64 KiB batch at a time, so a huge
-// directory is never held in memory whole. Records come as the OS fills them
-// (FILE_ID_BOTH_DIR_INFO: name, attributes, times, size and file id).
-class DirectoryListing {
-public:
-  // The next record other than "." and "..", nullptr at the end, or the
-  // Win32 code of a failed read.
-  std::expected<const FILE_ID_BOTH_DIR_INFO*, int> next(HANDLE directory) {
-    for (;;) {
-      if (ended_) return nullptr;
-      if (offset_ == no_batch && !read_batch(directory)) {
-        const int code = last_error();
-        finish();
-        // An empty listing (a directory being deleted has not even "."): the end.
-        if (code == ERROR_NO_MORE_FILES || code == ERROR_FILE_NOT_FOUND) return nullptr;
-        return std::unexpected(code);
-      }
-      const auto* record = reinterpret_cast<const FILE_ID_BOTH_DIR_INFO*>(buffer_.data() + offset_);
-      offset_ = record->NextEntryOffset == 0 ? no_batch : offset_ + record->NextEntryOffset;
-      const std::wstring_view name(record->FileName, record->FileNameLength / sizeof(wchar_t));
-      if (name != L"." && name != L"..") return record;
-    }
-  }
-
-  // Lists from the start again (on the same handle).
-  void restart() {
-    ended_ = false;
-    restart_ = true;
-    offset_ = no_batch;
-  }
-  // Drops the buffer: nothing more will be read.
-  void finish() {
-    ended_ = true;
-    std::vector<unsigned char>().swap(buffer_);
-  }
-
-private:
-  static constexpr std::size_t no_batch = std::numeric_limits<std::size_t>::max();
-
-  bool read_batch(HANDLE directory) {
-    if (buffer_.empty()) buffer_.resize(64 * 1024);
-    const FILE_INFO_BY_HANDLE_CLASS info_class =
-        restart_ ? FileIdBothDirectoryRestartInfo : FileIdBothDirectoryInfo;
-    if (!GetFileInformationByHandleEx(directory, info_class, buffer_.data(),
-                                      static_cast<DWORD>(buffer_.size())))
-      return false;
-    restart_ = false;
-    offset_ = 0;
-    return true;
-  }
-
-  // operator new aligns it for the records' LARGE_INTEGERs.
-  std::vector<unsigned char> buffer_;
-  std::size_t offset_ = no_batch;
-  bool restart_ = true;
-  bool ended_ = false;
-};
 
 std::expected<DWORD, Error> attributes_of(HANDLE handle, const std::string& path) {
   FILE_BASIC_INFO basic{};
@@ -345,17 +261,6 @@ constexpr std::size_t least_open_levels = 8;
 // At most this many characters in one NtOpenFile name (UNICODE_STRING counts
 // bytes in 16 bits) when a closed level is reached again.
 constexpr std::size_t max_relative_name = 16000;
-
-constexpr std::int64_t filetime_unix_epoch = 116444736000000000;  // 1970-01-01 in FILETIME
-
-// FILETIME (100 ns since 1601) as nanoseconds since the Unix epoch; 0 means
-// the file system keeps no such time.
-std::optional<std::int64_t> unix_nanoseconds(LARGE_INTEGER time) {
-  if (time.QuadPart == 0) return std::nullopt;
-  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 100;
-  const std::int64_t since_epoch = time.QuadPart - filetime_unix_epoch;
-  return std::clamp(since_epoch, -limit, limit) * 100;
-}
 
 EntryType type_of(DWORD attributes) {
   if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) return EntryType::symlink;

@@ -30,6 +30,20 @@ void clear_read_only_attribute(HANDLE handle, std::vector<std::string>* notes) {
 
 }  // namespace
 
+std::expected<std::vector<BYTE>, Error> own_token_information(TOKEN_INFORMATION_CLASS kind) {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+    return std::unexpected(os_error(last_error(), "read the user of", "this process"));
+  DWORD size = 0;
+  GetTokenInformation(token, kind, nullptr, 0, &size);
+  std::vector<BYTE> information(size);
+  const BOOL got = GetTokenInformation(token, kind, information.data(), size, &size);
+  const int error = last_error();
+  CloseHandle(token);
+  if (!got) return std::unexpected(os_error(error, "read the user of", "this process"));
+  return information;
+}
+
 std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
                                             const std::string& path,
                                             std::vector<std::string>* notes) {

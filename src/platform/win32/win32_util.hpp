@@ -3,6 +3,7 @@
 
 #include <windows.h>
 
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <utility>
@@ -50,6 +51,29 @@ public:
 private:
   HANDLE handle_ = nullptr;
 };
+
+/// A FILETIME as one number, in its 100 ns units since 1601.
+inline std::uint64_t filetime_value(FILETIME time) {
+  return (std::uint64_t{time.dwHighDateTime} << 32) | time.dwLowDateTime;
+}
+
+/// When the process `process` was created (a FILETIME value), which tells it
+/// apart from a later process with the same pid; 0 when it cannot be read.
+inline std::uint64_t process_creation_time(HANDLE process) {
+  FILETIME created{}, exited{}, kernel{}, user{};
+  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
+  return filetime_value(created);
+}
+
+/// What GetTokenInformation says of this process's token about `kind`
+/// (TokenUser, TokenOwner...), in a buffer of the size it needs.
+std::expected<std::vector<BYTE>, Error> own_token_information(TOKEN_INFORMATION_CLASS kind);
+
+/// Windows' counterpart of mode 0600/0700: a protected DACL (it inherits
+/// nothing from the directory, such as Everyone or Users) that grants full
+/// access to the current user and SYSTEM only; a directory's passes itself on
+/// to what is created inside. Built once per process and kind.
+std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory);
 
 /// Deletes what `handle` (opened with DELETE and FILE_WRITE_ATTRIBUTES) refers
 /// to: POSIX semantics where supported (Windows 10 1607+: the name goes at
