@@ -30,10 +30,21 @@ ProcessIdentity current_process();
 
 /// The process that started this one (for `tmpctl create`: the script). An
 /// Error of kind not_found when it has exited already: its pid is gone, or
-/// now belongs to a process that started after this one.
+/// now belongs to a process that started after this one. POSIX cannot tell an
+/// orphan's adopter (init, a subreaper) from its parent: that one is found,
+/// alive. Under Wine a program started from Linux has none: not_found.
 std::expected<ProcessIdentity, Error> parent_process();
 
-/// The process with this pid now. not_found when there is none.
+/// The pid the OS names as this process's parent, unchecked (POSIX getppid(),
+/// an adopter such as init once the parent exited; Windows the creator's pid,
+/// which may be free or reused by now); 0 when it names none. Use
+/// parent_process(), which checks it.
+std::uint32_t parent_pid();
+
+/// The process with this pid now. not_found when there is none, or it has
+/// exited but was not waited for yet (a zombie). start_time 0 when it runs
+/// but cannot be inspected (another user's: Windows access denied, Linux
+/// /proc mounted with hidepid).
 std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid);
 
 enum class ProcessState {
@@ -84,7 +95,11 @@ public:
   /// every function below checks names so.
   std::expected<void, Error> write(const std::string& name, std::string_view content);
 
-  /// The names of the files in the directory, in no particular order.
+  /// The names of the files in the directory, in no particular order: the
+  /// records, and names starting with '.' that are no record: partial files
+  /// (".NAME.partial") and, on Windows without POSIX-semantics rename (Wine,
+  /// before Windows 10 1709), a replaced record others still had open
+  /// (".NAME.<file id>.old", deleted, gone when they close it).
   std::expected<std::vector<std::string>, Error> names() const;
 
   /// The content of the file `name`, up to `limit` bytes; ErrorKind::not_found

@@ -98,18 +98,11 @@ ProcessIdentity current_process() {
   return self;
 }
 
-std::expected<ProcessIdentity, Error> parent_process() {
+std::uint32_t parent_pid() {
   // After its parent exits a process is adopted (by init or a subreaper), and
   // getppid() names the adopter: the caller's record then names a process
   // that outlives it, which keeps the record rather than dropping it early.
-  const auto parent = process_with_pid(static_cast<std::uint32_t>(::getppid()));
-  if (!parent) return parent;
-  // A parent cannot start after its child: that is a later process under a
-  // reused pid.
-  const ProcessIdentity self = current_process();
-  if (parent->start_time != 0 && self.start_time != 0 && parent->start_time > self.start_time)
-    return std::unexpected(not_found(parent->pid));
-  return parent;
+  return static_cast<std::uint32_t>(::getppid());
 }
 
 std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid) {
@@ -123,13 +116,6 @@ std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid) {
   }
   if (status.exited) return std::unexpected(not_found(pid));
   return ProcessIdentity{pid, status.start_time};
-}
-
-ProcessState process_state(const ProcessIdentity& process) {
-  auto now = process_with_pid(process.pid);
-  if (!now) return ProcessState::gone;
-  if (process.start_time == 0 || now->start_time == 0) return ProcessState::unknown;
-  return now->start_time == process.start_time ? ProcessState::alive : ProcessState::gone;
 }
 
 std::string default_record_directory(const std::string& temp_directory) {

@@ -310,6 +310,37 @@ Listed listed_from(const FILE_ID_BOTH_DIR_INFO& record, DWORD volume) {
   return listed;
 }
 
+// The record of the one entry `name` of `directory`, as a listing gives it:
+// NtQueryDirectoryFile with the name as its pattern, on a handle of its own
+// (a handle keeps the pattern of its first query). The name holds no
+// wildcard: the caller checked it with plain_name_problem.
+std::expected<Listed, Error> listed_by_name(HANDLE directory, std::wstring_view name, DWORD volume,
+                                            const std::string& path) {
+  using NtQueryDirectoryFileFn =
+      NTSTATUS(NTAPI*)(HANDLE, HANDLE, PVOID, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG, ULONG,
+                       BOOLEAN, PUNICODE_STRING, BOOLEAN);
+  static const auto query = win32::ntdll_function<NtQueryDirectoryFileFn>("NtQueryDirectoryFile");
+  constexpr ULONG file_id_both_directory_information = 37;
+  constexpr NTSTATUS status_no_such_file = static_cast<NTSTATUS>(0xC000000F);
+  constexpr NTSTATUS status_no_more_files = static_cast<NTSTATUS>(0x80000006);
+  if (query == nullptr) return std::unexpected(os_error(ERROR_PROC_NOT_FOUND, "inspect", path));
+  OwnedHandle own;
+  if (const NTSTATUS status = open_relative(directory, L"", list_access, own); status < 0)
+    return std::unexpected(os_error(win32_error_of(status), "inspect", path));
+  // One record: its fixed part and a name of up to 32767 characters.
+  std::vector<LONGLONG> buffer((sizeof(FILE_ID_BOTH_DIR_INFO) + 65536) / sizeof(LONGLONG));
+  const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
+  UNICODE_STRING pattern{bytes, bytes, const_cast<wchar_t*>(name.data())};
+  IO_STATUS_BLOCK io{};
+  const NTSTATUS status = query(own.get(), nullptr, nullptr, nullptr, &io, buffer.data(),
+                                static_cast<ULONG>(buffer.size() * sizeof(LONGLONG)),
+                                file_id_both_directory_information, TRUE, &pattern, TRUE);
+  if (status == status_no_such_file || status == status_no_more_files)
+    return std::unexpected(os_error(ERROR_FILE_NOT_FOUND, "inspect", path));
+  if (status < 0) return std::unexpected(os_error(win32_error_of(status), "inspect", path));
+  return listed_from(*reinterpret_cast<const FILE_ID_BOTH_DIR_INFO*>(buffer.data()), volume);
+}
+
 // Whether `name` in `directory` still is the file `identity` and no delete
 // of it is pending.
 bool still_there(HANDLE directory, std::wstring_view name, const FileIdentity& identity) {
@@ -706,6 +737,26 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     s.top().finished = true;
     return s.depth() == 0 ? WalkStep::done : WalkStep::finished_directory;
   }
+}
+
+std::expected<void, Error> TreeWalk::look_up(const std::string& name, WalkEntry& entry) {
+  State& s = *state_;
+  const std::string path = path_of(name);
+  if (s.depth() != 0)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "look up", path,
+                                          "only entries of the root are looked up"));
+  if (const std::string problem = plain_name_problem(name); !problem.empty())
+    return std::unexpected(
+        Error::invalid(ErrorKind::invalid_argument, "look up", path, "the name " + problem));
+  auto wide = widen(name);
+  if (!wide) return std::unexpected(wide.error());
+  auto listed = listed_by_name(s.top().handle.get(), *wide, s.volume, path);
+  if (!listed) return std::unexpected(listed.error());
+  // As if next() had listed it: remove_entry(), enter() and split() find
+  // its exact UTF-16 name there.
+  s.last = std::move(*listed);
+  entry = s.last.entry;
+  return {};
 }
 
 std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
