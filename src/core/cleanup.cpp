@@ -180,6 +180,9 @@ struct Shared {
   std::atomic<bool> any_first_seen{false};
   // Entries Windows refused as in use: their holders are found in one batch.
   std::vector<CleanupEntry> in_use{};
+  // The record store, which a walk leaves alone: its records go only with
+  // their entries (cleanup_records).
+  std::optional<platform::FileIdentity> record_store{};
 };
 
 // Directories split off a root, waiting for a thread. Bounded: each holds
@@ -393,7 +396,8 @@ private:
     std::string relative;
     if (need_relative_)
       relative = parent != nullptr ? parent->relative + '/' + entry.name : entry.name;
-    if (matches_any(options_.exclude, entry.name, relative)) {
+    if (matches_any(options_.exclude, entry.name, relative) ||
+        (entry.type == EntryType::directory && shared_.record_store == entry.identity)) {
       ++summary_.kept_excluded;
       keep_in_current();
       return;
@@ -697,6 +701,8 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
 
   Shared shared(observer);
   shared.summary.notes = open_files->notes;
+  if (auto store = RecordStore::default_path())
+    if (auto identity = platform::identity_of(*store)) shared.record_store = *identity;
   for (platform::TreeWalk& walk : walks) {
     clean_root(walk, options, shared, *open_files);
     report_in_use(shared);

@@ -457,6 +457,22 @@ TEST_F(RecordsCli, RecordsOfPathsRemovedByHandAreForgotten) {
   EXPECT_TRUE(exists(kept));
 }
 
+TEST_F(RecordsCli, AWalkOfTheTempDirectoryLeavesTheRecordStoreAlone) {
+  const std::string path = create({"--tag", "walked"});
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * 30);
+  fs::last_write_time(fs_path(path), old);
+  for (const std::string& name : record_files()) fs::last_write_time(fs_path(join(store_, name)), old);
+
+  const test::ProcessResult result =
+      run_tmpctl({"cleanup", "--older-than", "1d", "--age-by", "mtime", scratch()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(exists(path));  // an old file like any other
+  EXPECT_EQ(record_files().size(), 1u);  // its record is forgotten only by a record cleanup
+  EXPECT_TRUE(contains(result.err, "1 excluded")) << result.err;
+  EXPECT_EQ(run_tmpctl({"cleanup", "--tag", "walked"}).exit_code, 0);
+  EXPECT_TRUE(record_files().empty());
+}
+
 TEST_F(RecordsCli, BadLifetimeOptionsAreUsageErrors) {
   for (const std::vector<std::string>& arguments :
        {std::vector<std::string>{"create", "--ttl", "0"},
