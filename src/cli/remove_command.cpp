@@ -118,35 +118,7 @@ int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
   return print_reports(remove(paths_, options_), json_, false,
                        [&](DataOutput& out, const RemoveReport& report) {
-    const std::string details = report_details(report, stderr);
-    const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
-    switch (report.outcome) {
-      case RemoveOutcome::removed:
-        if (verbose_) {
-          out.write(fmt::format("removed '{}'\n", report.path));
-          for (const std::string& note : report.notes)
-            out.write("  " + styled(stdout, Style::note, "note:") + " " + note + "\n");
-        }
-        if (!report.holders.empty())
-          print_warning(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
-        break;
-      case RemoveOutcome::scheduled:
-        out.write(fmt::format("scheduled '{}' for deletion at the next restart\n", report.path));
-        break;
-      case RemoveOutcome::delete_pending:
-        if (!report.error) {
-          print_warning(fmt::format("'{}' is marked for deletion, but other handles keep the name "
-                                  "until they close{}",
-                                  report.path, indented));
-          break;
-        }
-        [[fallthrough]];
-      default:
-        print_error(to_string(report.error.value_or(
-                        Error::invalid(ErrorKind::other, "remove", report.path, "failed"))) +
-                    indented);
-        break;
-    }
+    print_remove_report(report, out, {.list_removed = verbose_});
   });
 }
 

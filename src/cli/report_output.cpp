@@ -97,4 +97,42 @@ std::string report_details(const RemoveReport& report, std::FILE* stream) {
   return text;
 }
 
+void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveReportText text) {
+  const std::string details = report_details(report, stderr);
+  const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
+  switch (report.outcome) {
+    case RemoveOutcome::removed:
+      if (text.list_removed) {
+        out.write(fmt::format("removed '{}'\n", report.path));
+        for (const std::string& note : report.notes)
+          out.write("  " + styled(stdout, Style::note, "note:") + " " + note + "\n");
+      }
+      if (!report.holders.empty())
+        print_warning(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
+      break;
+    case RemoveOutcome::scheduled:
+      out.write(fmt::format("scheduled '{}' for deletion at the next restart\n", report.path));
+      break;
+    case RemoveOutcome::delete_pending:
+      if (!report.error) {
+        print_warning(fmt::format("'{}' is marked for deletion, but other handles keep the name "
+                                  "until they close{}",
+                                  report.path, indented));
+        break;
+      }
+      [[fallthrough]];
+    default: {
+      const std::string message =
+          to_string(report.error.value_or(
+              Error::invalid(ErrorKind::other, "remove", report.path, "failed"))) +
+          indented;
+      if (text.refusal_is_warning)
+        print_warning(message);
+      else
+        print_error(message);
+      break;
+    }
+  }
+}
+
 }  // namespace tmpctl::cli

@@ -29,4 +29,20 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream);
 /// coloured if `stream` gets colour.
 std::string report_details(const RemoveReport& report, std::FILE* stream);
 
+/// How print_remove_report prints a report, beyond what `tmpctl remove` always prints.
+struct RemoveReportText {
+  /// "removed 'PATH'" (and notes) on `out` for a removed path (remove -v).
+  bool list_removed = false;
+  /// A refusal labelled as a warning, not an error: the caller leaves the
+  /// path behind on purpose (run --keep-on-failure).
+  bool refusal_is_warning = false;
+};
+
+/// A remove report in text, as `tmpctl remove` prints it: a refusal on
+/// stderr, "tmpctl: cannot remove 'PATH': <OS error>" with holders, notes and
+/// hints under it; on stderr too, as a warning, a path removed that a
+/// process still has open (POSIX) or that stays until its holders close it
+/// (Windows, delete pending); a path scheduled for the next restart on `out`.
+void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveReportText text = {});
+
 }  // namespace tmpctl::cli
