@@ -4,6 +4,7 @@
 // a terminal, and interruption. The CLI reaches the OS only through these.
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -37,8 +38,31 @@ std::string environment_variable(const char* name);
 /// until the process ends. Returns the number of the signal that came first
 /// through interrupt_signal().
 void stop_on_interrupt(std::atomic<bool>& flag);
-/// The signal that set the flag (SIGINT 2, SIGTERM 15...; Windows: 2 for
-/// Ctrl-C and Ctrl-Break, 1 for a console closing), or 0.
+/// The signal that set the flag, or that came first after
+/// pass_interrupts_to_command() (SIGINT 2, SIGTERM 15...; Windows: 2 for
+/// Ctrl-C and Ctrl-Break, 1 for a console closing, a logoff or a shutdown), or 0.
 int interrupt_signal();
+
+/// From now on, an interruption does not end this process: it is left to the
+/// command run_command() runs (process.hpp), and this process carries on to
+/// clean up after it. POSIX: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+/// SIGUSR2, except those tmpctl was started with ignored. One sent by a
+/// process (kill) is passed on to the command; one sent by the terminal
+/// (Ctrl-C, Ctrl-\, a hangup) is not, since the terminal sends it to the
+/// whole foreground process group, the command included. Windows: Ctrl-C and
+/// Ctrl-Break reach a command on the same console by themselves; when the
+/// console closes, the user logs off or the system shuts down, tmpctl waits
+/// up to 3 s for the command to end (then ends it) and up to 1.5 s more for
+/// command_cleanup_done(), before Windows ends tmpctl. Before the command
+/// has started, an interruption is only recorded (interrupt_signal()), and
+/// run_command() then does not start it.
+void pass_interrupts_to_command();
+/// For run_command(): the command's process (0: none, before it starts and
+/// once it has ended). POSIX: where a kill is passed on to; Windows: what a
+/// closing console waits for, and then ends.
+void set_interrupted_command(std::uint32_t pid);
+/// The cleanup after the command is done (or was not needed): a closing
+/// console (Windows) need not keep this process any longer.
+void command_cleanup_done();
 
 }  // namespace tmpctl::platform

@@ -14,6 +14,7 @@
 #include <windows.h>
 
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 #else
 #include <fcntl.h>
 #include <spawn.h>
@@ -35,27 +36,6 @@ namespace {
 
 #ifdef _WIN32
 std::wstring wide(const std::string& utf8_text) { return platform::win32::widen(utf8_text).value(); }
-
-// Quotes one argument so that CommandLineToArgvW (and the CRT) read it back
-// exactly: backslashes double only before a quote.
-std::wstring quote_argument(const std::wstring& argument) {
-  if (!argument.empty() && argument.find_first_of(L" \t\n\v\"") == std::wstring::npos)
-    return argument;
-  std::wstring quoted = L"\"";
-  std::size_t backslashes = 0;
-  for (const wchar_t c : argument) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    quoted.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
-    backslashes = 0;
-    quoted.push_back(c);
-  }
-  quoted.append(backslashes * 2, L'\\');
-  quoted.push_back(L'"');
-  return quoted;
-}
 
 HANDLE open_inheritable(const std::wstring& path, DWORD access, DWORD disposition) {
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -94,7 +74,7 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   std::wstring command_line;
   for (const std::string& argument : command) {
     if (!command_line.empty()) command_line += L' ';
-    command_line += quote_argument(wide(argument));
+    command_line += platform::win32::quoted_argument(wide(argument));
   }
   const HANDLE in = open_inheritable(L"NUL", GENERIC_READ, OPEN_EXISTING);
   const HANDLE out = open_inheritable(wide(out_path), GENERIC_WRITE, CREATE_ALWAYS);

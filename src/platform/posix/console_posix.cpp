@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <span>
 
 #include "platform/console.hpp"
 
@@ -31,22 +32,58 @@ std::string environment_variable(const char* name) {
 }
 
 namespace {
+// The one handler for every interruption, for both uses: stopping a long
+// operation (stop_on_interrupt) and waiting for a command to end
+// (pass_interrupts_to_command). It only touches lock-free atomics and calls
+// kill(2), which are async-signal-safe.
 std::atomic<bool>* interrupt_flag = nullptr;
 volatile std::sig_atomic_t first_signal = 0;
+std::atomic<pid_t> command_pid = 0;
+static_assert(std::atomic<pid_t>::is_always_lock_free);
 
-extern "C" void on_interrupt(int signal) {
+extern "C" void on_interrupt(int signal, siginfo_t* info, void*) {
   if (first_signal == 0) first_signal = signal;
-  interrupt_flag->store(true, std::memory_order_relaxed);
+  if (interrupt_flag != nullptr) interrupt_flag->store(true, std::memory_order_relaxed);
+  // si_code <= 0 (SI_USER, SI_QUEUE, SI_TKILL...): sent by a process. What
+  // the kernel sends for the terminal (SI_KERNEL) reached the command already.
+  const pid_t command = command_pid.load();
+  if (command > 0 && info != nullptr && info->si_code <= 0) ::kill(command, signal);
+}
+
+enum class Use { stop, pass_on };
+
+void handle_interrupts(Use use) {
+  struct sigaction action = {};
+  action.sa_sigaction = on_interrupt;
+  // Waiting for a command, tmpctl's own system calls carry on (SA_RESTART);
+  // a stopping operation wants them interrupted.
+  action.sa_flags = SA_SIGINFO | (use == Use::pass_on ? SA_RESTART : 0);
+  sigemptyset(&action.sa_mask);
+  static constexpr int stopping[] = {SIGINT, SIGTERM, SIGHUP};
+  static constexpr int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  for (const int signal : use == Use::pass_on ? std::span<const int>(passed_on)
+                                              : std::span<const int>(stopping)) {
+    struct sigaction previous = {};
+    // A signal ignored since tmpctl started (nohup, a background job of a
+    // non-interactive shell) stays ignored, for the command too.
+    if (use == Use::pass_on && ::sigaction(signal, nullptr, &previous) == 0 &&
+        previous.sa_handler == SIG_IGN)
+      continue;
+    ::sigaction(signal, &action, nullptr);
+  }
 }
 }  // namespace
 
 void stop_on_interrupt(std::atomic<bool>& flag) {
   interrupt_flag = &flag;
-  struct sigaction action = {};
-  action.sa_handler = on_interrupt;
-  sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal, &action, nullptr);
+  handle_interrupts(Use::stop);
 }
+
+void pass_interrupts_to_command() { handle_interrupts(Use::pass_on); }
+
+void set_interrupted_command(std::uint32_t pid) { command_pid = static_cast<pid_t>(pid); }
+
+void command_cleanup_done() {}
 
 int interrupt_signal() { return first_signal; }
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "platform/console.hpp"
 #include "platform/win32/unicode.hpp"
@@ -79,20 +80,43 @@ std::string environment_variable(const char* name) {
 }
 
 namespace {
+// The one console control handler, for both uses: stopping a long operation
+// (stop_on_interrupt) and waiting for a command (pass_interrupts_to_command).
+// Windows runs it in a thread of its own.
 std::atomic<bool>* interrupt_flag = nullptr;
 std::atomic<int> first_signal = 0;
+std::atomic<bool> passing_on = false;
+std::mutex command_mutex;  // command_process, between run_command and the handler
+HANDLE command_process = nullptr;
+HANDLE cleanup_done = nullptr;  // manual-reset event
+
+// Windows ends this process as soon as the handler returns from a close,
+// logoff or shutdown event, and after 5 s in any case (Windows 7 and
+// later): first let the command end and this process remove what it leaves.
+void wait_for_command_and_cleanup() {
+  {
+    const std::lock_guard lock(command_mutex);
+    if (command_process != nullptr && WaitForSingleObject(command_process, 3000) == WAIT_TIMEOUT)
+      TerminateProcess(command_process, static_cast<UINT>(STATUS_CONTROL_C_EXIT));
+  }
+  if (cleanup_done != nullptr) WaitForSingleObject(cleanup_done, 1500);
+}
 
 BOOL WINAPI on_console_event(DWORD event) {
+  // A logoff or shutdown ends a long operation at once; a command's temp
+  // path is still removed.
+  const bool closing = event == CTRL_CLOSE_EVENT ||
+                       (passing_on && (event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT));
+  if (!closing && event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT) return FALSE;
   int expected = 0;
-  switch (event) {
-    case CTRL_C_EVENT:
-    case CTRL_BREAK_EVENT: first_signal.compare_exchange_strong(expected, 2); break;
-    case CTRL_CLOSE_EVENT: first_signal.compare_exchange_strong(expected, 1); break;
-    default: return FALSE;
+  first_signal.compare_exchange_strong(expected, closing ? 1 : 2);
+  if (interrupt_flag != nullptr) interrupt_flag->store(true);
+  if (passing_on) {
+    // Ctrl-C and Ctrl-Break reach the command on this console by themselves.
+    if (closing) wait_for_command_and_cleanup();
+    return TRUE;
   }
-  interrupt_flag->store(true);
-  // Windows ends the process when this returns from a close event: give the
-  // walk a moment to stop between two entries first.
+  // Give the walk a moment to stop between two entries first.
   if (event == CTRL_CLOSE_EVENT) Sleep(2000);
   return TRUE;
 }
@@ -101,6 +125,22 @@ BOOL WINAPI on_console_event(DWORD event) {
 void stop_on_interrupt(std::atomic<bool>& flag) {
   interrupt_flag = &flag;
   SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+void pass_interrupts_to_command() {
+  cleanup_done = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  passing_on = true;
+  SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+void set_interrupted_command(std::uint32_t pid) {
+  const std::lock_guard lock(command_mutex);
+  if (command_process != nullptr) CloseHandle(command_process);
+  command_process = pid == 0 ? nullptr : OpenProcess(SYNCHRONIZE | PROCESS_TERMINATE, FALSE, pid);
+}
+
+void command_cleanup_done() {
+  if (cleanup_done != nullptr) SetEvent(cleanup_done);
 }
 
 int interrupt_signal() { return first_signal.load(); }

@@ -44,6 +44,26 @@ std::expected<std::vector<BYTE>, Error> own_token_information(TOKEN_INFORMATION_
   return information;
 }
 
+std::wstring quoted_argument(std::wstring_view argument) {
+  if (!argument.empty() && argument.find_first_of(L" \t\n\v\"") == std::wstring_view::npos)
+    return std::wstring(argument);
+  std::wstring quoted = L"\"";
+  std::size_t backslashes = 0;
+  for (const wchar_t c : argument) {
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
+    // Backslashes count only before a quote: 2n + 1 of them give n and the quote.
+    quoted.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+    backslashes = 0;
+    quoted.push_back(c);
+  }
+  quoted.append(backslashes * 2, L'\\');  // before the closing quote
+  quoted.push_back(L'"');
+  return quoted;
+}
+
 std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
                                             const std::string& path,
                                             std::vector<std::string>* notes) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <expected>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <tmpctl/error.hpp>
 #include <vector>
@@ -74,6 +75,12 @@ std::expected<std::vector<BYTE>, Error> own_token_information(TOKEN_INFORMATION_
 /// access to the current user and SYSTEM only; a directory's passes itself on
 /// to what is created inside. Built once per process and kind.
 std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory);
+
+/// One argument of a command line, quoted so that CommandLineToArgvW and the
+/// C runtime read it back exactly: left as it is unless it is empty or has a
+/// space, tab, newline or quote; else in quotes, with backslashes doubled
+/// before a quote and at the end, and each quote escaped.
+std::wstring quoted_argument(std::wstring_view argument);
 
 /// Deletes what `handle` (opened with DELETE and FILE_WRITE_ATTRIBUTES) refers
 /// to: POSIX semantics where supported (Windows 10 1607+: the name goes at
