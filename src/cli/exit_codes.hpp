@@ -10,6 +10,12 @@ enum ExitCode : int {
   exit_in_use = 3,     ///< remove/diagnose: a file is in use (held, locked, delete pending)
   exit_not_found = 4,  ///< remove/diagnose: nothing by that name
   exit_denied = 5,     ///< remove/diagnose: permissions, read-only attribute or file system
+  // `tmpctl run` passes COMMAND's status on, and has these of its own (as
+  // env, timeout and nice have 125-127).
+  exit_left_behind = 124,        ///< run: COMMAND ran, but its temp path could not be removed
+  exit_run_failed = 125,         ///< run: tmpctl failed before COMMAND ran (usage included)
+  exit_cannot_run = 126,         ///< run: COMMAND was found but cannot be run
+  exit_command_not_found = 127,  ///< run: COMMAND was not found
 };
 
 /// The exit code of a command that handled many paths: the worst one wins,

@@ -11,6 +11,7 @@
 #include "cli/create_command.hpp"
 #include "cli/list_command.hpp"
 #include "cli/remove_command.hpp"
+#include "cli/run_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
@@ -26,13 +27,15 @@ constexpr const char* footer = R"(Examples:
   tmpctl remove --retry 5 build.log       delete it, and say who holds it if refused
   tmpctl cleanup --dry-run --older-than 2d
   tmp=$(tmpctl create --ttl 1h --tag ci)  recorded: 'tmpctl list', 'cleanup --orphaned'
+  tmpctl run -- ./test-suite --db {}      a temp file for one command, removed after it
   tmpctl completion bash > ~/.local/share/bash-completion/completions/tmpctl
 
 Run 'tmpctl COMMAND --help' for a command's options and examples.
 
 Exit status: 0 success, 1 the OS refused (the message names the path and the
 error number), 2 invalid usage; remove and diagnose add 3 in use, 4 not found,
-5 denied; cleanup adds 3 in use (with --strict), 4 a missing DIR.)";
+5 denied; cleanup adds 3 in use (with --strict), 4 a missing DIR. run exits
+with COMMAND's status, or 124-127 (see 'tmpctl run --help').)";
 
 // --help and --version: CLI11 prints them to std::cout; a reader who got
 // nothing (full disk, closed pipe) must not be told it worked.
@@ -58,7 +61,8 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   // An unknown option is the real mistake even when CLI11 first stumbled on
   // something else ("remove --nope" is not about a missing PATH).
   for (const std::string& word : extras)
-    if (word.starts_with("-") && word.size() > 1) return fmt::format("unknown option '{}'", word);
+    if (word.starts_with("-") && word.size() > 1 && word != "--")
+      return fmt::format("unknown option '{}'", word);
   if ((required || extra) && !extras.empty()) {
     const std::string& word = extras.front();
     if (!command_given) return fmt::format("unknown command '{}' (commands: {})", word, commands);
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
   RemoveCommand remove(app);
   DiagnoseCommand diagnose(app);
   CleanupCommand cleanup(app);
+  RunCommand run(app);
   CompletionCommand completion(app);
 
   // --color is global: accepted before the command and after it, listed in
@@ -117,7 +122,9 @@ int main(int argc, char** argv) {
       command += " " + sub->get_name();
     print_error(usage_error(app, e, command != "tmpctl"));
     print_error(fmt::format("run '{} --help' for usage", command));
-    return exit_usage;
+    // run's own codes leave 1-123 to COMMAND: its usage errors are tmpctl's
+    // failures before COMMAND ran, as with env, nice and timeout.
+    return run.selected() ? exit_run_failed : exit_usage;
   }
   use_color(color);
 
@@ -126,6 +133,7 @@ int main(int argc, char** argv) {
   if (diagnose.selected()) return diagnose.run();
   if (cleanup.selected()) return cleanup.run();
   if (list.selected()) return list.run();
+  if (run.selected()) return run.run();
   if (completion.selected()) return completion.run();
   return exit_usage;  // unreachable: require_subcommand(1)
 }

@@ -98,7 +98,7 @@ protected:
 TEST_F(CompletionCli, BashCompletesCommandsOptionsAndTheirValues) {
   EXPECT_EQ(bash({"tmpctl", "c"}), (Candidates{"cleanup", "completion", "create"}));
   EXPECT_EQ(bash({"tmpctl", ""}),
-            (Candidates{"cleanup", "completion", "create", "diagnose", "list", "remove"}));
+            (Candidates{"cleanup", "completion", "create", "diagnose", "list", "remove", "run"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--ty"}), (Candidates{"--type"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--type", ""}), (Candidates{"dir", "file", "symlink"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--type", "file,s"}), (Candidates{"file,symlink"}));
@@ -136,6 +136,11 @@ TEST_F(CompletionCli, BashCompletesPathsWhereCommandsTakeThem) {
   // Directories only where a directory is meant.
   EXPECT_EQ(bash({"tmpctl", "cleanup", prefix}), Candidates{join(scratch(), "alps")});
   EXPECT_EQ(bash({"tmpctl", "create", "-p", prefix}), Candidates{join(scratch(), "alps")});
+  // run: options before COMMAND; COMMAND and its arguments as paths.
+  EXPECT_EQ(bash({"tmpctl", "run", "--ke"}), Candidates{"--keep-on-failure"});
+  EXPECT_EQ(bash({"tmpctl", "run", "-p", prefix}), Candidates{join(scratch(), "alps")});
+  EXPECT_EQ(bash({"tmpctl", "run", "--", prefix}), both);
+  EXPECT_EQ(bash({"tmpctl", "run", "--", "./program", prefix}), both);
   // After "--" a word starting with '-' is a path, not an option.
   EXPECT_EQ(bash({"tmpctl", "remove", "--", "--col"}), Candidates{});
 }

@@ -1,0 +1,197 @@
+#include "cli/run_command.hpp"
+
+#include <fmt/format.h>
+#include <tmpctl/remove.hpp>
+#include <tmpctl/temp_file.hpp>
+
+#include "cli/create_options.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/option_values.hpp"
+#include "cli/output.hpp"
+#include "cli/report_output.hpp"
+#include "platform/console.hpp"
+#include "platform/process.hpp"
+
+namespace tmpctl::cli {
+namespace {
+
+constexpr const char* path_variable = "TMPCTL_PATH";
+
+constexpr const char* description = R"(Run a command with a temporary file, and remove the file when the command ends.
+
+tmpctl creates a temporary file (with -d a directory) as 'tmpctl create'
+does, runs COMMAND with its path in the environment variable TMPCTL_PATH and
+in place of every {} in ARGS, and removes it when COMMAND ends, whatever its
+exit status; a directory goes with all it contains, never following links
+out of it. COMMAND runs directly, never through a shell, with tmpctl's
+standard streams; tmpctl itself writes only to stderr, and only about
+problems.
+
+Interruptions go to COMMAND, and tmpctl removes the temp file after it has
+ended: a SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 or SIGUSR2 sent to tmpctl
+is passed on (Ctrl-C on a terminal reaches COMMAND by itself); on Windows
+Ctrl-C and Ctrl-Break reach COMMAND on the console, and closing the console
+gives COMMAND 3 s to end before tmpctl ends it and cleans up. On Windows a
+batch file (.bat, .cmd) is refused: run 'cmd /c' explicitly.)";
+
+constexpr const char* footer = R"(Examples:
+  tmpctl run -- ./test-suite --database {}      a scratch database, gone afterwards
+  tmpctl run -d -- make DESTDIR={} install      a private directory for one command
+  tmpctl run --suffix .json -- ./gen --out={}   {} inside an argument is replaced too
+  tmpctl run -- sh -c 'sort data.csv > "$TMPCTL_PATH" && diff -u "$TMPCTL_PATH" expected.csv'
+
+If the temp file cannot be removed (on Windows: COMMAND left a process
+behind that holds it), tmpctl prints why, as 'tmpctl remove' does, with the
+processes holding it, and exits with 124; with --keep-on-failure it warns,
+leaves the file and exits with COMMAND's status. On Linux a file still open
+is removed anyway, and a warning names the process that keeps its space.
+
+Exit status:
+  COMMAND's own; on POSIX, when a signal ended COMMAND, tmpctl ends by that
+  same signal after removing the temp file (128 + N for those that dump core)
+  124  COMMAND ran, but its temp file could not be removed (not with
+       --keep-on-failure); the message gives COMMAND's own status
+  125  tmpctl failed before running COMMAND: invalid usage, or the temp file
+       could not be created
+  126  COMMAND was found but cannot be run (permissions, not a program)
+  127  COMMAND was not found)";
+
+// COMMAND with every "{}" in its arguments (not in the program's name)
+// replaced by `path`, anywhere in an argument, as GNU find -exec does.
+std::vector<std::string> with_path(std::vector<std::string> command, const std::string& path) {
+  for (std::size_t i = 1; i < command.size(); ++i) {
+    std::string& argument = command[i];
+    for (std::size_t at = argument.find("{}"); at != std::string::npos;
+         at = argument.find("{}", at + path.size()))
+      argument.replace(at, 2, path);
+  }
+  return command;
+}
+
+// "exited with status 3", "was ended by signal 15 (SIGTERM)"; on Windows an
+// NTSTATUS in hexadecimal: "exited with status 0xC000013A".
+std::string how_it_ended(const platform::CommandExit& ended) {
+  if (ended.signal != 0) {
+    const std::string_view name = platform::signal_name(ended.signal);
+    return fmt::format("was ended by signal {}{}", ended.signal,
+                       name.empty() ? "" : fmt::format(" ({})", name));
+  }
+  if (ended.code >= 0 && ended.code <= 255) return fmt::format("exited with status {}", ended.code);
+  return fmt::format("exited with status 0x{:08X}", static_cast<std::uint32_t>(ended.code));
+}
+
+// Whether the temp path is gone, or going: nothing was left to clean up.
+bool cleaned_up(const RemoveReport& report) {
+  switch (report.outcome) {
+    case RemoveOutcome::removed:
+    case RemoveOutcome::not_found: return true;  // COMMAND removed it itself
+    // Windows: marked for deletion, the name goes when the last holder closes.
+    case RemoveOutcome::delete_pending: return !report.error;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+RunCommand::RunCommand(CLI::App& parent)
+    : app_(parent.add_subcommand("run", "Run a command with a temporary file, removed afterwards")) {
+  app_->footer(std::string(description) + "\n\n" + footer);
+  // Everything from COMMAND on is COMMAND's, options included, as with env
+  // and nice; '--' before COMMAND is optional.
+  app_->positionals_at_end();
+  path_value(app_->add_option("COMMAND", command_,
+                              "The program to run, then its arguments (ARGS); put '--' before "
+                              "it when it starts with '-'")
+                 ->required(),
+             OptionValues::Kind::file);
+  auto* prefix = add_create_options(*app_, create_,
+                                    "Create a directory instead of a file (removed with all it "
+                                    "contains)");
+  path_value(app_->add_option("--template", create_.name_template,
+                              "Name template, e.g. build.XXXXXX.log, as create's TEMPLATE")
+                 ->type_name("TEMPLATE"),
+             OptionValues::Kind::file);
+  app_->add_flag("--keep-on-failure", keep_on_failure_,
+                 "If the temp file cannot be removed, warn, leave it, and exit with COMMAND's "
+                 "status instead of 124");
+  app_->add_flag("--no-holders", no_holders_,
+                 "Do not look for the processes holding a temp file that cannot be removed");
+  prefix->excludes(app_->get_option("--template"));
+}
+
+std::expected<std::string, Error> RunCommand::create_temp_path() const {
+  const CreateOptions options = create_.options();
+  if (create_.directory) {
+    auto directory = TempDirectory::create(options);
+    if (!directory) return std::unexpected(directory.error());
+    directory->keep();
+    return directory->path();
+  }
+  auto file = TempFile::create(options);
+  if (!file) return std::unexpected(file.error());
+  // Closed before COMMAND starts: no handle of tmpctl's can stand in the way
+  // of what COMMAND does with the file. Still owned (and so discarded) if
+  // closing fails.
+  if (auto closed = file->close(); !closed) return std::unexpected(closed.error());
+  if (auto kept = file->keep(); !kept) return std::unexpected(kept.error());
+  return file->path();
+}
+
+void RunCommand::record_created(const std::string& /*path*/) {}
+void RunCommand::record_removed(const std::string& /*path*/) {}
+
+int RunCommand::run() {
+  // First, so that no interruption can end tmpctl between creating the temp
+  // path and removing it.
+  platform::pass_interrupts_to_command();
+  auto created = create_temp_path();
+  if (!created) {
+    print_error(created.error());
+    platform::command_cleanup_done();
+    return exit_run_failed;
+  }
+  const std::string& path = *created;
+  record_created(path);
+
+  const auto ended = platform::run_command(with_path(command_, path), path_variable, path);
+  if (!ended) print_error(ended.error().error);
+
+  // Recursive whatever was created: COMMAND may have made a directory of the
+  // name. Links in it are removed, never followed.
+  const RemoveOptions options{.recursive = true, .find_holders = !no_holders_};
+  const RemoveReport report = remove(std::span<const std::string>(&path, 1), options).front();
+  const bool removed = cleaned_up(report);
+  if (removed) record_removed(path);
+  DataOutput no_stdout(stdout);  // COMMAND's; the report writes to it only for remove -v
+  if (report.outcome != RemoveOutcome::not_found)  // COMMAND removed it: nothing to say
+    print_remove_report(report, no_stdout, {.refusal_is_warning = keep_on_failure_});
+
+  int code = exit_success;
+  if (!ended) {
+    switch (ended.error().failure) {
+      case platform::StartFailure::not_found: code = exit_command_not_found; break;
+      case platform::StartFailure::not_runnable: code = exit_cannot_run; break;
+      case platform::StartFailure::failed: code = exit_run_failed; break;
+    }
+  } else if (!ended->started) {
+    print_error(fmt::format("interrupted before '{}' started", command_.front()));
+    code = 128 + ended->signal;
+  } else {
+    const std::string kind = create_.directory ? "directory" : "file";
+    if (!removed && keep_on_failure_) {
+      print_warning(fmt::format("'{}' {}; its temp {} is left behind (--keep-on-failure)",
+                                command_.front(), how_it_ended(*ended), kind));
+    } else if (!removed) {
+      print_error(fmt::format("'{}' {}, but its temp {} is left behind: exit status {}",
+                              command_.front(), how_it_ended(*ended), kind, int{exit_left_behind}));
+    }
+    code = !removed && !keep_on_failure_ ? exit_left_behind : ended->code;
+  }
+  platform::command_cleanup_done();
+  // A command ended by a signal: end the same way, so that a shell sees it
+  // (bash stops a script on a child's SIGINT). Returns for signals that dump core.
+  if (ended && ended->signal != 0 && code != exit_left_behind) platform::end_by_signal(ended->signal);
+  return code;
+}
+
+}  // namespace tmpctl::cli
