@@ -14,11 +14,11 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "platform/console.hpp"
 #include "support/mkstemp_style.hpp"
+#include "support/ready_marker.hpp"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -98,17 +98,9 @@ int main(int argc, char** argv) {
   const unsigned long pid = static_cast<unsigned long>(::getpid());
 #endif
 
-  // Write READY under another name first, so the test never reads it half-written.
-  const std::string partial = ready + ".partial";
-  std::FILE* out = std::fopen(partial.c_str(), "wb");
-  if (out == nullptr) return fail("write", partial);
-  std::fprintf(out, "%lu\n", pid);
-  std::fclose(out);
-  if (std::rename(partial.c_str(), ready.c_str()) != 0) return fail("rename", partial);
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (exists(ready) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!tmpctl::test::write_ready_marker(ready, std::to_string(pid) + "\n"))
+    return fail("write", ready);
+  tmpctl::test::wait_while([&] { return exists(ready); }, std::chrono::seconds(120));
   (void)view;
   return 0;
 }

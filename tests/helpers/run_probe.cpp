@@ -1,0 +1,218 @@
+// run_probe MODE ...: a COMMAND for the tests of `tmpctl run`, the same on
+// Linux and Windows.
+//
+//   run_probe args STATUS [ARG...]
+//     Prints "arg=ARG" for each ARG (as the C runtime split the command line
+//     on Windows) and "TMPCTL_PATH=..." (or "TMPCTL_PATH unset") on stdout,
+//     writes into the temp path (a file: a line; a directory: sub/inner.txt),
+//     and exits with STATUS.
+//   run_probe wait READY
+//     Writes its pid to READY, then waits until READY is removed (exit 0) or
+//     120 s pass. An interruption (POSIX: SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+//     SIGUSR1; Windows: Ctrl-C, Ctrl-Break) is appended to READY.signals as
+//     its number (Windows: "ctrl N"); 300 ms later, time for a second one to
+//     come if it would, the probe ends by it (POSIX: that signal with its
+//     default action; Windows: the default handler, STATUS_CONTROL_C_EXIT).
+//   run_probe remove STATUS
+//     Removes the temp path (and all it contains) itself, and exits with STATUS.
+//   run_probe hold READY STATUS
+//     Starts hold_file (beside this program) on TMPCTL_PATH with READY,
+//     detached, waits until it holds the file and exits with STATUS, leaving
+//     it holding the file until the test removes READY.
+// Exits 99 when something goes wrong, with a message on stderr.
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/console.hpp"
+#include "support/ready_marker.hpp"
+
+#ifdef _WIN32
+#include <windows.h>
+#include <fcntl.h>
+#include <io.h>
+
+#include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
+#else
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+extern char** environ;
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fs_path(const std::string& utf8) { return fs::path(std::u8string(utf8.begin(), utf8.end())); }
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "run_probe: %s\n", what.c_str());
+  return 99;
+}
+
+int print_and_write(const std::vector<std::string>& args) {
+  for (std::size_t i = 3; i < args.size(); ++i) std::printf("arg=%s\n", args[i].c_str());
+  const std::string path = tmpctl::platform::environment_variable("TMPCTL_PATH");
+  if (path.empty()) {
+    std::printf("TMPCTL_PATH unset\n");
+  } else {
+    std::printf("TMPCTL_PATH=%s\n", path.c_str());
+    std::error_code error;
+    if (fs::is_directory(fs_path(path), error)) {
+      fs::create_directory(fs_path(path) / "sub", error);
+      std::ofstream(fs_path(path) / "sub" / "inner.txt") << "written by run_probe\n";
+    } else {
+      std::ofstream(fs_path(path)) << "written by run_probe\n";
+    }
+    if (!fs::exists(fs_path(path), error)) return fail("could not write to " + path);
+  }
+  std::fflush(stdout);
+  return std::atoi(args[2].c_str());
+}
+
+// Where interruptions are written down: set before any handler runs.
+std::string signals_path;
+std::atomic<int> first_interruption = 0;
+
+void note_interruption(const char* text) {
+#ifdef _WIN32
+  if (std::FILE* out = std::fopen(signals_path.c_str(), "ab")) {
+    std::fputs(text, out);
+    std::fclose(out);
+  }
+#else
+  // open, write and close are async-signal-safe; stdio is not.
+  const int fd = ::open(signals_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  std::size_t length = 0;
+  while (text[length] != '\0') ++length;
+  (void)!::write(fd, text, length);
+  ::close(fd);
+#endif
+}
+
+#ifdef _WIN32
+BOOL WINAPI on_console_event(DWORD event) {
+  note_interruption(event == CTRL_C_EVENT ? "ctrl 0\n" : event == CTRL_BREAK_EVENT ? "ctrl 1\n" : "ctrl 2\n");
+  int none = 0;
+  first_interruption.compare_exchange_strong(none, static_cast<int>(event) + 1);
+  return TRUE;
+}
+#else
+extern "C" void on_signal(int signal) {
+  char text[8] = {};
+  int at = 0;
+  if (signal >= 10) text[at++] = static_cast<char>('0' + signal / 10);
+  text[at++] = static_cast<char>('0' + signal % 10);
+  text[at] = '\n';
+  note_interruption(text);
+  int none = 0;
+  first_interruption.compare_exchange_strong(none, signal);
+}
+#endif
+
+int wait_for_removal_or_interruption(const std::string& ready) {
+  signals_path = ready + ".signals";
+#ifdef _WIN32
+  SetConsoleCtrlHandler(on_console_event, TRUE);
+  const unsigned long pid = GetCurrentProcessId();
+#else
+  struct sigaction action = {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1}) ::sigaction(signal, &action, nullptr);
+  const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+  if (!tmpctl::test::write_ready_marker(ready, std::to_string(pid) + "\n")) return fail("cannot write " + ready);
+  std::error_code error;
+  tmpctl::test::wait_while([&] { return first_interruption == 0 && fs::exists(fs_path(ready), error); },
+                           std::chrono::seconds(120));
+  if (first_interruption == 0) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+#ifdef _WIN32
+  // What the default handler would have done at once.
+  ExitProcess(STATUS_CONTROL_C_EXIT);
+#else
+  const int signal = first_interruption;
+  std::signal(signal, SIG_DFL);
+  ::raise(signal);
+  return fail("survived its own signal");
+#endif
+}
+
+// Starts hold_file PATH READY and lets it run on after this process exits.
+bool start_holder(const std::string& path, const std::string& ready) {
+#ifdef _WIN32
+  std::wstring self(32768, L'\0');
+  self.resize(GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
+  const std::wstring holder = self.substr(0, self.find_last_of(L"\\/") + 1) + L"hold_file.exe";
+  std::wstring command_line = L"\"" + holder + L"\"";
+  for (const std::string& argument : {path, ready})
+    command_line += L" " + tmpctl::platform::win32::quoted_argument(tmpctl::platform::win32::widen(argument).value());
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  PROCESS_INFORMATION info{};
+  // No handle of this process goes with it (bInheritHandles FALSE).
+  if (!CreateProcessW(holder.c_str(), command_line.data(), nullptr, nullptr, FALSE, 0, nullptr,
+                      nullptr, &startup, &info))
+    return false;
+  CloseHandle(info.hThread);
+  CloseHandle(info.hProcess);
+  return true;
+#else
+  char self[4096] = {};
+  if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return false;
+  std::string holder = self;
+  holder = holder.substr(0, holder.rfind('/') + 1) + "hold_file";
+  std::vector<char*> argv = {holder.data(), const_cast<char*>(path.c_str()),
+                             const_cast<char*>(ready.c_str()), nullptr};
+  pid_t pid = 0;
+  return ::posix_spawn(&pid, holder.c_str(), nullptr, nullptr, argv.data(), environ) == 0;
+#endif
+}
+
+int remove_it(const std::vector<std::string>& args) {
+  std::error_code error;
+  fs::remove_all(fs_path(tmpctl::platform::environment_variable("TMPCTL_PATH")), error);
+  if (error) return fail("cannot remove the temp path: " + error.message());
+  return std::atoi(args[2].c_str());
+}
+
+int leave_a_holder(const std::vector<std::string>& args) {
+  const std::string path = tmpctl::platform::environment_variable("TMPCTL_PATH");
+  const std::string& ready = args[2];
+  if (path.empty()) return fail("TMPCTL_PATH unset");
+  if (!start_holder(path, ready)) return fail("cannot start hold_file");
+  std::error_code error;
+  tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); }, std::chrono::seconds(30));
+  if (!fs::exists(fs_path(ready), error)) return fail("hold_file did not start holding " + path);
+  return std::atoi(args[3].c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef _WIN32
+  _setmode(_fileno(stdout), _O_BINARY);  // "\n", not "\r\n": the same output on every OS
+#endif
+  const std::vector<std::string> args = tmpctl::platform::utf8_arguments(argc, argv);
+  const std::string mode = args.size() > 1 ? args[1] : "";
+  if (mode == "args" && args.size() >= 3) return print_and_write(args);
+  if (mode == "wait" && args.size() == 3) return wait_for_removal_or_interruption(args[2]);
+  if (mode == "remove" && args.size() == 3) return remove_it(args);
+  if (mode == "hold" && args.size() == 4) return leave_a_holder(args);
+  std::fprintf(stderr, "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS | hold READY STATUS\n");
+  return 99;
+}
