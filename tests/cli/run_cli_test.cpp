@@ -306,6 +306,24 @@ TEST_F(RunCli, KeepOnFailureWarnsAndPassesTheStatusOn) {
   release_holder(pid);
 }
 
+#ifdef _WIN32
+// A holder that shares delete (as Rust's std and .NET open files): the
+// delete is accepted, and the name goes when the holder closes the file.
+TEST_F(RunCli, AHolderThatSharesDeleteGetsAWarningOnly) {
+  auto result = run({}, {"hold", ready(), "6", "--share-delete"});
+  const std::string pid = wait_until_ready();
+  EXPECT_EQ(result.exit_code, 6) << result.err;
+  EXPECT_TRUE(result.err.starts_with("tmpctl: '")) << result.err;
+  EXPECT_TRUE(contains(result.err, "' is marked for deletion, but other handles keep the name until they close"))
+      << result.err;
+  EXPECT_FALSE(contains(result.err, "left behind")) << result.err;
+  fs::remove(fs_path(ready()));
+  test::wait_while([&] { return !process_gone(pid); }, std::chrono::seconds(30));
+  test::wait_while([&] { return !list_directory(temp_).empty(); }, std::chrono::seconds(5));
+  EXPECT_TRUE(list_directory(temp_).empty());
+}
+#endif
+
 TEST_F(RunCli, NoHoldersLeavesTheHoldersOut) {
   auto result = run({"--no-holders"}, {"hold", ready(), "0"});
   const std::string pid = wait_until_ready();

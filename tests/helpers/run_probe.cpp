@@ -15,10 +15,10 @@
 //     default action; Windows: the default handler, STATUS_CONTROL_C_EXIT).
 //   run_probe remove STATUS
 //     Removes the temp path (and all it contains) itself, and exits with STATUS.
-//   run_probe hold READY STATUS
-//     Starts hold_file (beside this program) on TMPCTL_PATH with READY,
-//     detached, waits until it holds the file and exits with STATUS, leaving
-//     it holding the file until the test removes READY.
+//   run_probe hold READY STATUS [--share-delete]
+//     Starts hold_file [--share-delete] (beside this program) on TMPCTL_PATH
+//     with READY, detached, waits until it holds the file and exits with
+//     STATUS, leaving it holding the file until the test removes READY.
 // Exits 99 when something goes wrong, with a message on stderr.
 
 #include <atomic>
@@ -152,14 +152,15 @@ int wait_for_removal_or_interruption(const std::string& ready) {
 #endif
 }
 
-// Starts hold_file PATH READY and lets it run on after this process exits.
-bool start_holder(const std::string& path, const std::string& ready) {
+// Starts hold_file [OPTIONS] PATH READY and lets it run on after this
+// process exits.
+bool start_holder(std::vector<std::string> arguments) {
 #ifdef _WIN32
   std::wstring self(32768, L'\0');
   self.resize(GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
   const std::wstring holder = self.substr(0, self.find_last_of(L"\\/") + 1) + L"hold_file.exe";
   std::wstring command_line = L"\"" + holder + L"\"";
-  for (const std::string& argument : {path, ready})
+  for (const std::string& argument : arguments)
     command_line += L" " + tmpctl::platform::win32::quoted_argument(tmpctl::platform::win32::widen(argument).value());
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
@@ -176,8 +177,9 @@ bool start_holder(const std::string& path, const std::string& ready) {
   if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return false;
   std::string holder = self;
   holder = holder.substr(0, holder.rfind('/') + 1) + "hold_file";
-  std::vector<char*> argv = {holder.data(), const_cast<char*>(path.c_str()),
-                             const_cast<char*>(ready.c_str()), nullptr};
+  std::vector<char*> argv = {holder.data()};
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
   pid_t pid = 0;
   return ::posix_spawn(&pid, holder.c_str(), nullptr, nullptr, argv.data(), environ) == 0;
 #endif
@@ -194,7 +196,9 @@ int leave_a_holder(const std::vector<std::string>& args) {
   const std::string path = tmpctl::platform::environment_variable("TMPCTL_PATH");
   const std::string& ready = args[2];
   if (path.empty()) return fail("TMPCTL_PATH unset");
-  if (!start_holder(path, ready)) return fail("cannot start hold_file");
+  std::vector<std::string> holder_arguments(args.begin() + 4, args.end());
+  holder_arguments.insert(holder_arguments.end(), {path, ready});
+  if (!start_holder(holder_arguments)) return fail("cannot start hold_file");
   std::error_code error;
   tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); }, std::chrono::seconds(30));
   if (!fs::exists(fs_path(ready), error)) return fail("hold_file did not start holding " + path);
@@ -212,7 +216,9 @@ int main(int argc, char** argv) {
   if (mode == "args" && args.size() >= 3) return print_and_write(args);
   if (mode == "wait" && args.size() == 3) return wait_for_removal_or_interruption(args[2]);
   if (mode == "remove" && args.size() == 3) return remove_it(args);
-  if (mode == "hold" && args.size() == 4) return leave_a_holder(args);
-  std::fprintf(stderr, "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS | hold READY STATUS\n");
+  if (mode == "hold" && (args.size() == 4 || (args.size() == 5 && args[4] == "--share-delete")))
+    return leave_a_holder(args);
+  std::fprintf(stderr, "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS |"
+                       " hold READY STATUS [--share-delete]\n");
   return 99;
 }
