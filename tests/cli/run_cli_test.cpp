@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -339,6 +340,25 @@ TEST_F(RunCli, NoHoldersLeavesTheHoldersOut) {
 }
 
 #ifdef _WIN32
+// A handle tmpctl inherited (from this test) does not reach the command: only
+// the standard handles do (PROC_THREAD_ATTRIBUTE_HANDLE_LIST).
+TEST_F(RunCli, OnlyTheStandardHandlesReachTheCommand) {
+  const std::string path = join(scratch(), "inheritable");
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  const HANDLE handle = CreateFileW(fs_path(path).c_str(), GENERIC_READ | GENERIC_WRITE,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &inherit,
+                                    CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+  ASSERT_NE(handle, INVALID_HANDLE_VALUE);
+  const std::string value = std::to_string(reinterpret_cast<std::uintptr_t>(handle));
+  // The probe started directly, as tmpctl was, does inherit it: the check works.
+  auto direct = test::run_process({test::helper_path("run_probe"), "handle", value, path});
+  auto through_tmpctl = run({}, {"handle", value, path});
+  CloseHandle(handle);
+  EXPECT_EQ(direct.out, "inherited\n") << direct.err;
+  EXPECT_EQ(through_tmpctl.exit_code, 0) << through_tmpctl.err;
+  EXPECT_EQ(through_tmpctl.out, "not inherited\n") << through_tmpctl.err;
+}
+
 BOOL WINAPI carry_on(DWORD /*event*/) { return TRUE; }
 
 // Ctrl-C on tmpctl's console: the command on the same console gets it too

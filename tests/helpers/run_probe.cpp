@@ -19,11 +19,15 @@
 //     Starts hold_file [--share-delete] (beside this program) on TMPCTL_PATH
 //     with READY, detached, waits until it holds the file and exits with
 //     STATUS, leaving it holding the file until the test removes READY.
+//   run_probe handle VALUE PATH (Windows)
+//     Prints "inherited" if VALUE (decimal) is a handle of this process to
+//     the file PATH, else "not inherited".
 // Exits 99 when something goes wrong, with a message on stderr.
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -205,6 +209,26 @@ int leave_a_holder(const std::vector<std::string>& args) {
   return std::atoi(args[3].c_str());
 }
 
+#ifdef _WIN32
+int check_handle(const std::vector<std::string>& args) {
+  const auto handle = reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(std::stoull(args[2])));
+  const HANDLE file = CreateFileW(tmpctl::platform::win32::widen(args[3]).value().c_str(), 0,
+                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                  OPEN_EXISTING, 0, nullptr);
+  if (file == INVALID_HANDLE_VALUE) return fail("cannot open " + args[3]);
+  BY_HANDLE_FILE_INFORMATION expected{};
+  BY_HANDLE_FILE_INFORMATION found{};
+  const bool same = GetFileInformationByHandle(file, &expected) &&
+                    GetFileType(handle) == FILE_TYPE_DISK && GetFileInformationByHandle(handle, &found) &&
+                    found.dwVolumeSerialNumber == expected.dwVolumeSerialNumber &&
+                    found.nFileIndexHigh == expected.nFileIndexHigh &&
+                    found.nFileIndexLow == expected.nFileIndexLow;
+  CloseHandle(file);
+  std::printf("%s\n", same ? "inherited" : "not inherited");
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -216,6 +240,9 @@ int main(int argc, char** argv) {
   if (mode == "args" && args.size() >= 3) return print_and_write(args);
   if (mode == "wait" && args.size() == 3) return wait_for_removal_or_interruption(args[2]);
   if (mode == "remove" && args.size() == 3) return remove_it(args);
+#ifdef _WIN32
+  if (mode == "handle" && args.size() == 4) return check_handle(args);
+#endif
   if (mode == "hold" && (args.size() == 4 || (args.size() == 5 && args[4] == "--share-delete")))
     return leave_a_holder(args);
   std::fprintf(stderr, "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS |"

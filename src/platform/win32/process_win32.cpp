@@ -135,18 +135,19 @@ private:
 
 class AttributeList {
 public:
+  // Empty (get() is nullptr) unless it lists `inherited`, which must not be empty.
   explicit AttributeList(std::vector<HANDLE>& inherited) {
     SIZE_T size = 0;
     InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
     buffer_.resize(size);
-    list_ = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(buffer_.data());
-    if (!InitializeProcThreadAttributeList(list_, 1, 0, &size)) {
+    const auto list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(buffer_.data());
+    if (inherited.empty() || !InitializeProcThreadAttributeList(list, 1, 0, &size)) return;
+    list_ = list;
+    if (!UpdateProcThreadAttribute(list_, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
+                                   inherited.size() * sizeof(HANDLE), nullptr, nullptr)) {
+      DeleteProcThreadAttributeList(list_);
       list_ = nullptr;
-      return;
     }
-    if (!inherited.empty())
-      UpdateProcThreadAttribute(list_, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
-                                inherited.size() * sizeof(HANDLE), nullptr, nullptr);
   }
   ~AttributeList() {
     if (list_ != nullptr) DeleteProcThreadAttributeList(list_);
@@ -204,7 +205,7 @@ std::expected<CommandExit, StartError> run_command(std::span<const std::string> 
   StandardHandles handles;
   AttributeList attributes(handles.list());
   STARTUPINFOEXW startup{};
-  startup.StartupInfo.cb = sizeof startup;
+  startup.StartupInfo.cb = attributes.get() != nullptr ? sizeof startup : sizeof startup.StartupInfo;
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   startup.StartupInfo.hStdInput = handles.get(0);
   startup.StartupInfo.hStdOutput = handles.get(1);
@@ -218,7 +219,10 @@ std::expected<CommandExit, StartError> run_command(std::span<const std::string> 
   if (const int signal = interrupt_signal(); signal != 0)
     return CommandExit{.code = 0, .signal = signal, .started = false};
   PROCESS_INFORMATION info{};
-  if (!CreateProcessW(found->c_str(), command_line.data(), nullptr, nullptr, TRUE, flags,
+  // Without the handle list, inheriting would hand on every inheritable
+  // handle: then none (and no standard handles either).
+  const BOOL inherit = attributes.get() != nullptr;
+  if (!CreateProcessW(found->c_str(), command_line.data(), nullptr, nullptr, inherit, flags,
                       environment.data(), nullptr, &startup.StartupInfo, &info)) {
     const int code = last_error();
     return std::unexpected(start_error(failure_for(code), code, program));
