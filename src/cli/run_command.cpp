@@ -151,7 +151,7 @@ int RunCommand::run() {
     return exit_run_failed;
   }
   const std::string& path = *created;
-  record_created(path);
+  record_created(path);  // the record store's hook: the path exists now
 
   const auto ended = platform::run_command(with_path(command_, path), path_variable, path);
   if (!ended) print_error(ended.error().error);
@@ -161,7 +161,7 @@ int RunCommand::run() {
   const RemoveOptions options{.recursive = true, .find_holders = !no_holders_};
   const RemoveReport report = remove(std::span<const std::string>(&path, 1), options).front();
   const bool removed = cleaned_up(report);
-  if (removed) record_removed(path);
+  if (removed) record_removed(path);  // the record store's hook: the path is gone
   DataOutput no_stdout(stdout);  // COMMAND's; the report writes to it only for remove -v
   if (report.outcome != RemoveOutcome::not_found)  // COMMAND removed it: nothing to say
     print_remove_report(report, no_stdout, {.refusal_is_warning = keep_on_failure_});
