@@ -9,7 +9,8 @@
 
 namespace tmpctl::cli {
 
-void LifetimeOptions::add_to(CLI::App& command, const std::vector<CLI::Option*>& excluded) {
+void LifetimeOptions::add_to(CLI::App& command, const std::vector<CLI::Option*>& excluded,
+                             bool with_owner) {
   ttl_option_ = command
                     .add_option("--ttl", ttl_,
                                 "Record the entry; 'cleanup --expired' may remove it after "
@@ -20,6 +21,11 @@ void LifetimeOptions::add_to(CLI::App& command, const std::vector<CLI::Option*>&
                                 "Record the entry under NAME, for 'list --tag' and "
                                 "'cleanup --tag'")
                     ->type_name("NAME");
+  if (!with_owner) {
+    for (CLI::Option* option : excluded)
+      for (CLI::Option* mine : {ttl_option_, tag_option_}) mine->excludes(option);
+    return;
+  }
   owner_option_ = command
                       .add_option("--owner", owner_,
                                   "Record the entry as process PID's (default: the process that "
@@ -31,7 +37,8 @@ void LifetimeOptions::add_to(CLI::App& command, const std::vector<CLI::Option*>&
 }
 
 bool LifetimeOptions::requested() const {
-  return ttl_option_->count() > 0 || tag_option_->count() > 0 || owner_option_->count() > 0;
+  return ttl_option_->count() > 0 || tag_option_->count() > 0 ||
+         (owner_option_ != nullptr && owner_option_->count() > 0);
 }
 
 std::expected<Lifetime, std::string> LifetimeOptions::lifetime() const {
@@ -45,7 +52,7 @@ std::expected<Lifetime, std::string> LifetimeOptions::lifetime() const {
     if (tag_.empty()) return std::unexpected(std::string("--tag: a tag cannot be empty"));
     lifetime.tag = tag_;
   }
-  if (owner_option_->count() > 0) {
+  if (owner_option_ != nullptr && owner_option_->count() > 0) {
     auto owner = process_with_pid(owner_);
     if (!owner) return std::unexpected(fmt::format("--owner: no process has pid {}", owner_));
     lifetime.owner = *owner;

@@ -17,7 +17,9 @@ namespace tmpctl::cli {
 class LifetimeOptions {
 public:
   /// Adds the options to `command`; they exclude each of `excluded`.
-  void add_to(CLI::App& command, const std::vector<CLI::Option*>& excluded = {});
+  /// `with_owner`: --owner too (run's entries belong to tmpctl itself).
+  void add_to(CLI::App& command, const std::vector<CLI::Option*>& excluded = {},
+              bool with_owner = true);
   /// Whether any was given: the entry is then recorded.
   bool requested() const;
   /// What to record, or a usage message ("--ttl: ...").

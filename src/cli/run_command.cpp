@@ -117,6 +117,7 @@ RunCommand::RunCommand(CLI::App& parent)
   app_->add_flag("--no-holders", no_holders_,
                  "Do not look for the processes holding a temp file that cannot be removed");
   prefix->excludes(app_->get_option("--template"));
+  lifetime_.add_to(*app_, {}, false);
 }
 
 std::expected<std::string, Error> RunCommand::create_temp_path() const {
@@ -137,13 +138,34 @@ std::expected<std::string, Error> RunCommand::create_temp_path() const {
   return file->path();
 }
 
-void RunCommand::record_created(const std::string& /*path*/) {}
-void RunCommand::record_removed(const std::string& /*path*/) {}
+std::expected<void, Error> RunCommand::record_created(const std::string& path,
+                                                      const Lifetime& lifetime) {
+  auto store = RecordStore::open({}, true);
+  if (!store) return std::unexpected(store.error());
+  auto record = store->add(path, create_.directory ? RecordKind::directory : RecordKind::file,
+                           lifetime);
+  if (!record) return std::unexpected(record.error());
+  store_ = std::move(*store);
+  record_id_ = record->id;
+  return {};
+}
+
+void RunCommand::record_removed() {
+  if (store_) (void)store_->forget(record_id_);
+}
 
 int RunCommand::run() {
   // First, so that no interruption can end tmpctl between creating the temp
   // path and removing it.
   platform::pass_interrupts_to_command();
+  auto wanted = lifetime_.lifetime();
+  if (!wanted) {
+    print_error(wanted.error());
+    platform::command_cleanup_done();
+    return exit_run_failed;
+  }
+  Lifetime lifetime = std::move(*wanted);
+  lifetime.owner = current_process();
   auto created = create_temp_path();
   if (!created) {
     print_error(created.error());
@@ -151,7 +173,19 @@ int RunCommand::run() {
     return exit_run_failed;
   }
   const std::string& path = *created;
-  record_created(path);  // the record store's hook: the path exists now
+  if (auto recorded = record_created(path, lifetime); !recorded) {
+    // Asked for (--ttl, --tag): no run without it. Otherwise the record is
+    // only a safety net for a tmpctl killed before it could clean up.
+    if (lifetime_.requested()) {
+      print_error(recorded.error());
+      (void)remove(std::span<const std::string>(&path, 1), {.recursive = true, .find_holders = false});
+      platform::command_cleanup_done();
+      return exit_run_failed;
+    }
+    print_warning(fmt::format("the temp path is not recorded ({}); if tmpctl is killed, "
+                              "'cleanup --orphaned' will not find it",
+                              to_string(recorded.error())));
+  }
 
   const auto ended = platform::run_command(with_path(command_, path), path_variable, path);
   if (!ended) print_error(ended.error().error);
@@ -161,7 +195,7 @@ int RunCommand::run() {
   const RemoveOptions options{.recursive = true, .find_holders = !no_holders_};
   const RemoveReport report = remove(std::span<const std::string>(&path, 1), options).front();
   const bool removed = cleaned_up(report);
-  if (removed) record_removed(path);  // the record store's hook: the path is gone
+  if (removed) record_removed();  // kept otherwise: a leftover for 'cleanup --orphaned'
   DataOutput no_stdout(stdout);  // COMMAND's; the report writes to it only for remove -v
   if (report.outcome != RemoveOutcome::not_found)  // COMMAND removed it: nothing to say
     print_remove_report(report, no_stdout, {.refusal_is_warning = keep_on_failure_});

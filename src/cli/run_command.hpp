@@ -6,7 +6,11 @@
 #include <tmpctl/error.hpp>
 #include <vector>
 
+#include <optional>
+#include <tmpctl/records.hpp>
+
 #include "cli/create_options.hpp"
+#include "cli/record_options.hpp"
 
 namespace tmpctl::cli {
 
@@ -19,16 +23,20 @@ public:
 
 private:
   std::expected<std::string, Error> create_temp_path() const;
-  // Where the record store (create --ttl/--tag) will hook in: right after the
-  // temp path was created, and right after it was removed. Nothing yet.
-  void record_created(const std::string& path);
-  void record_removed(const std::string& path);
+  // The temp path's record in the store: written right after the path was
+  // created (owner: tmpctl itself, so that a killed tmpctl leaves an orphan
+  // that 'cleanup --orphaned' removes), forgotten right after it was removed.
+  std::expected<void, Error> record_created(const std::string& path, const Lifetime& lifetime);
+  void record_removed();
 
   CLI::App* app_;
   CreateOptionValues create_;
   bool keep_on_failure_ = false;
   bool no_holders_ = false;
   std::vector<std::string> command_;
+  LifetimeOptions lifetime_;
+  std::optional<RecordStore> store_;
+  std::string record_id_;
 };
 
 }  // namespace tmpctl::cli

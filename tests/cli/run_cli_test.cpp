@@ -4,11 +4,13 @@
 // a holder behind. Run on Linux and, under Wine, on Windows.
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +75,17 @@ protected:
     ScratchDirectoryTest::SetUp();
     temp_ = join(scratch(), "temp");
     fs::create_directory(fs_path(temp_));
+    records_ = join(scratch(), "records");
+    store_.emplace("TMPCTL_RECORDS", records_.c_str());
+  }
+
+  // The record files in this test's store.
+  std::vector<std::string> record_files() const {
+    std::vector<std::string> names;
+    if (fs::exists(fs_path(records_)))
+      for (const std::string& name : list_directory(records_))
+        if (name.ends_with(".json")) names.push_back(name);
+    return names;
   }
 
   // tmpctl run -p <temp> OPTIONS -- run_probe PROBE...
@@ -114,6 +127,8 @@ protected:
   }
 
   std::string temp_;  // where tmpctl run creates, empty again after each run
+  std::string records_;  // the record store (TMPCTL_RECORDS)
+  std::optional<test::ScopedEnvironment> store_;
 };
 
 TEST_F(RunCli, RemovesTheFileAfterSuccessAndFailureAndPassesTheStatusOn) {
@@ -137,6 +152,35 @@ TEST_F(RunCli, RemovesTheDirectoryWithAllItContains) {
     EXPECT_TRUE(test::base_name(temp_path_in(result.out)).starts_with("build.")) << result.out;
     EXPECT_TRUE(list_directory(temp_).empty()) << status;
   }
+}
+
+// The temp path is in the record store while COMMAND runs, owned by tmpctl
+// itself, and forgotten once removed.
+TEST_F(RunCli, TheTempPathIsRecordedWhileTheCommandRunsAndForgottenAfter) {
+  const test::ProcessResult result = test::run_tmpctl(
+      {"run", "-p", temp_, "--tag", "running", "--ttl", "1h", "--", test::tmpctl_path(), "list",
+       "--json", "--tag", "running"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::vector<std::string> lines = split(result.out);
+  ASSERT_EQ(lines.size(), 1u) << result.out;
+  const nlohmann::json entry = nlohmann::json::parse(lines.front());
+  EXPECT_TRUE(entry.at("path").get<std::string>().starts_with(temp_)) << lines.front();
+  EXPECT_EQ(entry.at("owner").at("state"), "alive");
+  EXPECT_FALSE(entry.at("expires").is_null());
+#ifdef _WIN32
+  EXPECT_NE(entry.at("owner").at("pid").get<std::uint32_t>(), GetCurrentProcessId());
+#else
+  EXPECT_NE(entry.at("owner").at("pid").get<std::uint32_t>(), static_cast<std::uint32_t>(::getpid()));
+#endif
+  EXPECT_TRUE(list_directory(temp_).empty());
+  EXPECT_TRUE(record_files().empty());
+
+  // Without --ttl or --tag too: the record is what finds a killed run's leftover.
+  ASSERT_EQ(run({}, {"args", "0"}).exit_code, 0);
+  EXPECT_TRUE(record_files().empty());
+  EXPECT_EQ(test::run_tmpctl({"run", "--ttl", "0", "--", test::tmpctl_path(), "--version"})
+                .exit_code,
+            125);
 }
 
 TEST_F(RunCli, BracesInArgumentsBecomeThePathAndTmpctlPathIsSet) {
@@ -465,6 +509,28 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
     EXPECT_EQ(err(), "") << signal;
     forget_the_probe();
   }
+}
+
+// kill -9 leaves tmpctl no chance to clean up: its record, owned by tmpctl
+// itself, makes the leftover an orphan that cleanup --orphaned removes.
+TEST_F(RunCliSignals, AKilledTmpctlLeavesAnOrphanThatCleanupRemoves) {
+  const pid_t tmpctl = spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"));
+  ASSERT_GT(tmpctl, 0);
+  ASSERT_FALSE(wait_until_ready().empty());
+  ::kill(tmpctl, SIGKILL);
+  EXPECT_EQ(WTERMSIG(wait_status(tmpctl)), SIGKILL);
+  ASSERT_EQ(list_directory(temp_).size(), 1u);
+  const std::string left = join(temp_, list_directory(temp_).front());
+
+  const test::ProcessResult orphans = test::run_tmpctl({"list", "--orphaned"});
+  EXPECT_EQ(orphans.exit_code, 0) << orphans.err;
+  EXPECT_NE(orphans.out.find(left), std::string::npos) << orphans.out;
+  const test::ProcessResult cleaned = test::run_tmpctl({"cleanup", "--orphaned", "-v"});
+  EXPECT_EQ(cleaned.exit_code, 0) << cleaned.err;
+  EXPECT_NE(cleaned.out.find("removed " + left), std::string::npos) << cleaned.out;
+  EXPECT_TRUE(list_directory(temp_).empty());
+  EXPECT_TRUE(record_files().empty());
+  forget_the_probe();  // the command outlived tmpctl; now it ends
 }
 
 // Ctrl-C on a terminal: the terminal sends SIGINT to the whole foreground
