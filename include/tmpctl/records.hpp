@@ -82,6 +82,12 @@ struct Lifetime {
   std::optional<ProcessRef> owner{};
 };
 
+/// Whether a lifetime can be recorded: a tag of at most 128 bytes of UTF-8
+/// text without control characters, a ttl between 1 second and 100 years.
+/// ErrorKind::invalid_argument otherwise. RecordStore::add() checks it too;
+/// callers check first so that nothing is created for a lifetime that fails.
+std::expected<void, Error> check_lifetime(const Lifetime& lifetime);
+
 /// A record file that could not be read or understood.
 struct BadRecord {
   /// The record file's path.
@@ -137,8 +143,10 @@ public:
   std::expected<RecordSet, Error> read_all() const;
   /// Deletes a record (not the entry). A record already gone is forgotten.
   std::expected<void, Error> forget(const std::string& id);
-  /// Deletes partial record files a crash left behind, older than `age`.
-  /// Returns how many.
+  /// Deletes what a crash can leave behind, once older than `age`: partial
+  /// record files, records moved aside to be replaced (Windows), and empty
+  /// record files (a power loss). Never a record that names an entry, not
+  /// even a damaged one. Returns how many.
   std::size_t remove_partials(std::chrono::seconds age);
 
   struct State;

@@ -52,6 +52,10 @@ std::expected<Lifetime, std::string> LifetimeOptions::lifetime() const {
     if (tag_.empty()) return std::unexpected(std::string("--tag: a tag cannot be empty"));
     lifetime.tag = tag_;
   }
+  if (auto ok = check_lifetime(lifetime); !ok) {
+    const std::string_view option = ok.error().path.empty() ? "--ttl" : "--tag";
+    return std::unexpected(fmt::format("{}: {}", option, ok.error().message));
+  }
   if (owner_option_ != nullptr && owner_option_->count() > 0) {
     auto owner = process_with_pid(owner_);
     if (!owner) return std::unexpected(fmt::format("--owner: no process has pid {}", owner_));

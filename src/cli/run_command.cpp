@@ -146,12 +146,23 @@ std::expected<void, Error> RunCommand::record_created(const std::string& path,
                            lifetime);
   if (!record) return std::unexpected(record.error());
   store_ = std::move(*store);
-  record_id_ = record->id;
+  record_ = std::move(*record);
+  lifetime_values_ = lifetime;
   return {};
 }
 
+void RunCommand::record_again(const std::string& path, const ProcessRef& owner) {
+  if (!store_ || !record_) return;
+  Lifetime lifetime = lifetime_values_;
+  lifetime.owner = owner;
+  auto again = store_->add(path, record_->kind, lifetime);
+  if (!again) return;
+  (void)store_->forget(record_->id);
+  record_ = std::move(*again);
+}
+
 void RunCommand::record_removed() {
-  if (store_) (void)store_->forget(record_id_);
+  if (store_ && record_) (void)store_->forget(record_->id);
 }
 
 int RunCommand::run() {
@@ -187,15 +198,22 @@ int RunCommand::run() {
                               to_string(recorded.error())));
   }
 
-  const auto ended = platform::run_command(with_path(command_, path), path_variable, path);
+  const auto ended = platform::run_command(
+      with_path(command_, path), path_variable, path, [&](std::uint32_t pid) {
+        record_again(path, process_with_pid(pid).value_or(ProcessRef{pid, 0}));
+      });
   if (!ended) print_error(ended.error().error);
 
   // Recursive whatever was created: COMMAND may have made a directory of the
   // name. Links in it are removed, never followed.
-  const RemoveOptions options{.recursive = true, .find_holders = !no_holders_};
+  // --force: the path is tmpctl's own, read-only files in it (git objects) included.
+  const RemoveOptions options{.recursive = true, .force = true, .find_holders = !no_holders_};
   const RemoveReport report = remove(std::span<const std::string>(&path, 1), options).front();
   const bool removed = cleaned_up(report);
-  if (removed) record_removed();  // kept otherwise: a leftover for 'cleanup --orphaned'
+  if (removed)
+    record_removed();
+  else if (record_)  // a leftover for 'cleanup --orphaned', as it is now
+    record_again(path, record_->owner);
   DataOutput no_stdout(stdout);  // COMMAND's; the report writes to it only for remove -v
   if (report.outcome != RemoveOutcome::not_found)  // COMMAND removed it: nothing to say
     print_remove_report(report, no_stdout, {.refusal_is_warning = keep_on_failure_});

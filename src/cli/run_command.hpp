@@ -27,6 +27,12 @@ private:
   // created (owner: tmpctl itself, so that a killed tmpctl leaves an orphan
   // that 'cleanup --orphaned' removes), forgotten right after it was removed.
   std::expected<void, Error> record_created(const std::string& path, const Lifetime& lifetime);
+  // Records the path anew, as it is now, as `owner`'s: COMMAND's once it
+  // runs (a killed tmpctl leaves COMMAND running: its path is no orphan until
+  // COMMAND ends), and with the identity it has when it cannot be removed
+  // (COMMAND may have replaced the file). The old record goes; if the new one
+  // cannot be written, the old one stays.
+  void record_again(const std::string& path, const ProcessRef& owner);
   void record_removed();
 
   CLI::App* app_;
@@ -36,7 +42,8 @@ private:
   std::vector<std::string> command_;
   LifetimeOptions lifetime_;
   std::optional<RecordStore> store_;
-  std::string record_id_;
+  std::optional<Record> record_;
+  Lifetime lifetime_values_;
 };
 
 }  // namespace tmpctl::cli

@@ -130,6 +130,10 @@ bool matches_any(const std::vector<std::string>& globs, std::string_view name,
   });
 }
 
+// Record stores in a temp directory (other users' too, as root cleans
+// /tmp): "tmpctl-records-<uid>", "tmpctl-records".
+constexpr std::string_view record_store_prefix = "tmpctl-records";
+
 // A directory being walked, as cleanup sees it.
 struct Frame {
   WalkEntry entry;        // as listed in its parent
@@ -397,7 +401,9 @@ private:
     if (need_relative_)
       relative = parent != nullptr ? parent->relative + '/' + entry.name : entry.name;
     if (matches_any(options_.exclude, entry.name, relative) ||
-        (entry.type == EntryType::directory && shared_.record_store == entry.identity)) {
+        (entry.type == EntryType::directory &&
+         (shared_.record_store == entry.identity ||
+          (frames_.empty() && entry.name.starts_with(record_store_prefix))))) {
       ++summary_.kept_excluded;
       keep_in_current();
       return;

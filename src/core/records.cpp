@@ -78,7 +78,7 @@ bool is_json_text(const std::string& text) {
   }
 }
 
-std::expected<void, Error> check_tag(const std::string& tag) {
+std::expected<void, Error> check_tag_text(const std::string& tag) {
   const auto refuse = [&](std::string why) {
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use tag", tag, why));
   };
@@ -165,6 +165,15 @@ ProcessRef from_platform(const platform::ProcessIdentity& process) {
 
 }  // namespace
 
+std::expected<void, Error> check_lifetime(const Lifetime& lifetime) {
+  if (auto ok = check_tag_text(lifetime.tag); !ok) return ok;
+  if (lifetime.ttl && (*lifetime.ttl <= std::chrono::seconds(0) ||
+                       *lifetime.ttl > std::chrono::days(100 * 366)))
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record", "",
+                                          "a lifetime must be between 1 second and 100 years"));
+  return {};
+}
+
 ProcessRef current_process() { return from_platform(platform::current_process()); }
 
 std::expected<ProcessRef, Error> parent_process() {
@@ -233,10 +242,7 @@ std::expected<RecordStore, Error> RecordStore::open(const std::string& path, boo
 
 std::expected<Record, Error> RecordStore::add(const std::string& path, RecordKind kind,
                                               const Lifetime& lifetime) {
-  if (auto ok = check_tag(lifetime.tag); !ok) return std::unexpected(ok.error());
-  if (lifetime.ttl && *lifetime.ttl <= std::chrono::seconds(0))
-    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record", path,
-                                          "a lifetime must be positive"));
+  if (auto ok = check_lifetime(lifetime); !ok) return std::unexpected(ok.error());
   if (!state_->directory)
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record in", path_,
                                           "the store was opened for reading only"));
@@ -322,7 +328,15 @@ std::size_t RecordStore::remove_partials(std::chrono::seconds age) {
   const std::int64_t cutoff = to_ns(std::chrono::system_clock::now() - age);
   std::size_t removed = 0;
   for (const std::string& name : *names) {
-    if (!name.starts_with('.') || !name.ends_with(".partial")) continue;
+    // A crash left these: a record not yet renamed into place, a record
+    // moved aside to be replaced (Windows), or an empty record (a power
+    // loss between the rename and the data reaching the disk). None of them
+    // names an entry.
+    const bool leftover = name.starts_with('.') &&
+                          (name.ends_with(".partial") || name.ends_with(".old"));
+    const bool empty = !name.starts_with('.') && name.ends_with(record_extension) &&
+                       state_->directory->read(name, 1).value_or("x").empty();
+    if (!leftover && !empty) continue;
     auto modified = state_->directory->modified(name);
     if (modified && *modified < cutoff && state_->directory->remove(name)) ++removed;
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,10 +52,11 @@ struct StartError {
 /// CVE-2024-24576); the command line is quoted so that CommandLineToArgvW
 /// and the C runtime give back exactly `arguments`. Both: the standard
 /// streams are inherited and nothing else of tmpctl's; the environment is
-/// this process's with `variable` set to `value`.
-std::expected<CommandExit, StartError> run_command(std::span<const std::string> arguments,
-                                                   const std::string& variable,
-                                                   const std::string& value);
+/// this process's with `variable` set to `value`. `started`, when given, is
+/// called with the command's pid once it runs, before the wait.
+std::expected<CommandExit, StartError> run_command(
+    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
+    const std::function<void(std::uint32_t pid)>& started = {});
 
 /// Ends this process by `signal` with its default action, so that whoever
 /// started it sees the death its command died: for the ordinary terminating

@@ -473,11 +473,33 @@ TEST_F(RecordsCli, AWalkOfTheTempDirectoryLeavesTheRecordStoreAlone) {
   EXPECT_TRUE(record_files().empty());
 }
 
+TEST_F(RecordsCli, WhatACrashLeftInTheStoreGoesOnceAnHourOld) {
+  create({"--tag", "kept"});
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  const std::string partial = join(store_, ".abcdefghijklmnop.json.partial");
+  const std::string empty = join(store_, "qrstuvwxyz012345.json");
+  const std::string fresh = join(store_, ".0123456789abcdef.json.partial");
+  const std::string damaged = join(store_, "damaged000000000.json");
+  for (const std::string& path : {partial, empty, fresh}) std::ofstream(fs_path(path));
+  std::ofstream(fs_path(damaged)) << "{\"format\":1,";
+  for (const std::string& path : {partial, empty, damaged}) fs::last_write_time(fs_path(path), old);
+
+  const test::ProcessResult result = run_tmpctl({"cleanup", "--tag", "none"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(exists(partial));
+  EXPECT_FALSE(exists(empty));
+  EXPECT_TRUE(exists(fresh));    // a create may be writing it now
+  EXPECT_TRUE(exists(damaged));  // it may name an entry: a person decides
+  EXPECT_EQ(list({}, 1).size(), 1u);  // 1: the damaged record is named
+}
+
 TEST_F(RecordsCli, BadLifetimeOptionsAreUsageErrors) {
   for (const std::vector<std::string>& arguments :
        {std::vector<std::string>{"create", "--ttl", "0"},
         {"create", "--ttl", "soon"},
         {"create", "--tag", ""},
+        {"create", "--tag", "a\tb"},
+        {"create", "--ttl", "200y"},
         {"create", "-u", "--ttl", "1h"},
         {"cleanup", "--expired", "--older-than", "1d"},
         {"cleanup", "--orphaned", "somewhere"},

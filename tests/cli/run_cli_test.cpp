@@ -183,6 +183,17 @@ TEST_F(RunCli, TheTempPathIsRecordedWhileTheCommandRunsAndForgottenAfter) {
             125);
 }
 
+#ifdef _WIN32
+// The temp path is tmpctl's own: a read-only attribute COMMAND set does not
+// keep it.
+TEST_F(RunCli, AReadOnlyTempFileIsStillRemoved) {
+  const test::ProcessResult result = test::run_tmpctl(
+      {"run", "-p", temp_, "--", "C:\\windows\\system32\\attrib.exe", "+r", "{}"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(list_directory(temp_).empty());
+}
+#endif
+
 TEST_F(RunCli, BracesInArgumentsBecomeThePathAndTmpctlPathIsSet) {
   // A TMPCTL_PATH from outside is replaced, not added to.
   const test::ScopedEnvironment outer("TMPCTL_PATH", "from-outside");
@@ -511,17 +522,27 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
   }
 }
 
-// kill -9 leaves tmpctl no chance to clean up: its record, owned by tmpctl
-// itself, makes the leftover an orphan that cleanup --orphaned removes.
-TEST_F(RunCliSignals, AKilledTmpctlLeavesAnOrphanThatCleanupRemoves) {
+// kill -9 leaves tmpctl no chance to clean up. The record names COMMAND as
+// the owner once it runs: while COMMAND (which outlives tmpctl) runs, its
+// path is no orphan; once it has ended, cleanup --orphaned removes it.
+TEST_F(RunCliSignals, AKilledTmpctlLeavesAnOrphanOnceTheCommandEnds) {
   const pid_t tmpctl = spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"));
   ASSERT_GT(tmpctl, 0);
-  ASSERT_FALSE(wait_until_ready().empty());
+  const std::string probe = wait_until_ready();
+  ASSERT_FALSE(probe.empty());
   ::kill(tmpctl, SIGKILL);
   EXPECT_EQ(WTERMSIG(wait_status(tmpctl)), SIGKILL);
   ASSERT_EQ(list_directory(temp_).size(), 1u);
   const std::string left = join(temp_, list_directory(temp_).front());
 
+  const test::ProcessResult running = test::run_tmpctl({"cleanup", "--orphaned"});
+  EXPECT_EQ(running.exit_code, 0) << running.err;
+  EXPECT_EQ(list_directory(temp_).size(), 1u) << "removed while its command still ran";
+  const test::ProcessResult owned = test::run_tmpctl({"list", "--json"});
+  EXPECT_NE(owned.out.find("\"pid\":" + probe + ","), std::string::npos) << owned.out;
+
+  forget_the_probe();  // the command ends
+  test::wait_while([&] { return !process_gone(probe); }, std::chrono::seconds(30));
   const test::ProcessResult orphans = test::run_tmpctl({"list", "--orphaned"});
   EXPECT_EQ(orphans.exit_code, 0) << orphans.err;
   EXPECT_NE(orphans.out.find(left), std::string::npos) << orphans.out;
@@ -530,7 +551,6 @@ TEST_F(RunCliSignals, AKilledTmpctlLeavesAnOrphanThatCleanupRemoves) {
   EXPECT_NE(cleaned.out.find("removed " + left), std::string::npos) << cleaned.out;
   EXPECT_TRUE(list_directory(temp_).empty());
   EXPECT_TRUE(record_files().empty());
-  forget_the_probe();  // the command outlived tmpctl; now it ends
 }
 
 // Ctrl-C on a terminal: the terminal sends SIGINT to the whole foreground

@@ -41,13 +41,22 @@ volatile std::sig_atomic_t first_signal = 0;
 std::atomic<pid_t> command_pid = 0;
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
+bool sent_by_a_process(const siginfo_t& info) {
+#ifdef __linux__
+  return info.si_code <= 0;  // SI_USER 0, SI_QUEUE -1, SI_TKILL -6...
+#else
+  return info.si_code == SI_USER || info.si_code == SI_QUEUE;  // 0x10001, 0x10002 on BSDs
+#endif
+}
+
 extern "C" void on_interrupt(int signal, siginfo_t* info, void*) {
   if (first_signal == 0) first_signal = signal;
   if (interrupt_flag != nullptr) interrupt_flag->store(true, std::memory_order_relaxed);
-  // si_code <= 0 (SI_USER, SI_QUEUE, SI_TKILL...): sent by a process. What
-  // the kernel sends for the terminal (SI_KERNEL) reached the command already.
+  // Sent by a process (kill, sigqueue) is passed on. What the kernel sends
+  // for the terminal (Linux SI_KERNEL; elsewhere another positive code)
+  // reached the command already.
   const pid_t command = command_pid.load();
-  if (command > 0 && info != nullptr && info->si_code <= 0) ::kill(command, signal);
+  if (command > 0 && info != nullptr && sent_by_a_process(*info)) ::kill(command, signal);
 }
 
 enum class Use { stop, pass_on };

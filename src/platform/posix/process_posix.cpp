@@ -95,9 +95,9 @@ private:
 
 }  // namespace
 
-std::expected<CommandExit, StartError> run_command(std::span<const std::string> arguments,
-                                                   const std::string& variable,
-                                                   const std::string& value) {
+std::expected<CommandExit, StartError> run_command(
+    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
+    const std::function<void(std::uint32_t pid)>& started) {
   std::vector<std::string> argument_copies(arguments.begin(), arguments.end());
   std::vector<char*> argv = pointers_to(argument_copies);
   std::vector<std::string> environment = environment_with(variable, value);
@@ -121,6 +121,7 @@ std::expected<CommandExit, StartError> run_command(std::span<const std::string> 
       return std::unexpected(StartError{failure_for(error), errno_error(error, "run", arguments[0])});
     set_interrupted_command(static_cast<std::uint32_t>(pid));
   }
+  if (started) started(static_cast<std::uint32_t>(pid));
 
   // Wait without reaping, so the pid cannot be reused by another process
   // while the handler may still send it a signal.

@@ -109,8 +109,10 @@ std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid) {
   if (pid == 0) return std::unexpected(not_found(pid));
   ProcessStatus status;
   if (!read_status(pid, status)) {
-    if (errno == ESRCH) return std::unexpected(not_found(pid));
-    // /proc mounted with hidepid: the process exists, its start is unknown.
+    // Whatever kept its status from us (no /proc in a sandbox or chroot,
+    // hidepid=1 or 2, a race with its exit), the kernel still says whether
+    // the pid exists. If it does, its start is unknown: never "gone" on a
+    // guess, which would let cleanup --orphaned remove a live script's files.
     if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) return ProcessIdentity{pid, 0};
     return std::unexpected(not_found(pid));
   }

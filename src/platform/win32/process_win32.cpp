@@ -177,9 +177,9 @@ StartFailure failure_for(int code) {
 
 }  // namespace
 
-std::expected<CommandExit, StartError> run_command(std::span<const std::string> arguments,
-                                                   const std::string& variable,
-                                                   const std::string& value) {
+std::expected<CommandExit, StartError> run_command(
+    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
+    const std::function<void(std::uint32_t pid)>& started) {
   const std::string& program = arguments[0];
   auto found = find_program(program);
   if (!found) return std::unexpected(found.error());
@@ -230,6 +230,7 @@ std::expected<CommandExit, StartError> run_command(std::span<const std::string> 
   const OwnedHandle process(info.hProcess);
   CloseHandle(info.hThread);
   set_interrupted_command(info.dwProcessId);
+  if (started) started(info.dwProcessId);
   WaitForSingleObject(process.get(), INFINITE);
   DWORD code = 0;
   GetExitCodeProcess(process.get(), &code);
