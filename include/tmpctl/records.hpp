@@ -125,7 +125,9 @@ public:
   /// Opens the store at `path` (default_path() when empty). A missing store
   /// is created owner-only when `create`; otherwise it opens as an empty
   /// store that cannot be written. Refuses a store directory that is a link,
-  /// belongs to another user or lets others in (ErrorKind::permission_denied).
+  /// not a directory, belongs to another user, or (POSIX) lets group or
+  /// others in (ErrorKind::permission_denied). On Windows the ACL of an
+  /// existing store is not checked (one tmpctl creates is owner-only).
   static std::expected<RecordStore, Error> open(const std::string& path = {}, bool create = false);
 
   RecordStore(RecordStore&&) noexcept;
