@@ -244,7 +244,7 @@ std::atomic<bool> interrupted{false};
 }  // namespace
 
 CleanupCommand::CleanupCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("cleanup", "Remove stale temp files; never what is in use")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
   path_value(app_->add_option("DIR", roots_,
                               "Directories to clean (default: the system temp directory); "

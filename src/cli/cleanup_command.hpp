@@ -13,6 +13,8 @@ namespace tmpctl::cli {
 /// anything outside the root.
 class CleanupCommand {
 public:
+  static constexpr const char* command_name = "cleanup";
+  static constexpr const char* command_summary = "Remove stale temp files; never what is in use";
   explicit CleanupCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();

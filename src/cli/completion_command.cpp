@@ -492,7 +492,7 @@ std::string completion_script(const CLI::App& root, const std::string& shell) {
 }
 
 CompletionCommand::CompletionCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("completion", "Print a shell completion script")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
   one_of(app_->add_option("SHELL", shell_, "The shell to complete for")->type_name("NAME")->required(),
          {"bash", "fish", "zsh"});

@@ -10,6 +10,8 @@ namespace tmpctl::cli {
 /// the values recorded with option_values.hpp), so the two cannot drift.
 class CompletionCommand {
 public:
+  static constexpr const char* command_name = "completion";
+  static constexpr const char* command_summary = "Print a shell completion script";
   explicit CompletionCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();

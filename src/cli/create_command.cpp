@@ -65,7 +65,7 @@ int exit_code_for(const Error& error) {
 }  // namespace
 
 CreateCommand::CreateCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("create", "Create temporary files or directories safely")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   // CLI11 lists a command's description in the parent's help: keep that to
   // one line and put the long text with the command's own help.
   app_->footer(std::string(description) + "\n\n" + footer);

@@ -10,6 +10,8 @@ namespace tmpctl::cli {
 /// `tmpctl create`: mktemp for every OS.
 class CreateCommand {
 public:
+  static constexpr const char* command_name = "create";
+  static constexpr const char* command_summary = "Create temporary files or directories safely";
   explicit CreateCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();

@@ -88,7 +88,7 @@ nlohmann::ordered_json record_json(const Record& record, const RecordStatus& sta
 }  // namespace
 
 ListCommand::ListCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("list", "List what tmpctl created with a lifetime")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
   selectors_.add_to(*app_, "list");
   app_->add_flag("-a,--all", all_,

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <iostream>
+#include <optional>
 #include <tmpctl/version.hpp>
 #include <vector>
 
@@ -72,23 +73,56 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   return error.what();
 }
 
-}  // namespace
+// The command the arguments name, found as CLI11 will find it: the first
+// word that is not a global option (--color takes a value). Empty when in
+// doubt (--help, --version, anything else first): then every command is built.
+std::string named_command(const std::vector<std::string>& arguments) {
+  for (std::size_t i = 1; i < arguments.size(); ++i) {
+    const std::string& word = arguments[i];
+    if (word == "--color") {
+      ++i;
+      continue;
+    }
+    if (word.starts_with("--color=")) continue;
+    if (word.starts_with("-")) return {};
+    return word;
+  }
+  return {};
+}
 
-int main(int argc, char** argv) {
+// Parses and runs. Building a command's options is most of tmpctl's start-up
+// (CLI11 checks each new option against all before it), so only the command
+// named is built in full, the others by name and summary for the help's
+// list; `only` empty builds them all. Whatever does not go as planned
+// (a parse error, a command built by name only being chosen) is parsed again
+// with every command built, so messages are exactly those of a full parser.
+int parse_and_run(std::vector<std::string> arguments, std::string only) {
   using namespace tmpctl::cli;
-  tmpctl::platform::prepare_standard_streams();
-
+  if (only == CompletionCommand::command_name) only.clear();  // it walks the whole tree
   CLI::App app(description, "tmpctl");
   app.footer(footer);
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
-  CreateCommand create(app);
-  ListCommand list(app);
-  RemoveCommand remove(app);
-  DiagnoseCommand diagnose(app);
-  CleanupCommand cleanup(app);
-  RunCommand run(app);
-  CompletionCommand completion(app);
+  const auto build = [&]<class Command>(std::optional<Command>& command) {
+    if (only.empty() || only == Command::command_name)
+      command.emplace(app);
+    else
+      app.add_subcommand(Command::command_name, Command::command_summary);
+  };
+  std::optional<CreateCommand> create;
+  std::optional<ListCommand> list;
+  std::optional<RemoveCommand> remove;
+  std::optional<DiagnoseCommand> diagnose;
+  std::optional<CleanupCommand> cleanup;
+  std::optional<RunCommand> run;
+  std::optional<CompletionCommand> completion;
+  build(create);
+  build(list);
+  build(remove);
+  build(diagnose);
+  build(cleanup);
+  build(run);
+  build(completion);
 
   // --color is global: accepted before the command and after it, listed in
   // every command's help, one definition and one variable for all.
@@ -104,7 +138,6 @@ int main(int argc, char** argv) {
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
     add_color_option(*command);
 
-  std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
   std::vector<char*> pointers;
   for (std::string& argument : arguments) pointers.push_back(argument.data());
   try {
@@ -116,6 +149,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return print_requested_text(app, e);
   } catch (const CLI::ParseError& e) {
+    if (!only.empty()) return parse_and_run(std::move(arguments), {});
     use_color(color);  // as far as it was parsed: an invalid --color leaves "auto"
     std::string command = "tmpctl";
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App* sub) { return sub->parsed(); }))
@@ -124,16 +158,27 @@ int main(int argc, char** argv) {
     print_error(fmt::format("run '{} --help' for usage", command));
     // run's own codes leave 1-123 to COMMAND: its usage errors are tmpctl's
     // failures before COMMAND ran, as with env, nice and timeout.
-    return run.selected() ? exit_run_failed : exit_usage;
+    return run->selected() ? exit_run_failed : exit_usage;
   }
   use_color(color);
 
-  if (create.selected()) return create.run();
-  if (remove.selected()) return remove.run();
-  if (diagnose.selected()) return diagnose.run();
-  if (cleanup.selected()) return cleanup.run();
-  if (list.selected()) return list.run();
-  if (run.selected()) return run.run();
-  if (completion.selected()) return completion.run();
+  if (create && create->selected()) return create->run();
+  if (list && list->selected()) return list->run();
+  if (remove && remove->selected()) return remove->run();
+  if (diagnose && diagnose->selected()) return diagnose->run();
+  if (cleanup && cleanup->selected()) return cleanup->run();
+  if (run && run->selected()) return run->run();
+  if (completion && completion->selected()) return completion->run();
+  // A command built by name only was chosen after all.
+  if (!only.empty()) return parse_and_run(std::move(arguments), {});
   return exit_usage;  // unreachable: require_subcommand(1)
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tmpctl::platform::prepare_standard_streams();
+  std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
+  std::string command = named_command(arguments);
+  return parse_and_run(std::move(arguments), std::move(command));
 }

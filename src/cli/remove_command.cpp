@@ -92,7 +92,7 @@ void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
 }  // namespace
 
 RemoveCommand::RemoveCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("remove", "Remove files, explaining any refusal")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive,
@@ -123,7 +123,7 @@ int RemoveCommand::run() {
 }
 
 DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("diagnose", "Who holds a file; would a delete succeed now")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(diagnose_description) + "\n\n" + diagnose_footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive, "Judge directories as remove -r would");

@@ -10,6 +10,8 @@ namespace tmpctl::cli {
 /// `tmpctl remove`: delete with explicit semantics; explain every refusal.
 class RemoveCommand {
 public:
+  static constexpr const char* command_name = "remove";
+  static constexpr const char* command_summary = "Remove files, explaining any refusal";
   explicit RemoveCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();
@@ -26,6 +28,8 @@ private:
 /// `tmpctl diagnose`: who holds a file, and would a delete succeed now.
 class DiagnoseCommand {
 public:
+  static constexpr const char* command_name = "diagnose";
+  static constexpr const char* command_summary = "Who holds a file; would a delete succeed now";
   explicit DiagnoseCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();

@@ -94,7 +94,7 @@ bool cleaned_up(const RemoveReport& report) {
 }  // namespace
 
 RunCommand::RunCommand(CLI::App& parent)
-    : app_(parent.add_subcommand("run", "Run a command with a temporary file, removed afterwards")) {
+    : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
   // Everything from COMMAND on is COMMAND's, options included, as with env
   // and nice; '--' before COMMAND is optional.
