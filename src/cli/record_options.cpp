@@ -46,15 +46,15 @@ std::expected<Lifetime, std::string> LifetimeOptions::lifetime() const {
   if (ttl_option_->count() > 0) {
     auto ttl = parse_duration(ttl_);
     if (!ttl) return std::unexpected(fmt::format("--ttl: {}", ttl.error().message));
+    if (auto ok = check_lifetime({.ttl = *ttl}); !ok)
+      return std::unexpected(fmt::format("--ttl: {}", ok.error().message));
     lifetime.ttl = *ttl;
   }
   if (tag_option_->count() > 0) {
     if (tag_.empty()) return std::unexpected(std::string("--tag: a tag cannot be empty"));
+    if (auto ok = check_lifetime({.tag = tag_}); !ok)
+      return std::unexpected(fmt::format("--tag: {}", ok.error().message));
     lifetime.tag = tag_;
-  }
-  if (auto ok = check_lifetime(lifetime); !ok) {
-    const std::string_view option = ok.error().path.empty() ? "--ttl" : "--tag";
-    return std::unexpected(fmt::format("{}: {}", option, ok.error().message));
   }
   if (owner_option_ != nullptr && owner_option_->count() > 0) {
     auto owner = process_with_pid(owner_);

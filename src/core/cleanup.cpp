@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/owner_states.hpp"
 #include "core/paths.hpp"
 #include "core/retry_delay.hpp"
 #include "platform/holders.hpp"
@@ -738,12 +739,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
 
   Shared shared(observer);
   shared.summary.notes = open_files->notes;
-  std::map<std::pair<std::uint32_t, std::uint64_t>, ProcessState> owners;
-  const auto owner_state = [&](const ProcessRef& owner) {
-    auto [known, added] = owners.try_emplace({owner.pid, owner.start_time}, ProcessState::gone);
-    if (added && owner.pid != 0) known->second = process_state(owner);
-    return known->second;
-  };
+  core::OwnerStates owners;
   std::uint64_t forgotten = 0;
   const auto forget = [&](const Record& record) {
     ++forgotten;
@@ -766,7 +762,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
         if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
         const std::string name = core::split_path(record->path)->name;
         const platform::FileIdentity identity{record->device, record->file};
-        if (!selects(filter, *record, owner_state(record->owner))) {
+        if (!selects(filter, *record, owners.of(record->owner))) {
           // Not asked for: forgotten only when its entry is gone or replaced.
           WalkEntry entry;
           if (!walk) continue;

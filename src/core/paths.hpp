@@ -1,6 +1,6 @@
 #pragma once
-// Splitting a path into its directory and its last name, lexically, with the
-// platform's separators.
+// Splitting a path into its directory and its last name, and joining them,
+// lexically, with the platform's separators.
 
 #include <optional>
 #include <string>
@@ -24,6 +24,15 @@ inline std::optional<PathParts> split_path(const std::string& path) {
   if (last == 0) return PathParts{path.substr(0, 1), std::move(name)};
   if (path[last - 1] == ':') return PathParts{path.substr(0, last + 1), std::move(name)};
   return PathParts{path.substr(0, last), std::move(name)};
+}
+
+/// `directory` + the platform's separator + `name`; no second separator
+/// after a directory that ends in one ("/", "C:\\").
+inline std::string join_path(const std::string& directory, const std::string& name) {
+  if (!directory.empty() &&
+      platform::path_separators().find(directory.back()) != std::string_view::npos)
+    return directory + name;
+  return directory + platform::preferred_separator() + name;
 }
 
 }  // namespace tmpctl::core

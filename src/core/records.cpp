@@ -13,6 +13,7 @@
 #include <tmpctl/temp_file.hpp>
 
 #include "core/name_pattern.hpp"
+#include "core/owner_states.hpp"
 #include "core/paths.hpp"
 #include "platform/console.hpp"
 #include "platform/holders.hpp"
@@ -152,13 +153,6 @@ std::expected<Record, std::string> parse(const std::string& id, const std::strin
   }
 }
 
-std::string join(const std::string& directory, const std::string& name) {
-  if (!directory.empty() &&
-      platform::path_separators().find(directory.back()) != std::string_view::npos)
-    return directory + name;
-  return directory + platform::preferred_separator() + name;
-}
-
 ProcessRef from_platform(const platform::ProcessIdentity& process) {
   return {process.pid, process.start_time};
 }
@@ -282,7 +276,7 @@ std::expected<RecordSet, Error> RecordStore::read_all() const {
   if (!names) return std::unexpected(names.error());
   for (const std::string& name : *names) {
     if (name.starts_with('.')) continue;  // a partial file, or not ours
-    const std::string file = join(path_, name);
+    const std::string file = core::join_path(path_, name);
     if (!name.ends_with(record_extension)) {
       set.bad.push_back({file, Error::invalid(ErrorKind::invalid_argument, "read record", file,
                                               "not a record file (no .json ending)")});
@@ -414,15 +408,12 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
     }
   }
 
-  std::map<std::pair<std::uint32_t, std::uint64_t>, ProcessState> owners;  // each looked up once
+  core::OwnerStates owners;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const Record& record = records[i];
     RecordStatus& status = report.statuses[i];
     status.expired = record.expires && *record.expires <= now;
-    auto [known, added] =
-        owners.try_emplace({record.owner.pid, record.owner.start_time}, ProcessState::gone);
-    if (added && record.owner.pid != 0) known->second = process_state(record.owner);
-    status.owner = known->second;
+    status.owner = owners.of(record.owner);
   }
   return report;
 }

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "core/name_pattern.hpp"
+#include "core/paths.hpp"
 #include "platform/platform.hpp"
 
 namespace tmpctl {
@@ -11,13 +12,6 @@ namespace {
 
 constexpr unsigned default_file_mode = 0600;
 constexpr unsigned default_directory_mode = 0700;
-
-std::string join_path(const std::string& directory, const std::string& name) {
-  if (!directory.empty() &&
-      platform::path_separators().find(directory.back()) != std::string_view::npos)
-    return directory + name;
-  return directory + platform::preferred_separator() + name;
-}
 
 // Where new names go and what they look like, validated once per call.
 struct Target {
@@ -63,7 +57,7 @@ auto create_with_retries(const Target& target, const std::string& operation, Cre
   for (int attempt = 0; attempt < max_create_attempts; ++attempt) {
     auto name = core::make_name(target.pattern);
     if (!name) return std::unexpected(name.error());
-    std::string path = join_path(target.directory, *name);
+    std::string path = core::join_path(target.directory, *name);
     auto created = create_at(path);
     if (created) return std::pair{std::move(path), std::move(*created)};
     if (created.error().kind == ErrorKind::already_exists) continue;
