@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cli/create_options.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
@@ -69,17 +70,10 @@ CreateCommand::CreateCommand(CLI::App& parent)
   // CLI11 lists a command's description in the parent's help: keep that to
   // one line and put the long text with the command's own help.
   app_->footer(std::string(description) + "\n\n" + footer);
-  path_value(app_->add_option("TEMPLATE", template_, "Name template, e.g. build.XXXXXX.log"),
+  path_value(app_->add_option("TEMPLATE", create_.name_template,
+                              "Name template, e.g. build.XXXXXX.log"),
              OptionValues::Kind::file);
-  app_->add_flag("-d,--directory", directory_, "Create directories instead of files");
-  path_value(app_->add_option("-p,--dir,--tmpdir", dir_,
-                              "Create in DIR instead of the temporary directory")
-                 ->type_name("DIR"),
-             OptionValues::Kind::directory);
-  auto* prefix = app_->add_option("--prefix", prefix_, "Text before the random part (default tmp.)")
-                     ->type_name("TEXT");
-  app_->add_option("--suffix", suffix_, "Text after the random part, e.g. .json")
-      ->type_name("TEXT");
+  auto* prefix = add_create_options(*app_, create_, "Create directories instead of files");
   app_->add_option("-n,--count", count_, "Create N entries in one go (all or none)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, max_count));
@@ -94,12 +88,8 @@ CreateCommand::CreateCommand(CLI::App& parent)
 }
 
 int CreateCommand::run() {
-  CreateOptions options;
-  options.directory = dir_;
-  if (!prefix_.empty() || app_->count("--prefix") > 0) options.prefix = prefix_;
-  options.suffix = suffix_;
-  options.name_template = template_;
-  const char* kind = directory_ ? "directory" : "file";
+  const CreateOptions options = create_.options();
+  const char* kind = create_.directory ? "directory" : "file";
   // With a lifetime, each entry is recorded before its path is printed: a
   // path a script was given always has its record.
   std::optional<Lifetime> lifetime;
@@ -149,7 +139,7 @@ int CreateCommand::run() {
       }
       if (!name) return fail(name.error());
       if (printed.contains(*name))
-        return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in", dir_,
+        return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in", create_.dir,
                                    "no more distinct free names for this template"));
       printed.insert(*name);
       print_path(*name, nullptr);
@@ -180,7 +170,7 @@ int CreateCommand::run() {
       if (!opened) return fail(opened.error());
       store = std::move(*opened);
       for (const Entry& entry : created) {
-        auto record = store->add(entry.path(), directory_ ? RecordKind::directory : RecordKind::file,
+        auto record = store->add(entry.path(), create_.directory ? RecordKind::directory : RecordKind::file,
                                  *lifetime);
         if (!record) {
           forget_all();
@@ -198,7 +188,7 @@ int CreateCommand::run() {
     for (Entry& entry : created) (void)entry.keep();
     return exit_success;
   };
-  if (directory_) {
+  if (create_.directory) {
     std::vector<TempDirectory> created;
     return create_all(created);
   }

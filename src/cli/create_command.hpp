@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/create_options.hpp"
 #include "cli/record_options.hpp"
 
 namespace tmpctl::cli {
@@ -18,11 +19,7 @@ public:
 
 private:
   CLI::App* app_;
-  bool directory_ = false;
-  std::string dir_;
-  std::string prefix_;
-  std::string suffix_;
-  std::string template_;
+  CreateOptionValues create_;
   std::size_t count_ = 1;
   bool json_ = false;
   bool null_ = false;

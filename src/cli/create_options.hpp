@@ -1,6 +1,6 @@
 #pragma once
 // The options that say where and how a temp entry is made, for every command
-// that makes one (run; create defines its own, to move here).
+// that makes one: create and run.
 
 #include <CLI/CLI.hpp>
 #include <string>
