@@ -99,12 +99,13 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
       if (report.holders.empty() && report.holders_complete)
         hints.push_back(
             "no process visible to tmpctl holds it: often an antivirus or search indexer "
-            "scanning a new file; try again with --retry 5");
+            "scanning a new file; try again with 'tmpctl remove --retry 5'");
       else if (report.holders.empty())
         hints.push_back("tmpctl could not inspect every process (see the notes): the holder "
                         "may be among them");
       if (!options.on_reboot && report.cause == RemoveCause::sharing_violation)
-        hints.push_back("as a last resort, --on-reboot deletes it when Windows next starts");
+        hints.push_back(
+            "as a last resort, 'tmpctl remove --on-reboot' deletes it when Windows next starts");
       break;
     case RemoveCause::delete_pending:
       hints.push_back("the file is already marked for deletion: it disappears when the last "
