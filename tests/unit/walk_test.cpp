@@ -24,7 +24,9 @@
 #include <windows.h>
 #include <winternl.h>
 
+#include "platform/win32/nt_files.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -167,50 +169,26 @@ long open_handle_count() {
 // files f0, f1...: built relative to the open parent directory, since its
 // paths outgrow MAX_PATH and PATH_MAX.
 #ifdef _WIN32
-using NtCreateFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES,
-                                        PIO_STATUS_BLOCK, PLARGE_INTEGER, ULONG, ULONG, ULONG,
-                                        ULONG, PVOID, ULONG);
-
-HANDLE create_relative(HANDLE parent, const std::wstring& name, bool directory) {
-  static const auto create = reinterpret_cast<NtCreateFileFn>(reinterpret_cast<void*>(
-      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtCreateFile")));
-  const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
-  UNICODE_STRING object_name{bytes, bytes, const_cast<wchar_t*>(name.c_str())};
-  OBJECT_ATTRIBUTES attributes;
-  InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, nullptr);
-  IO_STATUS_BLOCK io{};
-  HANDLE handle = nullptr;
-  const ULONG options = FILE_SYNCHRONOUS_IO_NONALERT |
-                        (directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE);
-  const NTSTATUS status =
-      create(&handle, FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE, &attributes, &io, nullptr,
-             FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-             FILE_CREATE, options, nullptr, 0);
-  return status < 0 ? nullptr : handle;
-}
-
 bool make_chain(const std::string& root, std::size_t depth, std::size_t files) {
-  HANDLE parent = CreateFileW((L"\\\\?\\" + platform::win32::widen(root).value()).c_str(),
-                              FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE,
-                              FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                              OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
-  if (parent == INVALID_HANDLE_VALUE) return false;
+  using platform::win32::OwnedHandle;
+  constexpr ACCESS_MASK access = FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE;
+  OwnedHandle parent(CreateFileW((L"\\\\?\\" + platform::win32::widen(root).value()).c_str(),
+                                 access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                 nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!parent) return false;
   for (std::size_t level = 0; level < depth; ++level) {
-    HANDLE child = create_relative(parent, L"d", true);
-    for (std::size_t i = 0; child != nullptr && i < files; ++i) {
-      HANDLE file = create_relative(child, L"f" + std::to_wstring(i), false);
-      if (file == nullptr) {
-        CloseHandle(child);
-        child = nullptr;
-      } else {
-        CloseHandle(file);
-      }
+    OwnedHandle child;
+    if (platform::win32::open_relative(parent.get(), L"d", access, child, FILE_CREATE,
+                                       FILE_DIRECTORY_FILE) < 0)
+      return false;
+    for (std::size_t i = 0; i < files; ++i) {
+      OwnedHandle file;
+      if (platform::win32::open_relative(child.get(), L"f" + std::to_wstring(i), access, file,
+                                         FILE_CREATE, FILE_NON_DIRECTORY_FILE) < 0)
+        return false;
     }
-    CloseHandle(parent);
-    if (child == nullptr) return false;
-    parent = child;
+    parent = std::move(child);
   }
-  CloseHandle(parent);
   return true;
 }
 #else
