@@ -50,8 +50,11 @@ enum class RemoveCause {
 /// Opt-in strategies for `remove`. All off by default: a plain remove makes
 /// exactly one attempt per path.
 struct RemoveOptions {
-  /// Remove directories and their contents (never following symlinks,
-  /// junctions or other reparse points out of the tree).
+  /// Remove directories and their contents, through the same walker as
+  /// cleanup: never following symlinks, junctions or other reparse points,
+  /// never entering another file system (a mount point inside is kept and
+  /// reported), with bounded descriptors at any depth. Everything that can
+  /// go goes; each entry that cannot is reported in `inside`.
   bool recursive = false;
   /// Further attempts after a delete refused because the file is in use,
   /// waiting `first_delay`, then twice as long each time (capped at 2 s).
@@ -92,6 +95,11 @@ struct RemoveReport {
   std::vector<std::string> notes;
   /// Delete attempts made (0 when none was made, e.g. a directory without -r).
   int attempts = 0;
+  /// A directory removed with -r (or diagnosed with -r): each entry inside
+  /// it that stayed (or would stay), with its own outcome, cause, error,
+  /// holders and hints. Everything else inside went. When this is not empty
+  /// the directory itself stays: outcome not_empty.
+  std::vector<RemoveReport> inside;
 };
 
 /// Removes each path, carrying on past failures; one report per path, in

@@ -69,7 +69,7 @@ int print_reports(const std::vector<RemoveReport>& reports, bool json, bool diag
   DataOutput out(stdout);
   int code = exit_success;
   for (const RemoveReport& report : reports) {
-    code = worse_exit_code(code, exit_code_for(report.outcome));
+    code = worse_exit_code(code, exit_code_for(report));
     if (json)
       out.write_json_line(report_json(report, diagnosis));
     else
@@ -80,6 +80,16 @@ int print_reports(const std::vector<RemoveReport>& reports, bool json, bool diag
     return exit_failure;
   }
   return code;
+}
+
+// A diagnosis in text; for a tree (-r), each entry that would stay first.
+void print_diagnosis(DataOutput& out, const RemoveReport& report) {
+  for (const RemoveReport& inner : report.inside) print_diagnosis(out, inner);
+  if (report.outcome == RemoveOutcome::removed)
+    out.write(fmt::format("'{}': a delete would succeed now\n", report.path));
+  else
+    out.write(fmt::format("'{}': a delete would fail: {}\n", report.path, reason(report)));
+  out.write(report_details(report, stdout));
 }
 
 void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
@@ -132,14 +142,7 @@ DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
 }
 
 int DiagnoseCommand::run() {
-  return print_reports(diagnose(paths_, options_), json_, true,
-                       [](DataOutput& out, const RemoveReport& report) {
-    if (report.outcome == RemoveOutcome::removed)
-      out.write(fmt::format("'{}': a delete would succeed now\n", report.path));
-    else
-      out.write(fmt::format("'{}': a delete would fail: {}\n", report.path, reason(report)));
-    out.write(report_details(report, stdout));
-  });
+  return print_reports(diagnose(paths_, options_), json_, true, print_diagnosis);
 }
 
 }  // namespace tmpctl::cli

@@ -73,6 +73,13 @@ int exit_code_for(RemoveOutcome outcome) {
   return exit_failure;
 }
 
+int exit_code_for(const RemoveReport& report) {
+  if (report.inside.empty()) return exit_code_for(report.outcome);
+  int code = exit_success;
+  for (const RemoveReport& inner : report.inside) code = worse_exit_code(code, exit_code_for(inner));
+  return code;
+}
+
 nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   nlohmann::ordered_json object;
   set_path(object, "path", report.path);
@@ -85,6 +92,14 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   object["hints"] = report.hints;
   object["notes"] = report.notes;
   object["attempts"] = report.attempts;
+  nlohmann::ordered_json inside = nlohmann::ordered_json::array();
+  for (const RemoveReport& inner : report.inside) {
+    nlohmann::ordered_json entry = report_json(inner, diagnosis);
+    entry.erase("attempts");
+    entry.erase("inside");
+    inside.push_back(std::move(entry));
+  }
+  object["inside"] = std::move(inside);
   return object;
 }
 
@@ -98,6 +113,7 @@ std::string report_details(const RemoveReport& report, std::FILE* stream) {
 }
 
 void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveReportText text) {
+  for (const RemoveReport& inner : report.inside) print_remove_report(inner, out, text);
   const std::string details = report_details(report, stderr);
   const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
   switch (report.outcome) {

@@ -13,6 +13,9 @@ namespace tmpctl::cli {
 
 /// The exit code an outcome stands for (docs/cli.md).
 int exit_code_for(RemoveOutcome outcome);
+/// The exit code of a report: its outcome's, or, for a tree that kept
+/// entries (`inside`), the worst of theirs.
+int exit_code_for(const RemoveReport& report);
 
 /// A report as one JSON object. `diagnosis` adds "would_succeed".
 nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis);
@@ -40,7 +43,7 @@ struct RemoveReportText {
 
 /// A remove report in text, as `tmpctl remove` prints it: a refusal on
 /// stderr, "tmpctl: cannot remove 'PATH': <OS error>" with holders, notes and
-/// hints under it; on stderr too, as a warning, a path removed that a
+/// hints under it, each entry a tree kept first (remove -r); on stderr too, as a warning, a path removed that a
 /// process still has open (POSIX) or that stays until its holders close it
 /// (Windows, delete pending); a path scheduled for the next restart on `out`.
 void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveReportText text = {});

@@ -19,6 +19,7 @@
 #include "core/owner_states.hpp"
 #include "core/paths.hpp"
 #include "core/retry_delay.hpp"
+#include "core/tree_removal.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "platform/walk.hpp"
@@ -233,16 +234,25 @@ private:
   bool closed_ = false;
 };
 
+// What a Cleaner removes beyond cleanup's own rules of age and kind.
+struct Scope {
+  /// Every entry counts as stale: a recorded entry whose time has come, or a
+  /// tree remove -r was asked to remove, with all it holds.
+  bool all_stale = false;
+  /// Sockets, FIFOs and devices too (remove -r, as rm -r removes them).
+  bool every_kind = false;
+};
+
 class Cleaner {
 public:
   Cleaner(const CleanupOptions& options, Shared& shared, const platform::OpenFileTable& open_files,
-          JobQueue* queue = nullptr, std::size_t walks = 1, bool all_stale = false)
+          JobQueue* queue = nullptr, std::size_t walks = 1, Scope scope = {})
       : options_(options),
         shared_(shared),
         open_files_(open_files),
         queue_(queue),
         walks_(walks),
-        all_stale_(all_stale) {
+        scope_(scope) {
     const auto now = options.now.value_or(std::chrono::system_clock::now());
     cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                   (now - options.older_than).time_since_epoch())
@@ -343,7 +353,7 @@ private:
   // Directories ignore change and access times: removing their children
   // changes the one, listing them (a dry run, ls, a backup) the other.
   bool is_stale(const WalkEntry& entry) {
-    if (all_stale_) return true;  // a recorded entry whose time has come, with all it holds
+    if (scope_.all_stale) return true;
     // Removing one name of a file with several changes its ctime: its other
     // names are judged by the times seen first, as a dry run sees them.
     // Copied out of the shared table only for such files; the rest are
@@ -383,7 +393,7 @@ private:
   // What keeps an entry that is not simply removable: a count for entries
   // that are not eligible (listed nowhere), or the reason to list it.
   bool counted_as_ineligible(const WalkEntry& entry, bool selected) {
-    if (!selected || (kind_bit(entry.type) & options_.kinds) == 0 ||
+    if (!selected || ((kind_bit(entry.type) & options_.kinds) == 0 && !scope_.every_kind) ||
         (entry.type == EntryType::directory && options_.keep_directories)) {
       ++summary_.kept_not_matched;
       return true;
@@ -606,7 +616,7 @@ private:
   const platform::OpenFileTable& open_files_;
   JobQueue* queue_;
   std::size_t walks_;
-  bool all_stale_ = false;
+  Scope scope_;
   // cleanup_records(): the recorded entry being cleaned, and whether it went.
   std::optional<platform::FileIdentity> watched_;
   bool watched_removed_ = false;
@@ -751,7 +761,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   for (const Record& record : set->records)
     if (auto parts = core::split_path(record.path)) by_directory[parts->directory].push_back(&record);
   {
-    Cleaner cleaner(cleanup_options, shared, *open_files, nullptr, 2, true);
+    Cleaner cleaner(cleanup_options, shared, *open_files, nullptr, 2, Scope{.all_stale = true});
     for (const auto& [directory, records] : by_directory) {
       auto walk = platform::TreeWalk::open(directory);
       if (!walk && walk.error().kind == ErrorKind::not_found) {
@@ -800,6 +810,58 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   // A crash between writing a record and renaming it leaves a partial file.
   if (!options.dry_run) (void)store.remove_partials(std::chrono::hours(1));
   return std::move(shared.summary);
+}
+
+std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& path,
+                                                        const TreeRemovalOptions& options) {
+  // A name without a directory is an entry of the current directory; its
+  // entries are then spelled as the user spelled the name, without "./".
+  std::optional<PathParts> parts = split_path(path);
+  const bool in_current_directory =
+      !parts && path.find_first_of(platform::path_separators()) == std::string::npos;
+  if (in_current_directory) parts = PathParts{".", path};
+  if (!parts || !platform::plain_name_problem(parts->name).empty())
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", path,
+                                          "it names no entry of a directory"));
+  auto walk = platform::TreeWalk::open(parts->directory);
+  if (!walk) return std::unexpected(walk.error());
+  WalkEntry entry;
+  if (auto found = walk->look_up(parts->name, entry); !found)
+    return std::unexpected(found.error());
+  if (entry.type != EntryType::directory)
+    return std::unexpected(Error::invalid(ErrorKind::not_a_directory, "remove", path,
+                                          "not a directory (a link is never followed)"));
+
+  TreeRemoval removal;
+  removal.path = walk->path_of(parts->name);
+  CleanupObserver observer{.entry = [&](const CleanupEntry& kept) {
+    if (kept.action == CleanupAction::skipped || kept.action == CleanupAction::failed)
+      removal.kept.push_back(kept);
+  }};
+  CleanupOptions cleanup_options;
+  cleanup_options.dry_run = options.dry_run;
+  cleanup_options.force = options.force;
+  cleanup_options.retries = options.retries;
+  cleanup_options.jobs = 1;
+  Shared shared(observer);
+  // Nothing counts as in use by a table: removing a tree deletes what others
+  // hold open where the OS allows it (POSIX); where it refuses (Windows), the
+  // walk reports the refusal and the holders are found in one batch.
+  const platform::OpenFileTable nothing_held;
+  {
+    Cleaner cleaner(cleanup_options, shared, nothing_held, nullptr, 2,
+                    Scope{.all_stale = true, .every_kind = true});
+    removal.removed = cleaner.clean_recorded(*walk, parts->name, entry.identity, true) ==
+                      Cleaner::Recorded::removed;
+  }
+  report_in_use(shared);
+  removal.notes = std::move(shared.summary.notes);
+  if (in_current_directory) {
+    const std::size_t prefix = removal.path.size() - parts->name.size();
+    removal.path.erase(0, prefix);
+    for (CleanupEntry& kept : removal.kept) kept.path.erase(0, prefix);
+  }
+  return removal;
 }
 
 std::string_view to_string(CleanupAction action) {

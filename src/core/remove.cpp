@@ -11,6 +11,7 @@
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "core/retry_delay.hpp"
+#include "core/tree_removal.hpp"
 #include "platform/remove.hpp"
 
 namespace tmpctl {
@@ -129,7 +130,12 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
       hints.push_back("it is a directory: use -r to remove it and its contents");
       break;
     case RemoveCause::directory_not_empty:
-      hints.push_back(options.recursive
+      if (!report.inside.empty())
+        hints.push_back(fmt::format(
+            "everything else in it {}; each entry that stays is reported with its cause",
+            tense == Tense::done ? "was removed" : "could go"));
+      else
+        hints.push_back(options.recursive
                           ? "the directory still has entries: some may still be open or being "
                             "deleted, or were added meanwhile; try again, or with --retry"
                           : "the directory is not empty: use -r to remove it and its contents");
@@ -228,6 +234,115 @@ platform::DeleteStrategy strategy_of(const RemoveOptions& options) {
   return {options.force, options.posix_semantics, options.rename_aside};
 }
 
+// An entry a tree removal kept, as a report of its own: the OS's refusal, or
+// for what was kept before any attempt (a mount point, another user's entry
+// in a sticky directory, in use, read-only), what a delete would meet there,
+// found by looking.
+RemoveReport report_of_kept(const CleanupEntry& kept, const platform::DeleteStrategy& strategy) {
+  RemoveReport report;
+  report.path = kept.path;
+  report.holders = kept.holders;
+  if (kept.action == CleanupAction::failed) {
+    const Error error =
+        kept.error.value_or(Error::invalid(ErrorKind::other, "remove", kept.path, "failed"));
+    refuse(report, error, platform::explain_refusal(kept.path, error));
+    return report;
+  }
+  const auto kept_because = [&](ErrorKind kind, std::string why, RemoveCause cause) {
+    refuse(report, Error::invalid(kind, "remove", kept.path, std::move(why)), cause);
+  };
+  switch (kept.reason) {
+    case SkipReason::other_filesystem:
+      kept_because(ErrorKind::in_use,
+                   "a file system is mounted there; tmpctl does not cross into another file "
+                   "system, so nothing in it was removed",
+                   RemoveCause::mount_point);
+      return report;
+    case SkipReason::changed:
+    case SkipReason::replaced:
+      kept_because(ErrorKind::other,
+                   "it changed while tmpctl was removing it (replaced, or written to); left alone",
+                   RemoveCause::other);
+      return report;
+    case SkipReason::in_use:
+    case SkipReason::not_owned:
+    case SkipReason::read_only:
+    case SkipReason::none: break;
+  }
+  // In use, another user's, read-only: what the OS would say, by looking.
+  auto info = platform::inspect_entry(kept.path);
+  std::optional<platform::Refusal> refusal;
+  if (info) refusal = platform::probe_delete(kept.path, *info, strategy);
+  if (refusal) {
+    refuse(report, std::move(refusal->error), refusal->cause);
+  } else if (kept.reason == SkipReason::not_owned) {
+    kept_because(ErrorKind::permission_denied,
+                 "another user's entry in a sticky directory: only its owner, the directory's "
+                 "owner or root may remove it",
+                 RemoveCause::sticky_directory);
+  } else if (kept.reason == SkipReason::read_only) {
+    kept_because(ErrorKind::permission_denied, "the read-only attribute is set",
+                 RemoveCause::read_only_attribute);
+  } else {
+    kept_because(ErrorKind::in_use, "another process held it", RemoveCause::sharing_violation);
+  }
+  return report;
+}
+
+// One pass of the walker over the directory `target` (a dry run for
+// diagnose): true when it went. Otherwise the report says why, with every
+// entry inside that stayed in `inside`.
+bool remove_directory_tree(RemoveReport& report, const std::string& target,
+                           const RemoveOptions& options, bool dry_run) {
+  report.inside.clear();
+  const platform::DeleteStrategy strategy = strategy_of(options);
+  auto removal = core::remove_tree(target, {.dry_run = dry_run, .force = options.force});
+  if (!removal) {
+    refuse(report, removal.error(), platform::explain_refusal(target, removal.error()));
+    return false;
+  }
+  bool refused_itself = false;
+  for (const CleanupEntry& kept : removal->kept) {
+    RemoveReport inner = report_of_kept(kept, strategy);
+    if (kept.path == removal->path) {  // the directory itself, for a reason of its own
+      report.cause = inner.cause;
+      report.outcome = inner.outcome;
+      report.error = std::move(inner.error);
+      report.holders = std::move(inner.holders);
+      refused_itself = true;
+      continue;
+    }
+    add_hints(inner, options, dry_run ? Tense::would : Tense::done);
+    report.inside.push_back(std::move(inner));
+  }
+  for (const std::string& note : removal->notes)
+    if (std::ranges::find(report.notes, note) == report.notes.end()) report.notes.push_back(note);
+  if (removal->removed && report.inside.empty()) {
+    report.error.reset();
+    report.cause = RemoveCause::none;
+    report.outcome = RemoveOutcome::removed;
+    return true;
+  }
+  if (refused_itself && report.inside.empty()) return false;
+  const std::size_t count = report.inside.size();
+  refuse(report,
+         Error::invalid(ErrorKind::directory_not_empty, "remove", report.path,
+                        count == 0 ? std::string("entries appeared in it meanwhile")
+                                   : fmt::format("{} {} inside {}", count,
+                                                 count == 1 ? "entry" : "entries",
+                                                 dry_run ? "would stay" : "could not be removed")),
+         RemoveCause::directory_not_empty);
+  return false;
+}
+
+// Whether another pass could remove what a tree removal left: only when
+// everything left stayed for a cause that passes by itself.
+bool tree_worth_retrying(const RemoveReport& report) {
+  return worth_retrying(report.cause) &&
+         std::ranges::all_of(report.inside,
+                             [](const RemoveReport& inner) { return worth_retrying(inner.cause); });
+}
+
 }  // namespace
 
 std::vector<RemoveReport> remove(std::span<const std::string> paths,
@@ -268,12 +383,17 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
       }
     }
     const int tries = 1 + std::max(0, options.retries);
+    const bool tree = options.recursive && infos[i]->is_directory;
     for (int attempt = 0; attempt < tries; ++attempt) {
       if (attempt > 0) wait();
       report.attempts = attempt + 1;
-      auto deleted = options.recursive && infos[i]->is_directory
-                         ? platform::remove_tree(target)
-                         : platform::delete_entry(target, *infos[i], strategy, report.notes);
+      if (tree) {
+        if (remove_directory_tree(report, target, options, false) ||
+            !tree_worth_retrying(report))
+          break;
+        continue;
+      }
+      auto deleted = platform::delete_entry(target, *infos[i], strategy, report.notes);
       if (deleted) {
         report.error.reset();
         report.cause = RemoveCause::none;
@@ -349,6 +469,8 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
     if (!info) continue;
     if (auto refusal = platform::probe_delete(target, *info, strategy))
       refuse(report, std::move(refusal->error), refusal->cause);
+    else if (options.recursive && info->is_directory)
+      (void)remove_directory_tree(report, target, options, true);  // the same walk, dry
     else
       report.outcome = RemoveOutcome::removed;  // a delete would succeed now
   }

@@ -5,6 +5,7 @@
 
 #include "core/name_pattern.hpp"
 #include "core/paths.hpp"
+#include "core/tree_removal.hpp"
 #include "platform/platform.hpp"
 
 namespace tmpctl {
@@ -207,9 +208,19 @@ TempDirectory::~TempDirectory() { (void)discard(); }
 std::expected<void, Error> TempDirectory::discard() {
   if (!owned_) return {};
   owned_ = false;
-  auto removed = platform::remove_tree(path_);
-  if (!removed && removed.error().kind != ErrorKind::not_found) return removed;
-  return {};
+  auto removed = core::remove_tree(path_, {.force = true});
+  if (!removed) {
+    if (removed.error().kind == ErrorKind::not_found) return {};
+    return std::unexpected(removed.error());
+  }
+  if (removed->removed) return {};
+  for (const CleanupEntry& kept : removed->kept)
+    if (kept.error) return std::unexpected(*kept.error);
+  return std::unexpected(Error::invalid(
+      ErrorKind::directory_not_empty, "remove", path_,
+      removed->kept.empty() ? std::string("entries appeared in it meanwhile")
+                            : "'" + removed->kept.front().path + "' could not be removed: " +
+                                  std::string(to_string(removed->kept.front().reason))));
 }
 
 // ---- unused_name

@@ -71,7 +71,5 @@ std::expected<bool, Error> entry_exists(const std::string& path);
 std::expected<void, Error> close_handle(NativeHandle handle) noexcept;
 /// Removes a file or symlink. A missing path is reported as not_found.
 std::expected<void, Error> remove_file(const std::string& path);
-/// Removes a directory tree without following symlinks or reparse points.
-std::expected<void, Error> remove_tree(const std::string& path);
 
 }  // namespace tmpctl::platform

@@ -2,7 +2,6 @@
 // Every path-taking call refuses to follow a symlink where following could
 // leave the directory the caller named.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,35 +21,6 @@
 #include "platform/platform.hpp"
 
 namespace tmpctl::platform {
-namespace {
-
-struct DirCloser {
-  void operator()(DIR* dir) const noexcept { ::closedir(dir); }
-};
-using DirPtr = std::unique_ptr<DIR, DirCloser>;
-
-// Opens a directory relative to `parent` without following a symlink.
-DirPtr open_directory_at(int parent, const char* name) {
-  const int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  DIR* dir = ::fdopendir(fd);
-  if (dir == nullptr) {
-    const int saved = errno;
-    ::close(fd);
-    errno = saved;
-  }
-  return DirPtr(dir);
-}
-
-bool is_directory_entry(int parent, const dirent& entry) {
-#ifdef _DIRENT_HAVE_D_TYPE
-  if (entry.d_type != DT_UNKNOWN) return entry.d_type == DT_DIR;
-#endif
-  struct stat st;
-  return ::fstatat(parent, entry.d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-}  // namespace
 
 std::string_view path_separators() noexcept { return "/"; }
 char preferred_separator() noexcept { return '/'; }
@@ -155,74 +125,6 @@ std::expected<void, Error> close_handle(NativeHandle handle) noexcept {
 
 std::expected<void, Error> remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0) return std::unexpected(os_error(errno, "remove", path));
-  return {};
-}
-
-std::expected<void, Error> remove_tree(const std::string& path) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return std::unexpected(os_error(errno, "remove", path));
-  if (!S_ISDIR(st.st_mode)) return remove_file(path);  // a file, or a symlink: never its target
-
-  // Depth-first through directory descriptors: every step is relative to an
-  // open parent (openat/unlinkat), so a directory swapped for a symlink
-  // mid-walk is removed as a link, never followed.
-  struct Frame {
-    DirPtr dir;
-    std::string name;  // within the parent frame's directory
-    std::string path;  // for messages only; never handed back to the kernel
-    bool removed_any = false;
-  };
-  std::vector<Frame> stack;
-  DirPtr root = open_directory_at(AT_FDCWD, path.c_str());
-  if (!root) return std::unexpected(os_error(errno, "open directory", path));
-  stack.push_back({std::move(root), {}, path});
-
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    const int parent = ::dirfd(top.dir.get());
-    errno = 0;
-    const dirent* entry = ::readdir(top.dir.get());
-    if (entry == nullptr) {
-      if (errno != 0) return std::unexpected(os_error(errno, "read directory", top.path));
-      if (top.removed_any) {
-        // readdir may skip entries of a directory that changes under it
-        // (FreeBSD, macOS): list it again until a pass removes nothing.
-        top.removed_any = false;
-        ::rewinddir(top.dir.get());
-        continue;
-      }
-      Frame done = std::move(top);
-      stack.pop_back();
-      if (stack.empty()) break;
-      done.dir.reset();
-      if (::unlinkat(::dirfd(stack.back().dir.get()), done.name.c_str(), AT_REMOVEDIR) != 0) {
-        if (errno != ENOENT) return std::unexpected(os_error(errno, "remove directory", done.path));
-      } else {
-        stack.back().removed_any = true;
-      }
-      continue;
-    }
-    const std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    std::string child = top.path + '/' + entry->d_name;
-    if (is_directory_entry(parent, *entry)) {
-      DirPtr dir = open_directory_at(parent, entry->d_name);
-      if (!dir) {
-        if (errno == ENOENT) continue;
-        if (errno != ENOTDIR && errno != ELOOP)
-          return std::unexpected(os_error(errno, "open directory", child));
-        // Swapped for a non-directory since readdir: fall through and unlink it.
-      } else {
-        stack.push_back({std::move(dir), entry->d_name, std::move(child)});
-        continue;
-      }
-    }
-    if (::unlinkat(parent, entry->d_name, 0) == 0)
-      top.removed_any = true;
-    else if (errno != ENOENT)
-      return std::unexpected(os_error(errno, "remove", child));
-  }
-  if (::rmdir(path.c_str()) != 0) return std::unexpected(os_error(errno, "remove directory", path));
   return {};
 }
 

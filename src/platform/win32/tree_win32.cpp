@@ -1,5 +1,5 @@
-// Directory trees on Windows through handles: removing a whole tree
-// (remove_tree) and the cleanup walk (TreeWalk). Every entry is opened
+// Directory trees on Windows through handles: the walk (TreeWalk) that
+// cleanup, remove -r, run and TempDirectory delete through. Every entry is opened
 // relative to its parent's handle (NtOpenFile with RootDirectory) with
 // FILE_OPEN_REPARSE_POINT, judged by what that handle says, and deleted
 // through it, so a directory swapped for a junction or symlink between listing
@@ -114,7 +114,7 @@ std::expected<Destination, Error> destination_of(HANDLE child, std::wstring_view
   return Destination{std::move(*actual), inside};
 }
 
-// destination_of for remove_tree, which stops at such a link.
+// destination_of for check_not_disguised_link, which stops at such a link.
 std::expected<std::wstring, Error> check_inside(HANDLE child, std::wstring_view parent_final,
                                                 std::wstring_view name, const std::string& path) {
   auto destination = destination_of(child, parent_final, name, path);
@@ -132,20 +132,6 @@ bool is_real_directory(DWORD attributes) {
          (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0;
 }
 
-// The names in a directory, read through its handle: remove_tree deletes
-// while it goes, so it reads them all before it starts.
-std::expected<std::vector<std::wstring>, Error> list_children(HANDLE directory,
-                                                              const std::string& path) {
-  std::vector<std::wstring> children;
-  DirectoryListing listing;
-  for (;;) {
-    auto record = listing.next(directory);
-    if (!record) return std::unexpected(os_error(record.error(), "read directory", path));
-    if (*record == nullptr) return children;
-    children.emplace_back((*record)->FileName, (*record)->FileNameLength / sizeof(wchar_t));
-  }
-}
-
 // A path as the user gave it, in native form without trailing separators
 // (but "\\?\C:\" keeps its own).
 std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) {
@@ -154,16 +140,6 @@ std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) 
   while (native->size() > 7 && native->back() == L'\\') native->pop_back();
   return native;
 }
-
-// One open directory of remove_tree, the names it held when listed, and
-// where we are in them.
-struct Frame {
-  OwnedHandle handle;
-  std::wstring path;        // for messages only; never opened by path
-  std::wstring final_path;  // where the OS says the handle leads
-  std::vector<std::wstring> children;
-  std::size_t next = 0;
-};
 
 }  // namespace
 
@@ -189,65 +165,6 @@ std::expected<void, Error> check_not_disguised_link(const std::string& path) {
   if (!inside) return std::unexpected(inside.error());
   return {};
 }
-
-std::expected<void, Error> remove_tree(const std::string& path) {
-  if (auto ok = check_not_disguised_link(path); !ok) return ok;
-  auto native = trimmed_native_path(path);
-  if (!native) return std::unexpected(native.error());
-  std::wstring root_path = std::move(*native);
-  OwnedHandle root(CreateFileW(root_path.c_str(), entry_access, share_all, nullptr, OPEN_EXISTING,
-                               FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
-  if (!root) return std::unexpected(os_error(last_error(), "remove", path));
-  auto root_attributes = attributes_of(root.get(), display_path(root_path));
-  if (!root_attributes) return std::unexpected(root_attributes.error());
-  if (!is_real_directory(*root_attributes))  // a file, or a link: never its target
-    return win32::delete_by_handle(root.get(), true, display_path(root_path), nullptr);
-
-  std::vector<Frame> stack;
-  auto root_final = final_path_of(root.get(), display_path(root_path));
-  if (!root_final) return std::unexpected(root_final.error());
-  auto listed = list_children(root.get(), display_path(root_path));
-  if (!listed) return std::unexpected(listed.error());
-  stack.push_back({std::move(root), root_path, std::move(*root_final), std::move(*listed)});
-
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.next == top.children.size()) {
-      // Empty now: delete it through its own handle, then close it.
-      Frame done = std::move(top);
-      stack.pop_back();
-      if (auto deleted = win32::delete_by_handle(done.handle.get(), true,
-                                                 display_path(done.path), nullptr);
-          !deleted)
-        return deleted;
-      continue;
-    }
-    const std::wstring& name = top.children[top.next++];
-    std::wstring child_path = top.path + L"\\" + name;
-    const std::string shown = display_path(child_path);
-    auto child = open_child(top.handle.get(), name, shown);
-    if (!child) {
-      if (child.error().kind == ErrorKind::not_found) continue;  // gone meanwhile
-      return std::unexpected(child.error());
-    }
-    // Judge by the handle we hold, not by the listing: it may have changed.
-    auto inside = check_inside(child->get(), top.final_path, name, shown);
-    if (!inside) return std::unexpected(inside.error());
-    auto attributes = attributes_of(child->get(), shown);
-    if (!attributes) return std::unexpected(attributes.error());
-    if (is_real_directory(*attributes)) {
-      auto grandchildren = list_children(child->get(), shown);
-      if (!grandchildren) return std::unexpected(grandchildren.error());
-      stack.push_back({std::move(*child), std::move(child_path), std::move(*inside),
-                       std::move(*grandchildren)});
-      continue;
-    }
-    if (auto deleted = win32::delete_by_handle(child->get(), true, shown, nullptr); !deleted)
-      return deleted;
-  }
-  return {};
-}
-
 
 // The cleanup walk (platform/walk.hpp).
 
