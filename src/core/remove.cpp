@@ -260,6 +260,12 @@ RemoveReport report_of_kept(const CleanupEntry& kept, const platform::DeleteStra
       return report;
     case SkipReason::changed:
     case SkipReason::replaced:
+      // What the walk saw lead elsewhere: a link the OS does not report as
+      // one (Wine's view of a Unix symlink) says so itself.
+      if (auto link = platform::check_not_disguised_link(kept.path); !link) {
+        refuse(report, link.error(), RemoveCause::other);
+        return report;
+      }
       kept_because(ErrorKind::other,
                    "it changed while tmpctl was removing it (replaced, or written to); left alone",
                    RemoveCause::other);

@@ -51,12 +51,11 @@ std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& in
 /// POSIX has no such thing: fails with ErrorKind::invalid_argument.
 std::expected<void, Error> delete_at_reboot(const std::string& path);
 
-#ifdef _WIN32
 /// Fails when `path` opens to something other than its directory's path plus
 /// its name: a link the OS does not report as one (Wine shows Unix symlinks
-/// as plain files and directories). Deleting through it would delete the target.
+/// as plain files and directories). Deleting through it would delete the
+/// target. POSIX reports every link as one: never fails there.
 std::expected<void, Error> check_not_disguised_link(const std::string& path);
-#endif
 
 /// True where a delete succeeds while others hold the file open (POSIX): the
 /// holders must then be looked for before deleting, while the name still

@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <tmpctl/tmpctl.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "support/process.hpp"
 #include "support/scratch_test.hpp"
@@ -61,7 +63,8 @@ protected:
 #ifdef _WIN32
 
 bool set_read_only(const std::string& path) {
-  return SetFileAttributesW(platform_path(path).c_str(), FILE_ATTRIBUTE_READONLY) != 0;
+  return SetFileAttributesW(platform::win32::native_path(path).value().c_str(),
+                            FILE_ATTRIBUTE_READONLY) != 0;
 }
 
 // Item 4: everything that can go goes; each entry that cannot is reported

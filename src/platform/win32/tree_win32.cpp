@@ -55,13 +55,6 @@ std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view na
   return child;
 }
 
-std::expected<DWORD, Error> attributes_of(HANDLE handle, const std::string& path) {
-  FILE_BASIC_INFO basic{};
-  if (!GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic))
-    return std::unexpected(os_error(last_error(), "inspect", path));
-  return basic.FileAttributes;
-}
-
 // Where the OS says a handle leads: its path from the volume's root
 // (FileNameInfo). GetFinalPathNameByHandleW would add the drive, but Wine
 // refuses it for paths longer than MAX_PATH. `expected_length` sizes the
