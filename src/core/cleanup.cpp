@@ -628,10 +628,15 @@ private:
   std::uint64_t ticks_ = 0;
 };
 
-// Entries Windows refused as in use: their holders, found in one batch.
-void report_in_use(Shared& shared) {
+// Entries Windows refused as in use: their holders, found in one batch
+// (unless the caller wants none).
+void report_in_use(Shared& shared, bool with_holders = true) {
   std::vector<CleanupEntry> in_use = std::exchange(shared.in_use, {});
   if (in_use.empty()) return;
+  if (!with_holders) {
+    for (const CleanupEntry& entry : in_use) shared.observer.entry(entry);
+    return;
+  }
   std::vector<std::string> paths;
   for (const CleanupEntry& entry : in_use) paths.push_back(entry.path);
   auto report = find_holders(paths);
@@ -854,7 +859,7 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
     removal.removed = cleaner.clean_recorded(*walk, parts->name, entry.identity, true) ==
                       Cleaner::Recorded::removed;
   }
-  report_in_use(shared);
+  report_in_use(shared, options.find_holders);
   removal.notes = std::move(shared.summary.notes);
   if (in_current_directory) {
     const std::size_t prefix = removal.path.size() - parts->name.size();

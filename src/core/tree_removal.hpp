@@ -19,6 +19,8 @@ struct TreeRemovalOptions {
   bool force = false;
   /// Further tries per entry refused as in use (Windows), with growing pauses.
   unsigned retries = 0;
+  /// Look for the processes holding entries refused as in use (Windows).
+  bool find_holders = true;
 };
 
 /// What removing a tree did. Everything that could go went; what stayed is
