@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/ready_marker.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
@@ -567,12 +568,15 @@ TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
 // once the pipe is full, in the middle of its run, until finish() reads.
 class StalledRun {
 public:
-  StalledRun(const std::string& scratch, const std::string& root)
+  StalledRun(const std::string& scratch, const std::string& root,
+             const std::vector<std::string>& extra = {})
       : fifo_(join(scratch, "fifo")), err_(join(scratch, "err")) {
     if (::mkfifo(fifo_.c_str(), 0600) != 0) throw std::runtime_error("mkfifo");
     reader_ = ::open(fifo_.c_str(), O_RDONLY | O_NONBLOCK);
-    child_.emplace(test::ChildProcess::start(
-        {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root}, fifo_, err_));
+    std::vector<std::string> command = {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    command.push_back(root);
+    child_.emplace(test::ChildProcess::start(command, fifo_, err_));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   std::uint32_t pid() const { return child_->pid(); }
@@ -844,8 +848,13 @@ TEST_F(CleanupCli, AKilledRunLeavesHalfEmptiedDirectoriesAsStaleAsTheyWere) {
   age(below("half"));
   struct stat before;
   ASSERT_EQ(::stat(below("half").c_str(), &before), 0);
-  // Stalled on its full stdout, halfway: then killed.
-  StalledRun run(scratch(), root_);
+  // Killed while it waits on its full stdout, halfway: after a removal and
+  // the restore of the directory's times, not between the two (one thread,
+  // so no other one is between them either).
+  StalledRun run(scratch(), root_, {"-j1"});
+  const std::string wchan = "/proc/" + std::to_string(run.pid()) + "/wchan";
+  test::wait_while([&] { return !contains(test::read_file(wchan), "pipe_write"); },
+                   std::chrono::seconds(30));
   ::kill(static_cast<pid_t>(run.pid()), SIGKILL);
   std::string out, err;
   EXPECT_EQ(run.finish(out, err), 128 + SIGKILL);
