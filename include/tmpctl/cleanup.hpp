@@ -62,11 +62,18 @@ struct CleanupOptions {
   bool dry_run = false;
   /// Delete read-only files (Windows), and allow a protected root.
   bool force = false;
+  /// POSIX: a directory of this user's own that lacks u+rwx (`chmod 555`,
+  /// `chmod 000`) gets u+rwx added when that keeps an entry from being
+  /// removed, and the removal is tried again; never another user's
+  /// directory, never through a link. `tmpctl cleanup --force` sets it.
+  bool restore_owner_permissions = false;
   /// Windows: tries per entry refused as in use (a scanner's brief hold), with
   /// growing pauses; 0 tries once.
   unsigned retries = 0;
   /// Threads removing at once, each in its own directories of a root; 0 is
   /// one per processor, at most 8. 1 walks in one thread, in listing order.
+  /// Fewer when the descriptors the process may open (ulimit -n) are too
+  /// few for each thread's walk.
   unsigned jobs = 0;
   /// The time the cutoff is measured from; now when unset.
   std::optional<std::chrono::system_clock::time_point> now{};

@@ -191,7 +191,8 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
 struct RecordCleanupOptions {
   RecordFilter filter;
   bool dry_run = false;
-  /// Delete read-only files (Windows).
+  /// Delete read-only files (Windows); POSIX: restore u+rwx on the user's
+  /// own directories that lack it (CleanupOptions::restore_owner_permissions).
   bool force = false;
   unsigned retries = 0;
   const std::atomic<bool>* stop = nullptr;

@@ -36,10 +36,12 @@ use are kept and listed with their holders: on Linux, files any process has
 open, mapped, locked (flock, as systemd-tmpfiles honours) or as its working
 directory; on Windows, files the OS refuses to delete (WinError 32). Other
 users' entries in a sticky directory are kept as "not owned". Sockets, FIFOs
-and devices are never removed. Without --force, DIR may not be a file
-system's root, a home directory or one that holds homes, or a system
-directory or anything inside one that is not inside a temp directory first
-(/var/tmp and /dev/shm are fine; /usr/share and /var/lib are not).
+and devices are never removed. A directory without u+rwx (chmod 555) keeps
+what is in it, unless --force: then your own such directories (never another
+user's, never through a link) get u+rwx and are emptied. Without --force, DIR
+may not be a file system's root, a home directory or one that holds homes, or
+a system directory or anything inside one that is not inside a temp directory
+first (/var/tmp and /dev/shm are fine; /usr/share and /var/lib are not).
 
 Globs (--match, --exclude): * any run of characters but /, ** any run
 including /, ? one character, [abc] [a-z] [!abc] sets; no escape character
@@ -290,7 +292,8 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
   app_->add_flag("-n,--dry-run", options_.dry_run,
                  "List what would be removed, on stdout; remove nothing");
   app_->add_flag("--force", options_.force,
-                 "Remove read-only files (Windows), and allow /, home or system directories as DIR");
+                 "Remove read-only files (Windows), open up your own read-only directories "
+                 "(POSIX: u+rwx), and allow /, home or system directories as DIR");
   app_->add_option("--retry", options_.retries,
                    "Windows: try an entry in use N more times, waiting 10 ms, 20 ms, ... (max 2 s)")
       ->type_name("N")
@@ -401,6 +404,7 @@ int CleanupCommand::run() {
                                                    .stop = &interrupted},
                               observer, &bad);
   } else {
+    options_.restore_owner_permissions = options_.force;
     summary = cleanup(roots_, options_, observer);
   }
   progress.clear();

@@ -310,6 +310,7 @@ public:
       skip(path, entry, SkipReason::changed);
     } else {
       Job job{std::move(**split), Frame{entry, true, {}}};
+      keep_times_of_stale(job.walk, entry);
       run(job);
     }
     watched_.reset();
@@ -476,7 +477,15 @@ private:
       skip(walk.path_of(entry.name), entry, SkipReason::changed);
       return;
     }
+    keep_times_of_stale(walk, entry);
     frames_.push_back(Frame{entry, selected, std::move(relative)});
+  }
+
+  // A stale directory just entered must still look stale to the next run
+  // however this one ends, SIGKILL included: its times go back after each
+  // removal in it, not only when the walk leaves it.
+  void keep_times_of_stale(platform::TreeWalk& walk, const WalkEntry& entry) {
+    if (is_stale(entry)) walk.restore_times_after_each_removal();
   }
 
   // Hands a directory of the root to another thread, or cleans it here when
@@ -492,6 +501,7 @@ private:
       return;
     }
     Job job{std::move(**split), std::move(frame)};
+    keep_times_of_stale(job.walk, job.frame.entry);
     if (queue_->try_push(job)) return;
     Cleaner here(options_, shared_, open_files_);
     here.run(job);
@@ -649,9 +659,13 @@ void report_in_use(Shared& shared, bool with_holders = true) {
                                 report->notes.end());
 }
 
+// As asked, but no more than the descriptor budget lets descend at once: with
+// jobs threads, jobs + 1 walks are split off (one waits in the queue).
 unsigned job_count(const CleanupOptions& options) {
-  if (options.jobs != 0) return options.jobs;
-  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  const unsigned asked =
+      options.jobs != 0 ? options.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  const std::size_t fit = platform::split_walks_at_most();
+  return static_cast<unsigned>(std::max<std::size_t>(std::min<std::size_t>(asked, fit - 1), 1));
 }
 
 // Cleans one root: this thread lists the root and hands each of its
@@ -713,7 +727,8 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
                                             "an empty path names no directory"));
     auto absolute = platform::absolute_path(root);
     if (!absolute) return std::unexpected(absolute.error());
-    auto walk = platform::TreeWalk::open(*absolute);
+    auto walk = platform::TreeWalk::open(
+        *absolute, {.restore_owner_permissions = options.restore_owner_permissions});
     if (!walk) return std::unexpected(walk.error());
     if (!options.force)
       if (auto allowed = check_root(*absolute, *walk); !allowed)
@@ -748,6 +763,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   CleanupOptions cleanup_options;
   cleanup_options.dry_run = options.dry_run;
   cleanup_options.force = options.force;
+  cleanup_options.restore_owner_permissions = options.force;
   cleanup_options.retries = options.retries;
   cleanup_options.stop = options.stop;
   cleanup_options.jobs = 1;
@@ -768,7 +784,8 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   {
     Cleaner cleaner(cleanup_options, shared, *open_files, nullptr, 2, Scope{.all_stale = true});
     for (const auto& [directory, records] : by_directory) {
-      auto walk = platform::TreeWalk::open(directory);
+      auto walk = platform::TreeWalk::open(
+          directory, {.restore_owner_permissions = cleanup_options.restore_owner_permissions});
       if (!walk && walk.error().kind == ErrorKind::not_found) {
         std::ranges::for_each(records, [&](const Record* record) { forget(*record); });
         continue;

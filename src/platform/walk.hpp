@@ -100,14 +100,42 @@ enum class RemoveResult {
 
 enum class RemoveMode { remove, dry_run };
 
+/// How a walk may treat what it meets, beyond what every walk does.
+struct WalkOptions {
+  /// POSIX: a directory of this user's own (owned by the effective user id,
+  /// a real directory, reached through its parent's descriptor, never through
+  /// a link) that cannot be entered, or in which a name cannot be removed,
+  /// because it lacks u+rwx gets u+rwx added (its other bits kept) and the
+  /// step is tried once more: `chmod 555` or `chmod 000` by the program that
+  /// made the tree (Go's module cache) does not keep it. Another user's
+  /// directory is never changed. Windows: nothing (read-only attributes are
+  /// the `force` of each removal).
+  bool restore_owner_permissions = false;
+};
+
+/// How many walks split off a root (TreeWalk::split) may descend at once,
+/// besides the root's own walk, within the descriptors the process may open:
+/// POSIX counts every walk's descriptors against RLIMIT_NOFILE, less those
+/// open already and a reserve for the rest of the program, and each walk
+/// needs three at least. At least 1.
+std::size_t split_walks_at_most();
+
 /// A depth-first walk of the tree below a root. The root itself is never
 /// removed. Descriptors or handles in use stay bounded however deep the tree
-/// is. Moving is allowed; copying is not.
+/// is, and, on POSIX, across every walk of the process: a walk past its share
+/// reads a level ahead and closes it, and an open refused for want of
+/// descriptors (EMFILE) closes a level or waits and tries again rather than
+/// failing. POSIX: a directory below the root that the walk removed something
+/// in gets its access and modification times back as they were listed when
+/// the walk leaves or closes it (an interrupted run too; after each removal
+/// with restore_times_after_each_removal, which even SIGKILL cannot undo).
+/// Moving is allowed; copying is not.
 class TreeWalk {
 public:
   /// Opens the root directory. A symlink given as the root itself is followed
-  /// (the caller named it); nothing below it ever is.
-  static std::expected<TreeWalk, Error> open(const std::string& root);
+  /// (the caller named it); nothing below it ever is. Walks split off this
+  /// one keep its `options`.
+  static std::expected<TreeWalk, Error> open(const std::string& root, WalkOptions options = {});
 
   TreeWalk(TreeWalk&&) noexcept;
   TreeWalk& operator=(TreeWalk&&) noexcept;
@@ -174,6 +202,14 @@ public:
   std::string current_path() const;
   /// 0 while in the root, 1 in its subdirectories...
   std::size_t depth() const;
+
+  /// POSIX: the current directory (not the root) gets its access and
+  /// modification times, as listed, back after each removal in it, rather
+  /// than once when the walk leaves or closes it: one futimens per removal
+  /// (about 15% more CPU on tmpfs), so that even a SIGKILL leaves it as old
+  /// as it was. For a directory that is itself stale, which the next run
+  /// must still find stale. Windows: nothing yet.
+  void restore_times_after_each_removal();
 
   struct State;  ///< the backend's own
 

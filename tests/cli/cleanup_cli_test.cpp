@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/ready_marker.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
@@ -567,12 +568,15 @@ TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
 // once the pipe is full, in the middle of its run, until finish() reads.
 class StalledRun {
 public:
-  StalledRun(const std::string& scratch, const std::string& root)
+  StalledRun(const std::string& scratch, const std::string& root,
+             const std::vector<std::string>& extra = {})
       : fifo_(join(scratch, "fifo")), err_(join(scratch, "err")) {
     if (::mkfifo(fifo_.c_str(), 0600) != 0) throw std::runtime_error("mkfifo");
     reader_ = ::open(fifo_.c_str(), O_RDONLY | O_NONBLOCK);
-    child_.emplace(test::ChildProcess::start(
-        {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime", root}, fifo_, err_));
+    std::vector<std::string> command = {test::tmpctl_path(), "cleanup", "-v", "--age-by", "mtime"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    command.push_back(root);
+    child_.emplace(test::ChildProcess::start(command, fifo_, err_));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   std::uint32_t pid() const { return child_->pid(); }
@@ -754,6 +758,116 @@ TEST_F(CleanupCli, InterruptedRunsStopBetweenEntriesAndRemoveOnlyEligibleOnes) {
       EXPECT_FALSE(exists(line.substr(8))) << line;
     }
   }
+}
+
+// issue 12 item 5: every thread's walk draws from one descriptor budget: with
+// `ulimit -n 16` and -j4, or 12 and -j8, every stale entry goes, and no open
+// fails for want of descriptors (it did in 5 runs of 6).
+TEST_F(CleanupCli, ThreadsShareTheDescriptorsOfALowUlimitAndLeaveNothingStale) {
+  const std::vector<std::pair<int, int>> limits_and_jobs = {{16, 4}, {16, 4}, {16, 4},
+                                                            {12, 8}, {12, 8}, {16, 8}};
+  for (std::size_t run = 0; run < limits_and_jobs.size(); ++run) {
+    const auto [limit, jobs] = limits_and_jobs[run];
+    const std::string top = "run" + std::to_string(run);
+    // 8 directories of the root, 20 deep, a stale file at every level.
+    for (int t = 0; t < 8; ++t) {
+      std::string relative = top + "/t" + std::to_string(t);
+      for (int i = 0; i < 20; ++i) {
+        relative += "/d";
+        file(relative + "/f");
+      }
+      for (; relative != top; relative = relative.substr(0, relative.rfind('/')))
+        age(below(relative));
+    }
+    auto result = test::run_process(
+        {"/bin/sh", "-c",
+         "ulimit -n " + std::to_string(limit) + " && exec \"$0\" cleanup --age-by mtime -j" +
+             std::to_string(jobs) + " \"$1\"",
+         test::tmpctl_path(), below(top)});
+    EXPECT_EQ(result.exit_code, 0) << "ulimit -n " << limit << ", -j" << jobs << ": " << result.err;
+    EXPECT_FALSE(contains(result.err, "EMFILE")) << result.err;
+    EXPECT_TRUE(fs::is_empty(fs_path(below(top)))) << "ulimit -n " << limit << ", -j" << jobs;
+  }
+}
+
+// issue 12 item 11: a stale tree its maker made read-only (`chmod 555`, as
+// Go's module cache does) or unreadable (`chmod 000`) is reported without
+// --force and removed with it, when the directories are the user's own;
+// another user's directory is never opened up, whatever the options.
+TEST_F(CleanupCli, ForceOpensUpTheUsersOwnReadOnlyDirectoriesAndNoOneElses) {
+  if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+    GTEST_SKIP() << "needs root, to run tmpctl as nobody (permission bits never stop root), "
+                    "and setpriv";
+  fs::permissions(fs_path(scratch()), fs::perms::all, fs::perm_options::replace);
+  file("m/x/f");
+  file("z/g");
+  file("other/h");
+  for (const auto& item : fs::recursive_directory_iterator(fs_path(root_)))
+    ASSERT_EQ(::lchown(item.path().c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(root_.c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(below("other").c_str(), 65533, 65533), 0);
+  ASSERT_EQ(::chmod(below("m/x").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(below("z").c_str(), 0), 0);
+  ASSERT_EQ(::chmod(below("other").c_str(), 0555), 0);
+  for (const char* relative : {"m/x", "m", "z", "other"}) age(below(relative));
+  const auto mode_of = [&](const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 07777u;
+  };
+
+  auto kept = run_as_nobody({"cleanup", "--age-by", "mtime", "--json", root_});
+  EXPECT_EQ(kept.exit_code, 1) << kept.err;
+  EXPECT_TRUE(exists(below("m/x/f")));
+  EXPECT_TRUE(exists(below("z/g")));
+  EXPECT_EQ(mode_of(below("m/x")), 0555u);
+  EXPECT_EQ(mode_of(below("z")), 0u);
+
+  auto forced = run_as_nobody({"cleanup", "--age-by", "mtime", "--force", "--json", root_});
+  EXPECT_EQ(forced.exit_code, 1) << forced.err;  // other/h: not nobody's to remove
+  EXPECT_FALSE(exists(below("m"))) << forced.out;
+  EXPECT_FALSE(exists(below("z"))) << forced.out;
+  EXPECT_TRUE(exists(below("other/h")));
+  EXPECT_EQ(mode_of(below("other")), 0555u);
+
+  // Root passes every permission bit: nothing of nobody's is changed either.
+  const std::string fresh = file("other/fresh", true);
+  ASSERT_EQ(::chown(fresh.c_str(), 65534, 65534), 0);
+  age(below("other"));
+  auto as_root = cleanup({"--force", "--json"});
+  EXPECT_EQ(as_root.exit_code, 0) << as_root.err;
+  EXPECT_FALSE(exists(below("other/h")));
+  EXPECT_TRUE(exists(fresh));
+  EXPECT_EQ(mode_of(below("other")), 0555u);
+}
+
+// issue 12 item 15: a cleanup killed halfway through a directory leaves the
+// directory's times as they were, so the next run finds it as stale as
+// before and removes the rest and the directory, not a full period later.
+TEST_F(CleanupCli, AKilledRunLeavesHalfEmptiedDirectoriesAsStaleAsTheyWere) {
+  for (int f = 0; f < 3000; ++f) file("half/a-long-name-for-a-stale-file-" + std::to_string(f));
+  age(below("half"));
+  struct stat before;
+  ASSERT_EQ(::stat(below("half").c_str(), &before), 0);
+  // Killed while it waits on its full stdout, halfway: after a removal and
+  // the restore of the directory's times, not between the two (one thread,
+  // so no other one is between them either).
+  StalledRun run(scratch(), root_, {"-j1"});
+  const std::string wchan = "/proc/" + std::to_string(run.pid()) + "/wchan";
+  test::wait_while([&] { return !contains(test::read_file(wchan), "pipe_write"); },
+                   std::chrono::seconds(30));
+  ::kill(static_cast<pid_t>(run.pid()), SIGKILL);
+  std::string out, err;
+  EXPECT_EQ(run.finish(out, err), 128 + SIGKILL);
+  EXPECT_GT(std::ranges::count(out, '\n'), 0) << "nothing was removed before the kill";
+  ASSERT_FALSE(fs::is_empty(fs_path(below("half")))) << "the run ended before the kill";
+  struct stat after;
+  ASSERT_EQ(::stat(below("half").c_str(), &after), 0);
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+  EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+
+  auto again = cleanup({"--json"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(fs::is_empty(fs_path(root_))) << again.out.substr(again.out.rfind('{'));
 }
 
 #endif

@@ -29,7 +29,9 @@
 #include "platform/win32/win32_util.hpp"
 #else
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #endif
 
@@ -672,6 +674,98 @@ TEST_F(Walk, ATenThousandLevelChainIsWalkedToTheBottomAndRemoved) {
         << "handles or descriptors grow with the depth";
   }
 }
+
+#ifndef _WIN32
+// Removes everything below `root` through a walk with `options`: the number
+// of steps that failed or did not remove (0 when all went).
+int remove_everything(const std::string& root, platform::WalkOptions options) {
+  auto walk = TreeWalk::open(root, options);
+  if (!walk) return 1000;
+  int failures = 0;
+  WalkEntry entry;
+  std::vector<WalkEntry> entered;
+  for (;;) {
+    auto step = walk->next(entry);
+    if (!step) {
+      ++failures;
+      continue;
+    }
+    if (*step == WalkStep::done) return failures;
+    if (*step == WalkStep::finished_directory) {
+      auto removed = walk->remove_finished_directory(entered.back(), RemoveMode::remove, false);
+      entered.pop_back();
+      failures += removed && *removed == RemoveResult::removed ? 0 : 1;
+    } else if (entry.type == EntryType::directory) {
+      auto in = walk->enter(entry);
+      if (in && *in) {
+        entered.push_back(entry);
+      } else {
+        ++failures;
+      }
+    } else {
+      auto removed = walk->remove_entry(entry, RemoveMode::remove, false);
+      failures += removed && *removed == RemoveResult::removed ? 0 : 1;
+    }
+  }
+}
+
+// Runs `body` in a child process as a user whom permission bits stop: this
+// user, or nobody (65534) when the tests run as root, who passes them all;
+// the child's exit code, or -1.
+int as_unprivileged(const std::function<int()>& body) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0))
+      ::_exit(200);
+    ::_exit(std::min(body(), 199));
+  }
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+// issue 12 item 11: a tree whose maker did `chmod 555` and `chmod 000` on
+// directories of its own is emptied only with restore_owner_permissions, and
+// another user's read-only directory is never changed.
+TEST_F(Walk, RestoringOwnerPermissionsOpensUpTheUsersOwnDirectoriesOnly) {
+  const std::string root = tree();
+  fs::create_directories(fs_path(join(root, "m/x")));
+  write_file(join(root, "m/x/f"), "x");
+  fs::create_directories(fs_path(join(root, "z")));
+  write_file(join(root, "z/g"), "x");
+  fs::create_directories(fs_path(join(root, "other")));
+  write_file(join(root, "other/h"), "x");
+  const bool root_user = ::geteuid() == 0;
+  if (root_user) {
+    ASSERT_EQ(::chmod(scratch().c_str(), 0755), 0);
+    for (const auto& item : fs::recursive_directory_iterator(fs_path(root)))
+      ASSERT_EQ(::lchown(item.path().c_str(), 65534, 65534), 0);
+    ASSERT_EQ(::chown(root.c_str(), 65534, 65534), 0);
+    // Someone else's: nobody may not change it, nor remove what is in it.
+    ASSERT_EQ(::chown(join(root, "other").c_str(), 65533, 65533), 0);
+  }
+  ASSERT_EQ(::chmod(join(root, "m/x").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(join(root, "z").c_str(), 0), 0);
+  ASSERT_EQ(::chmod(join(root, "other").c_str(), 0555), 0);
+
+  EXPECT_GT(as_unprivileged([&] { return remove_everything(root, {}); }), 0);
+  EXPECT_TRUE(exists(join(root, "m/x/f")));
+  EXPECT_TRUE(exists(join(root, "z/g")));
+  EXPECT_EQ(as_unprivileged([&] {
+              return remove_everything(root, {.restore_owner_permissions = true});
+            }),
+            root_user ? 2 : 0);  // other/h and other itself
+  EXPECT_FALSE(exists(join(root, "m")));
+  EXPECT_FALSE(exists(join(root, "z")));
+  if (root_user) {
+    struct stat st;
+    ASSERT_EQ(::stat(join(root, "other").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0555u);
+    EXPECT_TRUE(exists(join(root, "other/h")));
+  }
+}
+#endif
 
 TEST(WalkPlatform, SystemTempAndHomeDirectoriesExist) {
   const std::vector<std::string> system = platform::system_directories();

@@ -7,7 +7,9 @@
 // levels, the shallowest open one (never the root) reads the rest of its names
 // into memory and closes. Coming back up, it is reopened through ".." of its
 // child and must have the identity it had: a directory moved meanwhile is
-// abandoned rather than followed somewhere else.
+// abandoned rather than followed somewhere else. Every walk of the process
+// draws its descriptors from one budget (DescriptorBudget), so threads
+// walking at once stay within RLIMIT_NOFILE too.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,12 +22,14 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -35,15 +39,74 @@
 namespace tmpctl::platform {
 namespace {
 
+// The descriptors all walks of the process may hold at once: RLIMIT_NOFILE
+// less those open when the first walk starts (stdio, the caller's own) and a
+// reserve for the rest of the program (records, holder scans, identity_of).
+// A walk takes one for each descriptor it opens and gives it back on close.
+// Optional levels only take what is free (try_take); what a walk cannot do
+// without (its root, one level and the next while entering or coming back up:
+// three) is taken even when that overdraws, so no walk ever waits on another.
+// The core keeps overdraws away by running no more walks at once than
+// split_walks_at_most().
+class DescriptorBudget {
+public:
+  static DescriptorBudget& instance() {
+    static DescriptorBudget budget;
+    return budget;
+  }
+  std::ptrdiff_t total() const { return total_; }
+  bool try_take() {
+    std::ptrdiff_t free = free_.load(std::memory_order_relaxed);
+    while (free > 0)
+      if (free_.compare_exchange_weak(free, free - 1, std::memory_order_relaxed)) return true;
+    return false;
+  }
+  void take() { free_.fetch_sub(1, std::memory_order_relaxed); }
+  void give() { free_.fetch_add(1, std::memory_order_relaxed); }
+
+private:
+  DescriptorBudget() : total_(initial_total()), free_(total_) {}
+
+  static std::ptrdiff_t initial_total() {
+    constexpr std::ptrdiff_t unlimited = 1 << 20;
+    struct rlimit limit;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur > static_cast<rlim_t>(unlimited))
+      return unlimited;
+    const auto most = static_cast<std::ptrdiff_t>(limit.rlim_cur);
+    std::ptrdiff_t open_now = 0;
+    for (int fd = 0; fd < std::min<std::ptrdiff_t>(most, 1024); ++fd)
+      if (::fcntl(fd, F_GETFD) != -1) ++open_now;
+    const std::ptrdiff_t reserve = std::clamp<std::ptrdiff_t>(most / 8, 3, 64);
+    return std::max<std::ptrdiff_t>(most - open_now - reserve, 0);
+  }
+
+  std::ptrdiff_t total_;
+  std::atomic<std::ptrdiff_t> free_;
+};
+
+// A walk's root, one level, and the next one while entering it or coming back
+// up through "..".
+constexpr std::size_t least_descriptors = 3;
+
 // At most this many open levels below the root, and, with `walks` walks open
-// at once, at most a third of the descriptors the process may open among
-// them, so a low `ulimit -n` still leaves room.
+// at once, their share of the budget; two at least (the third is the root's).
 std::size_t open_window_size(std::size_t walks = 1) {
   constexpr std::size_t most = 48;
-  struct rlimit limit;
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return most;
-  const std::size_t budget = static_cast<std::size_t>(limit.rlim_cur) / 3;
-  return std::clamp<std::size_t>(budget / std::max<std::size_t>(walks, 1), 4, most);
+  const auto budget = static_cast<std::size_t>(DescriptorBudget::instance().total());
+  return std::clamp<std::size_t>(budget / std::max<std::size_t>(walks, 1), 2, most);
+}
+
+// Whether an open failed for want of descriptors, in this process or the system.
+bool out_of_descriptors(int error) { return error == EMFILE || error == ENFILE; }
+
+// After an open refused for want of descriptors (another thread's, not
+// counted in the budget), waits a little before the next try: false once it
+// has waited about two seconds in all.
+bool wait_for_descriptors(int& tries) {
+  if (++tries > 40) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(tries, 10) * 5));
+  return true;
 }
 
 int open_directory(int parent, const char* name, int extra_flags) {
@@ -159,6 +222,14 @@ struct Level {
   bool abandoned = false;  // could not be reached again: nothing more is done in it
   std::string real_path{};  // Linux, while open: where the kernel says it is (empty: unknown)
   std::chrono::steady_clock::time_point checked{};  // when still_in_place last asked
+  // Its access and modification times as listed in its parent (not for the
+  // root), put back when the walk leaves or closes it, or, once asked
+  // (restore_times_after_each_removal), after each removal in it: what
+  // tmpctl removes must not make it look used, even when a run is killed.
+  bool restore_times = false;
+  bool restore_after_each = false;
+  bool times_changed = false;  // removed in since they were last put back
+  struct timespec listed_times[2] = {};
 
   void close() {
     if (stream != nullptr) {
@@ -188,6 +259,69 @@ std::string real_path_of(int fd) {
   return {};
 }
 
+// The timespec of a listed time; false for one saturated by nanoseconds().
+bool to_timespec(const std::optional<std::int64_t>& time, struct timespec& out) {
+  constexpr std::int64_t billion = 1'000'000'000;
+  if (!time || *time == std::numeric_limits<std::int64_t>::max() ||
+      *time == std::numeric_limits<std::int64_t>::min())
+    return false;
+  std::int64_t seconds = *time / billion;
+  std::int64_t nanos = *time % billion;
+  if (nanos < 0) {
+    --seconds;
+    nanos += billion;
+  }
+  out.tv_sec = static_cast<time_t>(seconds);
+  out.tv_nsec = static_cast<long>(nanos);
+  return true;
+}
+
+// WalkOptions::restore_owner_permissions: the mode a directory of `euid`'s
+// gets, or 0 when it is none of ours (another user's, not a directory) or
+// has u+rwx already.
+mode_t owner_access_mode(const struct stat& st, std::uint32_t euid) {
+  if (!S_ISDIR(st.st_mode) || st.st_uid != euid || (st.st_mode & S_IRWXU) == S_IRWXU) return 0;
+  return (st.st_mode & 07777) | S_IRWXU;
+}
+
+// Adds u+rwx to the directory open as `fd`, when it is ours and lacks some.
+bool grant_owner_access(int fd, std::uint32_t euid) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return false;
+  const mode_t mode = owner_access_mode(st, euid);
+  return mode != 0 && ::fchmod(fd, mode) == 0;
+}
+
+// Adds u+rwx to the directory `name` of `parent`, when it is ours, lacks some
+// and, if `expected` is given, is that directory: checked and changed through
+// one O_PATH descriptor of the directory itself (Linux), so a name swapped
+// for a link or another directory meanwhile is not what changes. `follow`
+// only for a walk's root, which the caller named.
+bool grant_owner_access(int parent, const char* name, const FileIdentity* expected,
+                        std::uint32_t euid, bool follow = false) {
+  FileIdentity identity;
+  struct stat st;
+#ifdef O_PATH
+  const int fd = ::openat(parent, name, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0) return false;
+  mode_t mode = identity_of_fd(fd, identity, st) ? owner_access_mode(st, euid) : 0;
+  if (expected != nullptr && identity != *expected) mode = 0;
+  char link[32];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  // chmod of the descriptor's own /proc link changes exactly the inode it holds.
+  const bool changed = mode != 0 && ::chmod(link, mode) == 0;
+  ::close(fd);
+  return changed;
+#else
+  const int flags = follow ? 0 : AT_SYMLINK_NOFOLLOW;
+  if (::fstatat(parent, name, &st, flags) != 0) return false;
+  identity = {device_number(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  const mode_t mode = owner_access_mode(st, euid);
+  if (mode == 0 || (expected != nullptr && identity != *expected)) return false;
+  return ::fchmodat(parent, name, mode, flags) == 0;
+#endif
+}
+
 Error changed_error(const std::string& path) {
   return Error::invalid(ErrorKind::other, "return to", path,
                         "it was moved or replaced during the run; the rest of it was left alone");
@@ -202,12 +336,52 @@ struct TreeWalk::State {
   std::uint32_t euid = static_cast<std::uint32_t>(::geteuid());
   std::size_t open_levels = 0;
   std::size_t open_window = open_window_size();
+  WalkOptions options{};
   // The entry next() looked at last, at that moment: a remove_entry() for it
   // that follows at once needs no second look.
   const WalkEntry* just_looked_at = nullptr;
 
   ~State() {
-    for (Level& level : levels) level.close();
+    for (Level& level : levels) close(level);
+  }
+
+  static DescriptorBudget& budget() { return DescriptorBudget::instance(); }
+
+  // Closes `level`, if open, with its times put back, and gives its
+  // descriptor back to the budget.
+  static void close(Level& level) {
+    if (level.fd < 0) return;
+    put_times_back(level);
+    level.close();
+    budget().give();
+  }
+
+  // Puts the times `level` was listed with back, if removals changed them.
+  static void put_times_back(Level& level) {
+    if (!level.times_changed || !level.restore_times || level.fd < 0) return;
+    (void)::futimens(level.fd, level.listed_times);
+    level.times_changed = false;
+  }
+
+  // unlinkat of `name` in the open `level`, tried once more after adding
+  // u+rwx when the level is ours and lacks it (restore_owner_permissions);
+  // then the level's times are put back. False with errno set on failure.
+  bool unlink(Level& level, const std::string& name, int flags) {
+    int result = ::unlinkat(level.fd, name.c_str(), flags);
+    if (result != 0 && (errno == EACCES || errno == EPERM) &&
+        options.restore_owner_permissions) {
+      const int saved = errno;
+      if (grant_owner_access(level.fd, euid)) {
+        result = ::unlinkat(level.fd, name.c_str(), flags);
+      } else {
+        errno = saved;
+      }
+    }
+    if (result != 0) return false;
+    ++level.removed_inside;
+    level.times_changed = true;
+    if (level.restore_after_each) put_times_back(level);
+    return true;
   }
 
   std::string path_of_level(std::size_t depth) const {
@@ -246,10 +420,20 @@ struct TreeWalk::State {
     return true;
   }
 
-  // Keeps at most open_window levels below the root open.
-  void shrink_window() {
-    if (open_levels <= open_window) return;
-    for (std::size_t i = 1; i < levels.size(); ++i) {
+  // Takes a descriptor from the budget for one more level: a free one while
+  // the walk is within its window, else the one the shallowest open level
+  // below the current one gives back as it closes, else (the least a walk
+  // needs) one anyway.
+  void make_room() {
+    if (open_levels < open_window && budget().try_take()) return;
+    close_shallowest();
+    budget().take();
+  }
+
+  // Reads the shallowest open level below the current one (never the root)
+  // ahead and closes it; false when there is none.
+  bool close_shallowest() {
+    for (std::size_t i = 1; i + 1 < levels.size(); ++i) {
       Level& level = levels[i];
       if (level.fd < 0) continue;
       while (level.stream != nullptr && !level.exhausted) {
@@ -264,10 +448,11 @@ struct TreeWalk::State {
         const std::string_view name = entry->d_name;
         if (name != "." && name != "..") level.pending.emplace_back(name);
       }
-      level.close();
+      close(level);
       --open_levels;
-      return;
+      return true;
     }
+    return false;
   }
 
   // Whether the current directory is still where the walk entered it: a
@@ -300,7 +485,11 @@ struct TreeWalk::State {
     Level& parent = levels[depth - 1];
     if (parent.fd >= 0) return true;
     if (parent.abandoned) return false;
-    const int fd = open_directory(levels[depth].fd, "..", O_NOFOLLOW);
+    budget().take();
+    int fd = -1;
+    for (int tries = 0; (fd = open_directory(levels[depth].fd, "..", O_NOFOLLOW)) < 0 &&
+                        out_of_descriptors(errno) && wait_for_descriptors(tries);) {
+    }
     FileIdentity identity;
     struct stat st;
     if (fd >= 0 && identity_of_fd(fd, identity, st) && identity == parent.identity) {
@@ -313,6 +502,7 @@ struct TreeWalk::State {
       return true;
     }
     if (fd >= 0) ::close(fd);
+    budget().give();
     // Every closed level above is out of reach now too.
     for (std::size_t i = depth - 1; i > 0 && levels[i].fd < 0; --i) levels[i].abandoned = true;
     return false;
@@ -324,21 +514,36 @@ TreeWalk::TreeWalk(TreeWalk&&) noexcept = default;
 TreeWalk& TreeWalk::operator=(TreeWalk&&) noexcept = default;
 TreeWalk::~TreeWalk() = default;
 
-std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root) {
+std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root, WalkOptions options) {
   auto state = std::make_unique<State>();
   state->root_path = root;
-  const int fd = open_directory(AT_FDCWD, root.c_str(), 0);
-  if (fd < 0) return std::unexpected(os_error(errno, "open directory", root));
+  state->options = options;
+  State::budget().take();  // first: the budget counts what is open before it
+  int fd = open_directory(AT_FDCWD, root.c_str(), 0);
+  if (fd < 0 && errno == EACCES && options.restore_owner_permissions) {
+    if (grant_owner_access(AT_FDCWD, root.c_str(), nullptr, state->euid, true)) {
+      fd = open_directory(AT_FDCWD, root.c_str(), 0);
+    } else {
+      errno = EACCES;
+    }
+  }
+  if (fd < 0) {
+    const int saved = errno;
+    State::budget().give();
+    return std::unexpected(os_error(saved, "open directory", root));
+  }
   Level level;
   if (!state->start(level, fd)) {
     const int saved = errno;
     ::close(fd);
+    State::budget().give();
     return std::unexpected(os_error(saved, "inspect", root));
   }
   level.stream = ::fdopendir(fd);
   if (level.stream == nullptr) {
     const int saved = errno;
     ::close(fd);
+    State::budget().give();
     return std::unexpected(os_error(saved, "open directory", root));
   }
   state->root_device = level.identity.device;
@@ -354,7 +559,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
   s.just_looked_at = nullptr;
   for (;;) {
     if (s.levels.back().finished) {
-      s.levels.back().close();
+      State::close(s.levels.back());
       s.levels.pop_back();
     }
     Level& top = s.levels.back();
@@ -377,7 +582,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
       if (top.fd >= 0) {
         // Its parent must be open to remove it; then it needs no descriptor.
         const bool reached = s.reopen_parent_of(depth);
-        top.close();
+        State::close(top);
         --s.open_levels;
         if (!reached) return std::unexpected(changed_error(s.path_of_level(depth - 1)));
       }
@@ -387,7 +592,16 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     const std::string_view view = name;
     if (view == "." || view == "..") continue;
 
-    if (!s.look_at_entry(top, name, entry)) {
+    bool looked = s.look_at_entry(top, name, entry);
+    // Listed but not searchable (chmod 600): ours to open up, if allowed.
+    if (!looked && errno == EACCES && s.options.restore_owner_permissions) {
+      if (grant_owner_access(top.fd, s.euid)) {
+        looked = s.look_at_entry(top, name, entry);
+      } else {
+        errno = EACCES;
+      }
+    }
+    if (!looked) {
       if (errno == ENOENT) continue;  // gone since it was listed
       return std::unexpected(os_error(errno, "inspect", path_of(view)));
     }
@@ -412,16 +626,38 @@ std::expected<void, Error> TreeWalk::look_up(const std::string& name, WalkEntry&
 std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   State& s = *state_;
   s.just_looked_at = nullptr;
-  const int fd = open_directory(s.levels.back().fd, entry.name.c_str(), O_NOFOLLOW);
+  s.make_room();
+  const int parent = s.levels.back().fd;
+  const char* name = entry.name.c_str();
+  int fd = -1;
+  bool granted = false;
+  for (int tries = 0; (fd = open_directory(parent, name, O_NOFOLLOW)) < 0;) {
+    // Descriptors someone else holds: close a level, or wait for them.
+    if (out_of_descriptors(errno) && (s.close_shallowest() || wait_for_descriptors(tries)))
+      continue;
+    if (errno != EACCES || granted || !s.options.restore_owner_permissions) break;
+    s.budget().take();  // the O_PATH descriptor that changes it
+    granted = grant_owner_access(parent, name, &entry.identity, s.euid);
+    s.budget().give();
+    if (!granted) {
+      errno = EACCES;
+      break;
+    }
+  }
   if (fd < 0) {
+    const int saved = errno;
+    s.budget().give();
     // A symlink or file now, or gone: not the directory that was listed.
-    if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT) return false;
-    return std::unexpected(os_error(errno, "open directory", path_of(entry.name)));
+    if (saved == ELOOP || saved == ENOTDIR || saved == ENOENT) return false;
+    return std::unexpected(os_error(saved, "open directory", path_of(entry.name)));
   }
   Level level;
   level.name = entry.name;
+  level.restore_times = to_timespec(entry.times.access, level.listed_times[0]) &&
+                        to_timespec(entry.times.modification, level.listed_times[1]);
   if (!s.start(level, fd) || level.identity != entry.identity) {
     ::close(fd);
+    s.budget().give();
     return false;
   }
   // Where it is, as the kernel says: later deletes in it check it is still there.
@@ -431,6 +667,7 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
     level.real_path = real_path_of(fd);
     if (!level.real_path.empty() && level.real_path != expected) {
       ::close(fd);
+      s.budget().give();
       return false;
     }
   }
@@ -438,11 +675,11 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   if (level.stream == nullptr) {
     const int saved = errno;
     ::close(fd);
+    s.budget().give();
     return std::unexpected(os_error(saved, "open directory", path_of(entry.name)));
   }
   s.levels.push_back(std::move(level));
   ++s.open_levels;
-  s.shrink_window();
   return true;
 }
 
@@ -457,12 +694,17 @@ std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& e
   // The new walk's own descriptor of the root: it only opens and removes
   // names through it, and never lists it.
   const Level& root = s.levels.front();
-  const int fd = ::fcntl(root.fd, F_DUPFD_CLOEXEC, 0);
+  int fd = -1;
+  for (int tries = 0; (fd = ::fcntl(root.fd, F_DUPFD_CLOEXEC, 0)) < 0 &&
+                      out_of_descriptors(errno) && wait_for_descriptors(tries);) {
+  }
   if (fd < 0) return std::unexpected(os_error(errno, "open directory", s.root_path));
+  State::budget().take();
   auto state = std::make_unique<State>();
   state->root_path = s.root_path;
   state->root_device = s.root_device;
   state->open_window = open_window_size(walks);
+  state->options = s.options;
   Level copy;
   copy.fd = fd;
   copy.identity = root.identity;
@@ -500,10 +742,18 @@ std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry
 // A dry run cannot unlink to learn whether it may: it asks whether this user
 // may write to the directory, which an unlink needs (the sticky rule is
 // judged from the listing, as not_owned).
-std::expected<void, Error> check_may_remove_in(Level& level, const std::string& path) {
-  if (level.write_denied < 0)
+// With restore_owner_permissions, a directory of this user's is as good as
+// writable: the real run adds u+rwx first.
+std::expected<void, Error> check_may_remove_in(Level& level, const std::string& path,
+                                               const WalkOptions& options, std::uint32_t euid) {
+  if (level.write_denied < 0) {
     level.write_denied =
         ::faccessat(level.fd, ".", W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
+    struct stat st;
+    if (level.write_denied == EACCES && options.restore_owner_permissions &&
+        ::fstat(level.fd, &st) == 0 && owner_access_mode(st, euid) != 0)
+      level.write_denied = 0;
+  }
   if (level.write_denied != 0) return std::unexpected(os_error(level.write_denied, "remove", path));
   return {};
 }
@@ -524,15 +774,15 @@ std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry
   }
   if (!s.still_in_place(s.levels.size() - 1)) return RemoveResult::changed;
   if (mode == RemoveMode::dry_run) {
-    if (auto allowed = check_may_remove_in(level, path_of(entry.name)); !allowed)
+    if (auto allowed = check_may_remove_in(level, path_of(entry.name), s.options, s.euid);
+        !allowed)
       return std::unexpected(allowed.error());
     return RemoveResult::removed;
   }
-  if (::unlinkat(level.fd, entry.name.c_str(), 0) != 0) {
+  if (!s.unlink(level, entry.name, 0)) {
     if (errno == ENOENT) return RemoveResult::gone;
     return std::unexpected(os_error(errno, "remove", path_of(entry.name)));
   }
-  ++level.removed_inside;
   return RemoveResult::removed;
 }
 
@@ -550,16 +800,15 @@ std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const Wal
   if (!checked || *checked != RemoveResult::removed) return checked;
   if (!s.still_in_place(depth - 1, true)) return RemoveResult::changed;
   if (mode == RemoveMode::dry_run) {
-    if (auto allowed = check_may_remove_in(parent, path); !allowed)
+    if (auto allowed = check_may_remove_in(parent, path, s.options, s.euid); !allowed)
       return std::unexpected(allowed.error());
     return RemoveResult::removed;
   }
-  if (::unlinkat(parent.fd, entry.name.c_str(), AT_REMOVEDIR) != 0) {
+  if (!s.unlink(parent, entry.name, AT_REMOVEDIR)) {
     if (errno == ENOENT) return RemoveResult::gone;
     // EEXIST is POSIX's other spelling of "not empty".
     return std::unexpected(os_error(errno == EEXIST ? ENOTEMPTY : errno, "remove directory", path));
   }
-  ++parent.removed_inside;
   return RemoveResult::removed;
 }
 
@@ -575,6 +824,17 @@ std::string TreeWalk::current_path() const {
 }
 
 std::size_t TreeWalk::depth() const { return state_->levels.size() - 1; }
+
+void TreeWalk::restore_times_after_each_removal() {
+  state_->levels.back().restore_after_each = true;
+}
+
+std::size_t split_walks_at_most() {
+  // The root's own walk keeps its one descriptor; each split walk needs its
+  // least.
+  const auto budget = static_cast<std::size_t>(DescriptorBudget::instance().total());
+  return std::max<std::size_t>(budget > 1 ? (budget - 1) / least_descriptors : 0, 1);
+}
 
 std::expected<FileIdentity, Error> identity_of(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK

@@ -591,7 +591,8 @@ TreeWalk::TreeWalk(TreeWalk&&) noexcept = default;
 TreeWalk& TreeWalk::operator=(TreeWalk&&) noexcept = default;
 TreeWalk::~TreeWalk() = default;
 
-std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root) {
+std::expected<TreeWalk, Error> TreeWalk::open(const std::string& root,
+                                              WalkOptions /*options: nothing for Windows*/) {
   auto native = trimmed_native_path(root);
   if (!native) return std::unexpected(native.error());
   // No FILE_FLAG_OPEN_REPARSE_POINT: a link given as the root is followed.
@@ -753,6 +754,12 @@ std::string TreeWalk::path_of(std::string_view name) const { return state_->path
 std::string TreeWalk::current_path() const { return state_->display; }
 
 std::size_t TreeWalk::depth() const { return state_->depth(); }
+
+void TreeWalk::restore_times_after_each_removal() {}  // not yet on Windows
+
+// Handles have no per-process limit worth counting; the walks share
+// most_open_levels among them (split's `walks`).
+std::size_t split_walks_at_most() { return most_open_levels; }
 
 
 
