@@ -60,7 +60,10 @@ struct RemoveOptions {
   /// waiting `first_delay`, then twice as long each time (capped at 2 s).
   int retries = 0;
   std::chrono::milliseconds first_delay{10};
-  /// Clear the read-only attribute first (Windows); on POSIX nothing to do.
+  /// Clear the read-only attribute first (Windows). With `recursive`, on
+  /// POSIX: give the user's own directories inside that lack u+rwx (chmod
+  /// 555, 000) that access back, so that what they hold can go; never
+  /// another user's.
   bool force = false;
   /// Windows 10 1607+: delete with POSIX semantics (the name goes at once,
   /// open handles keep working); falls back to a classic delete where

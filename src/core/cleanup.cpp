@@ -484,8 +484,10 @@ private:
   // A stale directory just entered must still look stale to the next run
   // however this one ends, SIGKILL included: its times go back after each
   // removal in it, not only when the walk leaves it.
+  // Not for an entry that goes whole (remove -r, a recorded entry): its age
+  // decides nothing.
   void keep_times_of_stale(platform::TreeWalk& walk, const WalkEntry& entry) {
-    if (is_stale(entry)) walk.restore_times_after_each_removal();
+    if (!scope_.all_stale && is_stale(entry)) walk.restore_times_after_each_removal();
   }
 
   // Hands a directory of the root to another thread, or cleans it here when
@@ -845,7 +847,8 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
   if (!parts || !platform::plain_name_problem(parts->name).empty())
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", path,
                                           "it names no entry of a directory"));
-  auto walk = platform::TreeWalk::open(parts->directory);
+  auto walk = platform::TreeWalk::open(
+      parts->directory, {.restore_owner_permissions = options.restore_owner_permissions});
   if (!walk) return std::unexpected(walk.error());
   WalkEntry entry;
   if (auto found = walk->look_up(parts->name, entry); !found)
@@ -864,6 +867,7 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
   cleanup_options.dry_run = options.dry_run;
   cleanup_options.force = options.force;
   cleanup_options.retries = options.retries;
+  cleanup_options.restore_owner_permissions = options.restore_owner_permissions;
   cleanup_options.jobs = 1;
   Shared shared(observer);
   // Nothing counts as in use by a table: removing a tree deletes what others

@@ -303,7 +303,10 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
   report.inside.clear();
   const platform::DeleteStrategy strategy = strategy_of(options);
   auto removal = core::remove_tree(
-      target, {.dry_run = dry_run, .force = options.force, .find_holders = options.find_holders});
+      target, {.dry_run = dry_run,
+               .force = options.force,
+               .restore_owner_permissions = options.force,
+               .find_holders = options.find_holders});
   if (!removal) {
     refuse(report, removal.error(), platform::explain_refusal(target, removal.error()));
     return false;

@@ -208,7 +208,7 @@ TempDirectory::~TempDirectory() { (void)discard(); }
 std::expected<void, Error> TempDirectory::discard() {
   if (!owned_) return {};
   owned_ = false;
-  auto removed = core::remove_tree(path_, {.force = true});
+  auto removed = core::remove_tree(path_, {.force = true, .restore_owner_permissions = true});
   if (!removed) {
     if (removed.error().kind == ErrorKind::not_found) return {};
     return std::unexpected(removed.error());

@@ -19,6 +19,9 @@ struct TreeRemovalOptions {
   bool force = false;
   /// Further tries per entry refused as in use (Windows), with growing pauses.
   unsigned retries = 0;
+  /// POSIX: the user's own directories that lack u+rwx (chmod 555, 000) get
+  /// it back so that what is in them can go (platform::WalkOptions).
+  bool restore_owner_permissions = false;
   /// Look for the processes holding entries refused as in use (Windows).
   bool find_holders = true;
 };

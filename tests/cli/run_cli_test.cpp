@@ -159,10 +159,9 @@ TEST_F(RunCli, RemovesTheDirectoryWithAllItContains) {
 // issue 12 item 11: COMMAND made a directory of the temp dir read-only
 // (`chmod 555`, as Go's module cache does) and another unreadable (`chmod
 // 000`): run -d still removes it all, as Python's TemporaryDirectory does.
-// Permission bits never stop root: as root, tmpctl runs as nobody.
-// DISABLED until run -d removes through TreeWalk opened with
-// WalkOptions{.restore_owner_permissions = true}: it fails until then.
-TEST_F(RunCli, DISABLED_ADirectoryTheCommandMadeReadOnlyOrUnreadableIsStillRemoved) {
+// Permission bits never stop root: as root, tmpctl runs as nobody. Issue 12
+// item 11: run's removal gives the user's own directories u+rwx back.
+TEST_F(RunCli, ADirectoryTheCommandMadeReadOnlyOrUnreadableIsStillRemoved) {
   std::vector<std::string> arguments;
   if (::geteuid() == 0) {
     if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv to run as nobody";

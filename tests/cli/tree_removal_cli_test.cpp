@@ -190,6 +190,43 @@ TEST_F(TreeRemovalCli, RemovesEverythingThatCanGoAndReportsEachEntryThatCannot) 
       << text.err;
 }
 
+// Item 11: `remove -r --force` gives the user's own chmod 555 and chmod 000
+// directories u+rwx back and removes what they hold; without --force they
+// are reported. Another user's directory is never changed.
+TEST_F(TreeRemovalCli, ForceOpensUpTheUsersOwnReadOnlyDirectories) {
+  if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+    GTEST_SKIP() << "needs root (permission bits never stop root: tmpctl runs as nobody)";
+  fs::permissions(fs_path(scratch()), fs::perms::all, fs::perm_options::replace);
+  const std::string tree = join(scratch(), "tree");
+  fill(join(tree, "ro/sub"), 2);
+  fill(join(tree, "none"), 2);
+  chown_tree(tree, 65534);
+  ASSERT_EQ(::chmod(join(tree, "ro/sub").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(join(tree, "none").c_str(), 0), 0);
+
+  auto plain = run_unprivileged({"remove", "-r", tree});
+  EXPECT_EQ(plain.exit_code, 5) << plain.err;
+  EXPECT_TRUE(contains(plain.err, "cannot open directory '" + join(tree, "none") + "': Permission denied"))
+      << plain.err;
+  EXPECT_TRUE(fs::exists(fs_path(join(tree, "ro/sub/f0"))));
+
+  auto forced = run_unprivileged({"remove", "-r", "--force", tree});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_FALSE(fs::exists(fs_path(tree)));
+
+  // Root's read-only directory inside nobody's tree: never opened up.
+  fill(join(tree, "roots"), 1);
+  chown_tree(tree, 65534);
+  ASSERT_EQ(::chown(join(tree, "roots").c_str(), 0, 0), 0);
+  ASSERT_EQ(::chmod(join(tree, "roots").c_str(), 0555), 0);
+  auto others = run_unprivileged({"remove", "-r", "--force", tree});
+  EXPECT_EQ(others.exit_code, 5) << others.err;
+  struct stat st{};
+  ASSERT_EQ(::stat(join(tree, "roots").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0555u);
+  EXPECT_TRUE(fs::exists(fs_path(join(tree, "roots/f0"))));
+}
+
 // Item 3: a tree deeper than the descriptor limit (EMFILE before), for
 // remove -r and for run -d's removal.
 TEST_F(TreeRemovalCli, ATreeDeeperThanTheDescriptorLimitIsRemoved) {
