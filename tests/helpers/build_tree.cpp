@@ -20,12 +20,16 @@
 //                                        process's mount namespace
 // Steps run in this order whatever the plan's order: dir, file, symlink and
 // hardlink as written; then hold, age, readonly (deepest first), bind.
+// Windows: Wine cannot make Windows symlinks, so under Wine the symlinks are
+// Unix ones, made (and aged, with everything else) by the host's shell after
+// the rest (tests/support/wine_host.hpp); elsewhere a symlink step fails.
 // Exits 0, or 99 with a message on stderr.
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -37,6 +41,7 @@
 #include <windows.h>
 
 #include "platform/win32/unicode.hpp"
+#include "support/wine_host.hpp"
 #else
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -128,12 +133,48 @@ void wait_until_held(const fs::path& ready) {
   check(fs::exists(ready, error), "hold_file did not start holding");
 }
 
+#ifdef _WIN32
+// Under Wine: `ln -s` on the host for each link, then, when asked, every
+// entry's times set back by `find -exec touch -h`, which follows no link (a
+// walk from Windows code would: Wine shows a Unix link as its target).
+void make_unix_links(const fs::path& root, const std::vector<std::pair<fs::path, fs::path>>& links,
+                     std::optional<std::chrono::seconds> age) {
+  std::vector<std::string> arguments;
+  std::string script = "set -e\n";
+  auto argument = [&](std::string value) {
+    arguments.push_back(std::move(value));
+    return "\"${" + std::to_string(arguments.size()) + "}\"";
+  };
+  for (const auto& [link, target] : links) {
+    const auto unix_link = tmpctl::test::wine_unix_path(link.wstring());
+    check(unix_link.has_value(), "symlinks on Windows need Wine's host shell");
+    std::string unix_target;
+    if (target.is_absolute()) {
+      unix_target = tmpctl::test::wine_unix_path(target.wstring()).value_or("");
+      check(!unix_target.empty(), "no Unix path for " + target.string());
+    } else {
+      unix_target = target.generic_string();
+    }
+    script += "ln -s " + argument(unix_target) + " " + argument(*unix_link) + "\n";
+  }
+  if (age) {
+    const auto unix_root = tmpctl::test::wine_unix_path(root.wstring());
+    check(unix_root.has_value(), "no Unix path for " + root.string());
+    script += "find " + argument(*unix_root) + " -exec touch -h -d \"@$(( $(date +%s) - " +
+              std::to_string(age->count()) + " ))\" {} +\n";
+  }
+  check(tmpctl::test::run_host_shell(script, arguments) == 0, "the host shell could not make the links");
+}
+#endif
+
 void build(const std::string& plan_path, const fs::path& outside, const fs::path& root) {
   std::ifstream plan(fs_path(plan_path));
   check(static_cast<bool>(plan), "cannot read " + plan_path);
   std::vector<std::vector<std::string>> holds;
   std::vector<std::vector<std::string>> later;
   std::vector<fs::path> read_only;
+  std::vector<std::pair<fs::path, fs::path>> unix_links;  // Windows: link, target
+  std::optional<std::chrono::seconds> unix_age;
   std::string line;
   while (std::getline(plan, line)) {
     std::istringstream words(line);
@@ -151,7 +192,11 @@ void build(const std::string& plan_path, const fs::path& outside, const fs::path
       const fs::path target = (step.at(2) == "in" ? root : outside) / fs_path(step.at(3));
       const fs::path written =
           step.at(4) == "abs" ? target : target.lexically_relative(path.parent_path());
+#ifdef _WIN32
+      unix_links.push_back({path, written});
+#else
       fs::create_symlink(written, path);
+#endif
     } else if (kind == "hardlink") {
       fs::create_hard_link(outside / fs_path(step.at(2)), path);
     } else if (kind == "hold") {
@@ -175,9 +220,16 @@ void build(const std::string& plan_path, const fs::path& outside, const fs::path
   for (const auto& step : later) {
     if (step[0] != "age") continue;
     const std::chrono::seconds back(std::stol(step.at(1)));
-    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
-      set_times(it->path(), back);
+    if (unix_links.empty()) {
+      for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
+        set_times(it->path(), back);
+    } else {
+      unix_age = back;
+    }
   }
+#ifdef _WIN32
+  if (!unix_links.empty()) make_unix_links(root, unix_links, unix_age);
+#endif
   // Deepest first, so that a read-only directory is filled before it is closed.
   for (auto it = read_only.rbegin(); it != read_only.rend(); ++it) make_read_only(*it);
   for (const auto& step : later)
