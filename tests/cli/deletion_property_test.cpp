@@ -340,8 +340,10 @@ protected:
     }
 #endif
     fs::remove_all(dir, error);
-    std::printf("property test abilities: symlinks %d, hard links %d, bind mounts %d, root %d\n",
-                abilities_.symlinks, abilities_.hard_links, abilities_.bind_mounts, abilities_.root);
+    std::ostringstream text;
+    text << "property test abilities: symlinks " << abilities_.symlinks << ", hard links " << abilities_.hard_links
+         << ", bind mounts " << abilities_.bind_mounts << ", root " << abilities_.root << "\n";
+    std::fputs(text.str().c_str(), stdout);
   }
 
   // Runs the trees for one command; reports the first failures in full and every failed seed.
@@ -372,11 +374,12 @@ protected:
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string list;
     for (const auto seed : failed) list += " " + std::to_string(seed);
-    std::printf("%s: %d trees from seed %llu (%d with a bind mount, %d with held files, %d with read-only "
-                "entries) in %.1f s, %zu failed%s%s\n",
-                command_name(command), trees, static_cast<unsigned long long>(first), with_mount, with_holder,
-                with_read_only, seconds, failed.size(),
-                failed.empty() ? "" : ":", list.c_str());
+    std::ostringstream summary;
+    summary << command_name(command) << ": " << trees << " trees from seed " << first << " (" << with_mount
+            << " with a bind mount, " << with_holder << " with held files, " << with_read_only
+            << " with read-only entries) in " << static_cast<int>(seconds * 10) / 10.0 << " s, " << failed.size()
+            << " failed" << (failed.empty() ? "" : ":") << list << "\n";
+    std::fputs(summary.str().c_str(), stdout);
     EXPECT_TRUE(failed.empty()) << "failed seeds:" << list;
   }
 
