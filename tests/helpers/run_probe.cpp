@@ -38,6 +38,7 @@
 
 #include "platform/console.hpp"
 #include "support/ready_marker.hpp"
+#include "support/start_detached.hpp"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -49,10 +50,7 @@
 #else
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <unistd.h>
-
-extern char** environ;
 #endif
 
 namespace {
@@ -156,39 +154,6 @@ int wait_for_removal_or_interruption(const std::string& ready) {
 #endif
 }
 
-// Starts hold_file [OPTIONS] PATH READY and lets it run on after this
-// process exits.
-bool start_holder(std::vector<std::string> arguments) {
-#ifdef _WIN32
-  std::wstring self(32768, L'\0');
-  self.resize(GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
-  const std::wstring holder = self.substr(0, self.find_last_of(L"\\/") + 1) + L"hold_file.exe";
-  std::wstring command_line = L"\"" + holder + L"\"";
-  for (const std::string& argument : arguments)
-    command_line += L" " + tmpctl::platform::win32::quoted_argument(tmpctl::platform::win32::widen(argument).value());
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  PROCESS_INFORMATION info{};
-  // No handle of this process goes with it (bInheritHandles FALSE).
-  if (!CreateProcessW(holder.c_str(), command_line.data(), nullptr, nullptr, FALSE, 0, nullptr,
-                      nullptr, &startup, &info))
-    return false;
-  CloseHandle(info.hThread);
-  CloseHandle(info.hProcess);
-  return true;
-#else
-  char self[4096] = {};
-  if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return false;
-  std::string holder = self;
-  holder = holder.substr(0, holder.rfind('/') + 1) + "hold_file";
-  std::vector<char*> argv = {holder.data()};
-  for (std::string& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  return ::posix_spawn(&pid, holder.c_str(), nullptr, nullptr, argv.data(), environ) == 0;
-#endif
-}
-
 int remove_it(const std::vector<std::string>& args) {
   std::error_code error;
   fs::remove_all(fs_path(tmpctl::platform::environment_variable("TMPCTL_PATH")), error);
@@ -202,7 +167,7 @@ int leave_a_holder(const std::vector<std::string>& args) {
   if (path.empty()) return fail("TMPCTL_PATH unset");
   std::vector<std::string> holder_arguments(args.begin() + 4, args.end());
   holder_arguments.insert(holder_arguments.end(), {path, ready});
-  if (!start_holder(holder_arguments)) return fail("cannot start hold_file");
+  if (!tmpctl::test::start_detached_sibling("hold_file", holder_arguments)) return fail("cannot start hold_file");
   std::error_code error;
   tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); }, std::chrono::seconds(30));
   if (!fs::exists(fs_path(ready), error)) return fail("hold_file did not start holding " + path);
