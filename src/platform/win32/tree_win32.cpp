@@ -779,6 +779,14 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   auto destination = destination_of(child->handle.get(), s.final_path, child->name, path);
   if (!destination) return std::unexpected(destination.error());
   if (!destination->inside) return false;
+  // A directory in use is not emptied: some process's working directory is
+  // held without FILE_SHARE_DELETE, which an open for DELETE meets (32). Other
+  // refusals are left to the delete of the finished directory.
+  OwnedHandle probe;
+  if (const NTSTATUS status = open_relative(s.top().handle.get(), child->name,
+                                            DELETE | SYNCHRONIZE, probe);
+      status < 0 && win32_error_of(status) == ERROR_SHARING_VIOLATION)
+    return std::unexpected(os_error(ERROR_SHARING_VIOLATION, "open directory", path));
 
   State::Level level;
   level.handle = std::move(child->handle);
