@@ -23,7 +23,7 @@ enum class RemoveOutcome {
   access_denied,     ///< permissions: ACL, directory not writable, sticky directory
   is_a_directory,    ///< a directory, and recursive removal was not asked for
   not_empty,         ///< a directory that still has entries
-  invalid,           ///< not a usable path (empty, not UTF-8 on Windows)
+  invalid,           ///< not a usable path (empty, not UTF-8 on Windows, a reserved device name)
   failed,            ///< any other OS error
 };
 
@@ -44,6 +44,7 @@ enum class RemoveCause {
   directory_not_writable,  ///< POSIX: no write permission on the parent directory
   permission_denied,     ///< an ACL or other denial with no finer explanation
   invalid_path,
+  reserved_name,         ///< Windows: a device name (NUL, CON, COM1, lpt1.log...) that Win32 opens as the device
   other,
 };
 

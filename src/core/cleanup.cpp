@@ -305,7 +305,7 @@ public:
     } else if (!directory) {
       remove(walk, entry, path, false);
     } else if (auto split = walk.split(entry, walks_); !split) {
-      fail(path, "directory", 0, split.error());
+      fail_or_keep_in_use(path, entry, true, split.error());
     } else if (!*split) {
       skip(path, entry, SkipReason::changed);
     } else {
@@ -469,8 +469,7 @@ private:
     }
     auto entered = walk.enter(entry);
     if (!entered) {
-      fail(walk.path_of(entry.name), type_name(entry.type), 0, entered.error());
-      keep_in_current();
+      fail_or_keep_in_use(walk.path_of(entry.name), entry, selected, entered.error());
       return;
     }
     if (!*entered) {
@@ -495,7 +494,8 @@ private:
   void split(platform::TreeWalk& walk, Frame frame) {
     auto split = walk.split(frame.entry, walks_);
     if (!split) {
-      fail(walk.path_of(frame.entry.name), type_name(frame.entry.type), 0, split.error());
+      fail_or_keep_in_use(walk.path_of(frame.entry.name), frame.entry, frame.selected,
+                          split.error());
       return;
     }
     if (!*split) {
@@ -507,6 +507,22 @@ private:
     if (queue_->try_push(job)) return;
     Cleaner here(options_, shared_, open_files_);
     here.run(job);
+  }
+
+  // A directory the walk could not enter. In use (Windows: an open for delete
+  // met some process's working directory) it is kept whole, as safety_reason
+  // keeps the directories the open-file table names: listed when stale and
+  // selected. Anything else is a failure.
+  void fail_or_keep_in_use(const std::string& path, const WalkEntry& entry, bool selected,
+                           const Error& error) {
+    if (error.kind != ErrorKind::in_use) {
+      fail(path, type_name(entry.type), 0, error);
+      keep_in_current();
+    } else if (counted_as_ineligible(entry, selected)) {
+      keep_in_current();
+    } else {
+      skip(path, entry, SkipReason::in_use);
+    }
   }
 
   void finish_directory(platform::TreeWalk& walk) {

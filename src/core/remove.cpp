@@ -33,7 +33,8 @@ RemoveOutcome outcome_for(RemoveCause cause) {
     case RemoveCause::sticky_directory:
     case RemoveCause::directory_not_writable:
     case RemoveCause::permission_denied: return RemoveOutcome::access_denied;
-    case RemoveCause::invalid_path: return RemoveOutcome::invalid;
+    case RemoveCause::invalid_path:
+    case RemoveCause::reserved_name: return RemoveOutcome::invalid;
     case RemoveCause::other: return RemoveOutcome::failed;
   }
   return RemoveOutcome::failed;
@@ -151,6 +152,13 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
     case RemoveCause::permission_denied:
       hints.push_back("the OS denied access: check the permissions of the file and of its "
                       "directory (on Windows: icacls)");
+      break;
+    case RemoveCause::reserved_name:
+      if (auto verbatim = platform::verbatim_form(report.path))
+        hints.push_back(fmt::format(
+            "'{}' is a reserved device name on Windows: to remove a file really named so, "
+            "use '{}'",
+            verbatim->substr(verbatim->find_last_of('\\') + 1), *verbatim));
       break;
     case RemoveCause::not_found:
     case RemoveCause::invalid_path:
@@ -526,6 +534,7 @@ std::string_view to_string(RemoveCause cause) {
     case RemoveCause::directory_not_writable: return "directory_not_writable";
     case RemoveCause::permission_denied: return "permission_denied";
     case RemoveCause::invalid_path: return "invalid_path";
+    case RemoveCause::reserved_name: return "reserved_name";
     case RemoveCause::other: return "other";
   }
   return "other";

@@ -51,6 +51,12 @@ std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& in
 /// POSIX has no such thing: fails with ErrorKind::invalid_argument.
 std::expected<void, Error> delete_at_reboot(const std::string& path);
 
+/// Where `path` names a file by a reserved device name ("NUL", "con.txt",
+/// RemoveCause::reserved_name), the same path in the "\\?\C:\..." form, which
+/// Windows takes as it stands: the file, not the device. POSIX has no such
+/// names: nullopt.
+std::optional<std::string> verbatim_form(const std::string& path);
+
 /// Fails when `path` opens to something other than its directory's path plus
 /// its name: a link the OS does not report as one (Wine shows Unix symlinks
 /// as plain files and directories). Deleting through it would delete the

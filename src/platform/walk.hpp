@@ -164,6 +164,9 @@ public:
   /// Enters `entry`, the directory next() returned last. False, with nothing
   /// entered, when it is no longer that directory (swapped for a link or
   /// another directory). An Error (permission denied...) enters nothing.
+  /// ErrorKind::in_use (Windows): an open for delete met a sharing violation,
+  /// as some process's working directory does; a directory in use is not
+  /// emptied (POSIX finds those in the open-file table before entering).
   std::expected<bool, Error> enter(const WalkEntry& entry);
 
   /// Splits the walk of `entry`, a directory of the root that next() returned

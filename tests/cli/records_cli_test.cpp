@@ -420,6 +420,25 @@ TEST_F(RecordsCli, ADirectoryGoesWithAllItHoldsButNotWhileSomethingInsideIsInUse
   EXPECT_TRUE(record_files().empty());
 }
 
+// Issue 12 item 10: a recorded directory that is some process's working
+// directory is in use: not entered, kept with all it holds, still recorded.
+TEST_F(RecordsCli, ARecordedDirectoryThatIsAWorkingDirectoryIsKeptWhole) {
+  const std::string dir = create({"-d", "--tag", "job"});
+  const std::string inside = join(dir, "output.txt");
+  std::ofstream(fs_path(inside)) << "x";
+  {
+    test::HeldFile holder(dir, scratch(), test::HeldFile::Mode::working_directory);
+    const test::ProcessResult kept = run_tmpctl({"cleanup", "--tag", "job", "--json"});
+    EXPECT_EQ(kept.exit_code, 0) << kept.err;
+    EXPECT_TRUE(exists(inside));
+    EXPECT_TRUE(contains(kept.out, "\"in_use\"")) << kept.out;
+    EXPECT_TRUE(contains(kept.out, "\"pid\":" + std::to_string(holder.pid()))) << kept.out;
+    EXPECT_EQ(list({"--tag", "job"}).size(), 1u);  // still recorded
+  }
+  EXPECT_EQ(run_tmpctl({"cleanup", "--tag", "job"}).exit_code, 0);
+  EXPECT_FALSE(exists(dir));
+}
+
 TEST_F(RecordsCli, AFileInUseIsListedWithItsHolderAndKept) {
   const std::string path = create({"--tag", "busy"});
   {

@@ -323,6 +323,76 @@ TEST_F(RemoveCli, ReadOnlyWithRenameAsideOrPosixDeleteIsHandledCleanly) {
   EXPECT_FALSE(fs::exists(fs_path(posix)));
 }
 
+// Issue 12 item 13: an 8.3 short name ("A-RA~22R.TEX") names the same file
+// as its long name; it is no link, and is removed (diagnosed, removed with
+// -r) like the long name is.
+TEST_F(RemoveCli, AnEntrySpelledByItsShortNameIsRemoved) {
+  const auto short_name_of = [](const std::string& path) {
+    std::wstring buffer(1024, L'\0');
+    const DWORD size = GetShortPathNameW(platform_path(path).c_str(), buffer.data(),
+                                         static_cast<DWORD>(buffer.size()));
+    buffer.resize(size);
+    return platform::win32::display_path(buffer);
+  };
+  const std::string file = make_file("a-rather-long-file-name.text");
+  const std::string tree = join(scratch(), "a rather long directory name");
+  fs::create_directory(fs_path(tree));
+  std::ofstream(fs_path(join(tree, "inside"))) << "x";
+  const std::string short_file = short_name_of(file);
+  const std::string short_tree = short_name_of(tree);
+  if (short_file.empty() || short_file == file || short_tree == tree)
+    GTEST_SKIP() << "this volume gives no 8.3 names ('" << short_file << "')";
+
+  auto diagnosed = run_tmpctl({"diagnose", short_file});
+  EXPECT_EQ(diagnosed.exit_code, 0) << diagnosed.out << diagnosed.err;
+  auto removed = run_tmpctl({"remove", short_file});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_FALSE(fs::exists(fs_path(file)));
+  auto recursive = run_tmpctl({"remove", "-r", short_tree});
+  EXPECT_EQ(recursive.exit_code, 0) << recursive.err;
+  EXPECT_FALSE(fs::exists(fs_path(tree)));
+}
+
+// Issue 12 item 13: Win32 takes a reserved device name ("NUL", "con.txt",
+// "lpt1.log") as the device, wherever it stands. A file so named is left
+// alone with the cause named, and the hint's "\\?\" form removes it.
+TEST_F(RemoveCli, AReservedDeviceNameIsExplainedAndItsVerbatimFormRemovesIt) {
+  const std::string directory = join(scratch(), "sub");
+  fs::create_directory(fs_path(directory));
+  for (const std::string name : {"NUL", "con.txt", "Lpt1.log", "com1"}) {
+    const std::string path = join(directory, name);
+    const std::wstring verbatim = platform_path(directory) + L"\\" + platform::win32::widen(name).value();
+    const std::string verbatim_path = platform::win32::narrow(verbatim);
+    ASSERT_TRUE(verbatim_path.starts_with(R"(\\?\)")) << verbatim_path;
+    const HANDLE created = CreateFileW(verbatim.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                                       FILE_ATTRIBUTE_NORMAL, nullptr);
+    ASSERT_NE(created, INVALID_HANDLE_VALUE) << verbatim_path;
+    CloseHandle(created);
+    const auto still_there = [&] { return GetFileAttributesW(verbatim.c_str()) != INVALID_FILE_ATTRIBUTES; };
+
+    auto json = run_tmpctl({"remove", "--json", path});
+    EXPECT_EQ(json.exit_code, 1) << name << ": " << json.out << json.err;
+    const auto object = nlohmann::json::parse(split(json.out).at(0));
+    EXPECT_EQ(object.at("outcome"), "invalid") << object.dump();
+    EXPECT_EQ(object.at("cause"), "reserved_name") << object.dump();
+    const std::string hint = "'" + name + "' is a reserved device name on Windows: to remove a "
+                             "file really named so, use '" + verbatim_path + "'";
+    EXPECT_EQ(object.at("hints"), nlohmann::json::array({hint})) << object.dump();
+    EXPECT_TRUE(still_there()) << name;
+
+    auto text = run_tmpctl({"remove", path});
+    EXPECT_EQ(text.exit_code, 1) << text.err;
+    EXPECT_TRUE(contains(text.err, "hint: " + hint)) << text.err;
+    auto diagnosed = run_tmpctl({"diagnose", "--json", path});
+    EXPECT_EQ(nlohmann::json::parse(split(diagnosed.out).at(0)).at("cause"), "reserved_name")
+        << diagnosed.out;
+
+    auto removed = run_tmpctl({"remove", verbatim_path});
+    EXPECT_EQ(removed.exit_code, 0) << name << ": " << removed.err;
+    EXPECT_FALSE(still_there()) << name;
+  }
+}
+
 #else  // POSIX
 
 TEST_F(RemoveCli, ALinkIsRemovedAsALinkEvenWithATrailingSlash) {

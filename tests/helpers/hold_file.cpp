@@ -1,6 +1,6 @@
-// hold_file [--map | --share-delete] PATH READY: holds PATH open the way
-// programs that trip over temp files do, for the tests of holder discovery,
-// remove and diagnose.
+// hold_file [--map | --share-delete | --cwd] PATH READY: holds PATH open the
+// way programs that trip over temp files do, for the tests of holder
+// discovery, remove, diagnose and cleanup.
 //
 // Windows: _wsopen_s with _SH_DENYNO, as Python's tempfile.mkstemp and os.open
 // do: READ|WRITE sharing, never DELETE. POSIX: open(O_RDWR|O_CREAT).
@@ -8,6 +8,8 @@
 // mapping holds it.
 // --share-delete (Windows): open sharing READ|WRITE|DELETE instead, so that a
 // delete is accepted but the name stays until this handle closes.
+// --cwd: make the directory PATH this process's working directory (Windows
+// holds it open without FILE_SHARE_DELETE; Linux names it in /proc/PID/cwd).
 // When holding, it writes its pid to READY, then waits until READY is
 // removed (or 120 s pass) and exits 0. Exits 2 on bad usage, 1 on failure.
 
@@ -52,16 +54,31 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = tmpctl::platform::utf8_arguments(argc, argv);
   bool map = false;
   bool share_delete = false;
-  if (args.size() > 1 && (args[1] == "--map" || args[1] == "--share-delete")) {
-    (args[1] == "--map" ? map : share_delete) = true;
+  bool working_directory = false;
+  if (args.size() > 1 && (args[1] == "--map" || args[1] == "--share-delete" || args[1] == "--cwd")) {
+    (args[1] == "--map" ? map : args[1] == "--cwd" ? working_directory : share_delete) = true;
     args.erase(args.begin() + 1);
   }
   if (args.size() != 3) {
-    std::fprintf(stderr, "usage: hold_file [--map | --share-delete] PATH READY\n");
+    std::fprintf(stderr, "usage: hold_file [--map | --share-delete | --cwd] PATH READY\n");
     return 2;
   }
   const std::string& path = args[1];
   const std::string& ready = args[2];
+  if (working_directory) {
+#ifdef _WIN32
+    if (!SetCurrentDirectoryW(tmpctl::platform::win32::widen(path)->c_str()))
+      return fail("enter", path);
+    const unsigned long pid = GetCurrentProcessId();
+#else
+    if (::chdir(path.c_str()) != 0) return fail("enter", path);
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    if (!tmpctl::test::write_ready_marker(ready, std::to_string(pid) + "\n"))
+      return fail("write", ready);
+    tmpctl::test::wait_while([&] { return exists(ready); }, std::chrono::seconds(120));
+    return 0;
+  }
 
 #ifdef _WIN32
   if (share_delete) {

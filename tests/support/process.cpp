@@ -195,6 +195,7 @@ HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mod
     : ready_(join(scratch, "hold_file.ready")) {
   std::vector<std::string> command{helper_path("hold_file")};
   if (mode == Mode::map) command.push_back("--map");
+  if (mode == Mode::working_directory) command.push_back("--cwd");
   command.insert(command.end(), {path, ready_});
   child_.emplace(ChildProcess::start(command, join(scratch, "hold_file.out"),
                                      join(scratch, "hold_file.err")));

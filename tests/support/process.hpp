@@ -53,7 +53,8 @@ std::string helper_path(const std::string& name);
 /// A running hold_file: holds `path` until destroyed (see tests/helpers/hold_file.cpp).
 class HeldFile {
 public:
-  enum class Mode { open, map };
+  /// working_directory: `path` is a directory the helper makes its working directory.
+  enum class Mode { open, map, working_directory };
   /// Starts hold_file and waits until it holds the file; `scratch` is a
   /// directory for its ready marker and output.
   HeldFile(const std::string& path, const std::string& scratch, Mode mode = Mode::open);

@@ -128,6 +128,8 @@ std::expected<void, Error> delete_at_reboot(const std::string& path) {
 
 std::expected<void, Error> check_not_disguised_link(const std::string&) { return {}; }
 
+std::optional<std::string> verbatim_form(const std::string&) { return std::nullopt; }
+
 bool delete_succeeds_while_open() noexcept { return true; }
 
 }  // namespace tmpctl::platform

@@ -18,6 +18,7 @@ namespace {
 
 using win32::display_path;
 using win32::last_error;
+using win32::narrow;
 using win32::native_path;
 using win32::share_all;
 
@@ -82,11 +83,45 @@ std::expected<void, Error> delete_posix_semantics(const std::wstring& native,
   return win32::delete_by_handle(handle.get(), force, path, &notes);
 }
 
+// Whether Win32 takes `path` for a device: a last component named like one
+// ("NUL", "con.txt", "lpt1.log", in any directory) is turned into "\\.\NUL"
+// by GetFullPathNameW, which `native` came from. A path spelled "\\?\..."
+// is taken as it stands, and "\\.\..." names its device on purpose.
+bool names_device_by_reserved_name(std::string_view path, std::wstring_view native) {
+  const auto spelled_as = [&](std::string_view prefix) {
+    if (path.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (path[i] != prefix[i] && !(prefix[i] == '\\' && path[i] == '/')) return false;
+    return true;
+  };
+  return native.starts_with(LR"(\\.\)") && !spelled_as(R"(\\.\)") && !spelled_as(R"(\\?\)");
+}
+
+Error reserved_name_error(const std::string& path) {
+  return Error::invalid(ErrorKind::invalid_argument, "remove", path,
+                        "a reserved device name: Windows opens the device, not a file");
+}
+
 }  // namespace
+
+std::optional<std::string> verbatim_form(const std::string& path) {
+  std::size_t slash = path.find_last_of("\\/");
+  if (slash == std::string::npos && path.size() > 2 && path[1] == ':') slash = 1;  // "C:NUL"
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  if (name.empty()) return std::nullopt;
+  auto native = native_path(directory);
+  if (!native || !native->starts_with(LR"(\\?\)")) return std::nullopt;
+  std::string verbatim = narrow(*native);
+  if (!verbatim.ends_with('\\')) verbatim += '\\';
+  return verbatim + name;
+}
 
 std::expected<EntryInfo, Error> inspect_entry(const std::string& path) {
   auto native = native_path(path);
   if (!native) return std::unexpected(native.error());
+  if (names_device_by_reserved_name(path, *native))
+    return std::unexpected(reserved_name_error(path));
   const DWORD attributes = GetFileAttributesW(native->c_str());
   if (attributes == INVALID_FILE_ATTRIBUTES)
     return std::unexpected(os_error(last_error(), "remove", path));
@@ -136,6 +171,8 @@ std::expected<void, Error> delete_entry(const std::string& path, const EntryInfo
 }
 
 RemoveCause explain_refusal(const std::string& path, const Error& error) {
+  if (auto native = native_path(path); native && names_device_by_reserved_name(path, *native))
+    return RemoveCause::reserved_name;
   switch (error.native_code) {
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND: return RemoveCause::not_found;

@@ -134,6 +134,18 @@ std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) 
   return native;
 }
 
+// The name the directory lists for the last component of `full`, which may
+// be spelled by its 8.3 short name: a search matches short names too.
+// (GetLongPathNameW would do, but Wine's leaves a "\\?\" path as it is.)
+std::optional<std::wstring> long_name_of(const std::wstring& full) {
+  WIN32_FIND_DATAW found;
+  const HANDLE search =
+      FindFirstFileExW(full.c_str(), FindExInfoBasic, &found, FindExSearchNameMatch, nullptr, 0);
+  if (search == INVALID_HANDLE_VALUE) return std::nullopt;
+  FindClose(search);
+  return std::wstring(found.cFileName);
+}
+
 }  // namespace
 
 std::expected<void, Error> check_not_disguised_link(const std::string& path) {
@@ -154,7 +166,15 @@ std::expected<void, Error> check_not_disguised_link(const std::string& path) {
   const std::wstring_view name = std::wstring_view(full).substr(slash + 1);
   auto entry = open_child(directory.get(), name, shown, FILE_READ_ATTRIBUTES | SYNCHRONIZE);
   if (!entry) return {};
-  auto inside = check_inside(entry->get(), *parent_final, name, shown);
+  auto destination = destination_of(entry->get(), *parent_final, name, shown);
+  if (!destination) return std::unexpected(destination.error());
+  if (destination->inside) return {};
+  // An 8.3 short name ("LONG~EV2.TXT") leads to the entry's long name: judge
+  // by the name the directory lists for it. A link shown as a plain entry
+  // still leads elsewhere.
+  const std::optional<std::wstring> listed = long_name_of(full);
+  auto inside =
+      check_inside(entry->get(), *parent_final, listed ? std::wstring_view(*listed) : name, shown);
   if (!inside) return std::unexpected(inside.error());
   return {};
 }
@@ -690,6 +710,14 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   auto destination = destination_of(child->handle.get(), s.final_path, child->name, path);
   if (!destination) return std::unexpected(destination.error());
   if (!destination->inside) return false;
+  // A directory in use is not emptied: some process's working directory is
+  // held without FILE_SHARE_DELETE, which an open for DELETE meets (32). Other
+  // refusals are left to the delete of the finished directory.
+  OwnedHandle probe;
+  if (const NTSTATUS status = open_relative(s.top().handle.get(), child->name,
+                                            DELETE | SYNCHRONIZE, probe);
+      status < 0 && win32_error_of(status) == ERROR_SHARING_VIOLATION)
+    return std::unexpected(os_error(ERROR_SHARING_VIOLATION, "open directory", path));
 
   State::Level level;
   level.handle = std::move(child->handle);
