@@ -56,8 +56,11 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) 
   return text;
 }
 
-int exit_code_for(RemoveOutcome outcome) {
-  switch (outcome) {
+int exit_code_for(const RemoveReport& report) {
+  // Refused by its spelling or as the root: a usage error, as rm's.
+  if (report.cause == RemoveCause::protected_root || report.cause == RemoveCause::dot_or_dotdot)
+    return exit_usage;
+  switch (report.outcome) {
     case RemoveOutcome::removed:
     case RemoveOutcome::scheduled: return exit_success;
     case RemoveOutcome::delete_pending:

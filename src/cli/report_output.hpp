@@ -11,8 +11,8 @@
 
 namespace tmpctl::cli {
 
-/// The exit code an outcome stands for (docs/cli.md).
-int exit_code_for(RemoveOutcome outcome);
+/// The exit code a report stands for (docs/cli.md).
+int exit_code_for(const RemoveReport& report);
 
 /// A report as one JSON object. `diagnosis` adds "would_succeed".
 nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis);

@@ -126,6 +126,12 @@ std::expected<void, Error> delete_at_reboot(const std::string& path) {
                                         "deleting at reboot exists only on Windows"));
 }
 
+bool is_root_directory(const std::string& path) {
+  struct stat target, root;
+  return ::stat(path.c_str(), &target) == 0 && ::stat("/", &root) == 0 &&
+         target.st_dev == root.st_dev && target.st_ino == root.st_ino;
+}
+
 bool delete_succeeds_while_open() noexcept { return true; }
 
 }  // namespace tmpctl::platform
