@@ -23,7 +23,9 @@ enum class RemoveOutcome {
   access_denied,     ///< permissions: ACL, directory not writable, sticky directory
   is_a_directory,    ///< a directory, and recursive removal was not asked for
   not_empty,         ///< a directory that still has entries
-  invalid,           ///< not a usable path (empty, not UTF-8 on Windows, a reserved device name)
+  invalid,           ///< not a usable path (empty, not UTF-8 on Windows, a reserved device
+                     ///< name), or one refused before anything is tried: '.' or '..' last,
+                     ///< the root with -r
   failed,            ///< any other OS error
 };
 
@@ -45,6 +47,8 @@ enum class RemoveCause {
   permission_denied,     ///< an ACL or other denial with no finer explanation
   invalid_path,
   reserved_name,         ///< Windows: a device name (NUL, CON, COM1, lpt1.log...) that Win32 opens as the device
+  protected_root,        ///< recursive removal of '/' or a volume root, without preserve_root off
+  dot_or_dotdot,         ///< the last component is '.' or '..' (as rm refuses it)
   other,
 };
 
@@ -76,6 +80,10 @@ struct RemoveOptions {
   /// Windows: when the delete is refused because the file is in use,
   /// schedule it for the next reboot (MOVEFILE_DELAY_UNTIL_REBOOT).
   bool on_reboot = false;
+  /// With `recursive`, refuse the root of the file system ('/', and what is
+  /// the same directory: '//', a link to it; Windows: a drive, share or
+  /// volume root), as rm's --preserve-root does. Off: rm --no-preserve-root.
+  bool preserve_root = true;
   /// Look for the processes that hold what could not be removed (and, on
   /// POSIX, what was removed but is still open somewhere).
   bool find_holders = true;

@@ -19,10 +19,12 @@ enum ExitCode : int {
 };
 
 /// The exit code of a command that handled many paths: the worst one wins,
-/// in the order 1 (failure) > 5 (denied) > 3 (in use) > 4 (not found) > 0.
+/// in the order 2 (a path refused as usage) > 1 (failure) > 5 (denied) >
+/// 3 (in use) > 4 (not found) > 0.
 inline int worse_exit_code(int a, int b) {
   auto rank = [](int code) {
     switch (code) {
+      case exit_usage: return 5;
       case exit_failure: return 4;
       case exit_denied: return 3;
       case exit_in_use: return 2;

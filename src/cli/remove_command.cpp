@@ -30,10 +30,11 @@ A typical refusal on Windows:
     held by process 4242 (python.exe): handle 0x1c
     hint: process 4242 (python.exe) holds it: close the file there, or end that process
 
-Exit status (with many paths, the worst wins: 1 > 5 > 3 > 4 > 0):
+Exit status (with many paths, the worst wins: 2 > 1 > 5 > 3 > 4 > 0):
   0  every path removed (or scheduled with --on-reboot)
   1  other failure (a directory without -r, a directory not empty, ...)
-  2  invalid usage: nothing was attempted
+  2  invalid usage: nothing was attempted; a PATH refused before anything was
+     tried ('.' or '..' last, or with -r the root without --no-preserve-root)
   3  in use: held by another handle, locked, or a deletion is pending
   4  not found
   5  denied: permissions, read-only attribute or file system, sticky directory)";
@@ -99,6 +100,11 @@ void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
              OptionValues::Kind::file);
 }
 
+// rm's pair: --preserve-root (the default) and --no-preserve-root; the last one given wins.
+void add_preserve_root_flag(CLI::App* app, RemoveOptions& options, const std::string& help) {
+  app->add_flag("--preserve-root,!--no-preserve-root", options.preserve_root, help);
+}
+
 }  // namespace
 
 RemoveCommand::RemoveCommand(CLI::App& parent)
@@ -107,6 +113,9 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive,
                  "Remove directories and their contents (never following links out)");
+  add_preserve_root_flag(app_, options_,
+                         "Refuse -r on '/' or a drive or volume root, also by another name such "
+                         "as '//' or a link (the default); --no-preserve-root allows it");
   app_->add_option("--retry", options_.retries,
                    "Try N more times while the file is in use, waiting 10 ms, 20 ms, ... (max 2 s)")
       ->type_name("N")
@@ -137,6 +146,9 @@ DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
   app_->footer(std::string(diagnose_description) + "\n\n" + diagnose_footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive, "Judge directories as remove -r would");
+  add_preserve_root_flag(app_, options_,
+                         "Judge -r on '/' or a drive or volume root as remove does: refused "
+                         "(the default), or with --no-preserve-root allowed");
   app_->add_flag("--force", options_.force, "Judge as remove --force would");
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
 }

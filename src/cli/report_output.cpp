@@ -56,7 +56,10 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) 
   return text;
 }
 
-int exit_code_for(RemoveOutcome outcome) {
+int exit_code_for(RemoveOutcome outcome, RemoveCause cause) {
+  // Refused by its spelling or as the root: a usage error, as rm's.
+  if (cause == RemoveCause::protected_root || cause == RemoveCause::dot_or_dotdot)
+    return exit_usage;
   switch (outcome) {
     case RemoveOutcome::removed:
     case RemoveOutcome::scheduled: return exit_success;
@@ -74,7 +77,7 @@ int exit_code_for(RemoveOutcome outcome) {
 }
 
 int exit_code_for(const RemoveReport& report) {
-  if (report.inside.empty()) return exit_code_for(report.outcome);
+  if (report.inside.empty()) return exit_code_for(report.outcome, report.cause);
   int code = exit_success;
   for (const RemoveReport& inner : report.inside) code = worse_exit_code(code, exit_code_for(inner));
   return code;

@@ -11,8 +11,8 @@
 
 namespace tmpctl::cli {
 
-/// The exit code an outcome stands for (docs/cli.md).
-int exit_code_for(RemoveOutcome outcome);
+/// The exit code an outcome, for this cause, stands for (docs/cli.md).
+int exit_code_for(RemoveOutcome outcome, RemoveCause cause);
 /// The exit code of a report: its outcome's, or, for a tree that kept
 /// entries (`inside`), the worst of theirs.
 int exit_code_for(const RemoveReport& report);

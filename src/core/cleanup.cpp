@@ -189,6 +189,9 @@ struct Shared {
   // The record store, which a walk leaves alone: its records go only with
   // their entries (cleanup_records).
   std::optional<platform::FileIdentity> record_store{};
+  // Every root of this cleanup: one root met inside another is left to its
+  // own walk and never removed (no DIR operand is).
+  std::vector<platform::FileIdentity> roots{};
 };
 
 // Directories split off a root, waiting for a thread. Bounded: each holds
@@ -414,7 +417,7 @@ private:
       relative = parent != nullptr ? parent->relative + '/' + entry.name : entry.name;
     if (matches_any(options_.exclude, entry.name, relative) ||
         (entry.type == EntryType::directory &&
-         (shared_.record_store == entry.identity ||
+         (shared_.record_store == entry.identity || contains(shared_.roots, entry.identity) ||
           (frames_.empty() && entry.name.starts_with(record_store_prefix))))) {
       ++summary_.kept_excluded;
       keep_in_current();
@@ -758,6 +761,7 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   shared.summary.notes = open_files->notes;
   if (auto store = RecordStore::default_path())
     if (auto identity = platform::identity_of(*store)) shared.record_store = *identity;
+  for (const platform::TreeWalk& walk : walks) shared.roots.push_back(walk.root_identity());
   for (platform::TreeWalk& walk : walks) {
     clean_root(walk, options, shared, *open_files);
     report_in_use(shared);

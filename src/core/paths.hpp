@@ -26,6 +26,25 @@ inline std::optional<PathParts> split_path(const std::string& path) {
   return PathParts{path.substr(0, last), std::move(name)};
 }
 
+/// Whether the last component of `path` (given without trailing separators)
+/// is '.' or '..', as in "x/.", "..", "e/..": a name for the directory itself
+/// or its parent, never what a user means to remove (rm refuses it too).
+/// Windows drops trailing dots and spaces from a last component, so there
+/// "x\..." and "e\.. " count as well, and "C:.." is "..".
+inline bool ends_in_dot_or_dotdot(const std::string& path) {
+  const std::string_view separators = platform::path_separators();
+  const bool windows = separators.size() > 1;
+  std::string_view last = path;
+  if (const std::size_t cut = path.find_last_of(separators); cut != std::string::npos)
+    last.remove_prefix(cut + 1);
+  else if (windows && path.size() >= 2 && path[1] == ':')
+    last.remove_prefix(2);
+  if (windows)
+    return last.find('.') != std::string_view::npos &&
+           last.find_first_not_of(". ") == std::string_view::npos;
+  return last == "." || last == "..";
+}
+
 /// `directory` + the platform's separator + `name`; no second separator
 /// after a directory that ends in one ("/", "C:\\").
 inline std::string join_path(const std::string& directory, const std::string& name) {

@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <optional>
+#include <string>
+#include <utility>
 
+#include "core/paths.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "core/retry_delay.hpp"
@@ -34,7 +37,9 @@ RemoveOutcome outcome_for(RemoveCause cause) {
     case RemoveCause::directory_not_writable:
     case RemoveCause::permission_denied: return RemoveOutcome::access_denied;
     case RemoveCause::invalid_path:
-    case RemoveCause::reserved_name: return RemoveOutcome::invalid;
+    case RemoveCause::reserved_name:
+    case RemoveCause::protected_root:
+    case RemoveCause::dot_or_dotdot: return RemoveOutcome::invalid;
     case RemoveCause::other: return RemoveOutcome::failed;
   }
   return RemoveOutcome::failed;
@@ -160,8 +165,13 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
             "use '{}'",
             verbatim->substr(verbatim->find_last_of('\\') + 1), *verbatim));
       break;
+    case RemoveCause::protected_root:
+      hints.push_back("removing it would remove everything on the file system or volume; "
+                      "--no-preserve-root overrides this safeguard");
+      break;
     case RemoveCause::not_found:
     case RemoveCause::invalid_path:
+    case RemoveCause::dot_or_dotdot:
     case RemoveCause::other:
       break;
   }
@@ -214,14 +224,37 @@ std::string without_trailing_separators(std::string path) {
   return path;
 }
 
-// What remove() and diagnose() share: empty paths, missing paths and
-// directories without -r are settled before anything is attempted.
+// The operands rm refuses before touching anything, by spelling first: '.'
+// or '..' last ("x/." is x itself, followed through a link; "e/.." is e's
+// parent), and with -r the root, also as "//", "/tmp/.." or a link to it.
+std::optional<std::pair<RemoveCause, std::string>> guarded_operand(const std::string& target,
+                                                                   const RemoveOptions& options) {
+  if (core::ends_in_dot_or_dotdot(target))
+    return std::pair{RemoveCause::dot_or_dotdot,
+                     std::string("refusing to remove '.' or '..' directory")};
+  if (options.recursive && options.preserve_root && platform::is_root_directory(target))
+    return std::pair{RemoveCause::protected_root,
+                     std::string("it is the root of a file system or volume: refusing to "
+                                 "remove it recursively")};
+  return std::nullopt;
+}
+
+// What remove() and diagnose() share: empty paths, guarded operands,
+// missing paths and directories without -r are settled before anything is
+// attempted.
 std::optional<platform::EntryInfo> settle_or_inspect(RemoveReport& report,
                                                      const std::string& target,
                                                      const RemoveOptions& options) {
   if (report.path.empty()) {
     refuse(report, Error::invalid(ErrorKind::invalid_argument, "remove", "", "the path is empty"),
            RemoveCause::invalid_path);
+    return std::nullopt;
+  }
+  if (auto guarded = guarded_operand(target, options)) {
+    refuse(report,
+           Error::invalid(ErrorKind::invalid_argument, "remove", report.path,
+                          std::move(guarded->second)),
+           guarded->first);
     return std::nullopt;
   }
   auto info = platform::inspect_entry(target);
@@ -482,7 +515,7 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
     report.path = paths[i];
     const std::string target = without_trailing_separators(paths[i]);
     auto info = settle_or_inspect(report, target, options);
-    if (report.cause != RemoveCause::not_found && report.cause != RemoveCause::invalid_path)
+    if (report.cause != RemoveCause::not_found && report.outcome != RemoveOutcome::invalid)
       existing.emplace_back(target, i);
     if (!info) continue;
     if (auto refusal = platform::probe_delete(target, *info, strategy))
@@ -535,6 +568,8 @@ std::string_view to_string(RemoveCause cause) {
     case RemoveCause::permission_denied: return "permission_denied";
     case RemoveCause::invalid_path: return "invalid_path";
     case RemoveCause::reserved_name: return "reserved_name";
+    case RemoveCause::protected_root: return "protected_root";
+    case RemoveCause::dot_or_dotdot: return "dot_or_dotdot";
     case RemoveCause::other: return "other";
   }
   return "other";

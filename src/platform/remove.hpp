@@ -47,6 +47,13 @@ struct Refusal {
 std::optional<Refusal> probe_delete(const std::string& path, const EntryInfo& info,
                                     const DeleteStrategy& strategy);
 
+/// Whether `path` names what rm --preserve-root protects. POSIX: the root
+/// directory, by identity, following links ("//", "/tmp/..", a link to "/").
+/// Windows: a volume root, by spelling (C:\ and \, \\server\share, the
+/// \\?\C:\, \\?\UNC\server\share and \\?\Volume{...} forms) or by the final
+/// path the OS opens it to. False when it cannot be looked at.
+bool is_root_directory(const std::string& path);
+
 /// Windows: deletes the file at the next reboot (MOVEFILE_DELAY_UNTIL_REBOOT).
 /// POSIX has no such thing: fails with ErrorKind::invalid_argument.
 std::expected<void, Error> delete_at_reboot(const std::string& path);

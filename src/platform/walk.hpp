@@ -40,14 +40,16 @@ struct FileIdentityHash {
 std::expected<FileIdentity, Error> identity_of(const std::string& path);
 
 /// The system's own directories (/usr, /etc, /var, C:\Windows, C:\Program
-/// Files...): no cleanup may take one of them, or a directory inside one, as
+/// Files..., on Windows as the system reports them, not %SystemRoot%): no cleanup may take one of them, or a directory inside one, as
 /// its root without --force, unless it lies in a temp directory first (as
 /// /var/tmp lies in /var). Those that do not exist are left out.
 std::vector<std::string> system_directories();
 /// Temp directories, which a root may lie in even inside a system
-/// directory: /tmp, /var/tmp, /dev/shm, /run/user/UID, $TMPDIR; on Windows the
-/// user's temp directory and %SystemRoot%\Temp. Those that do not exist are
-/// left out.
+/// directory: /tmp, /var/tmp, /dev/shm, /private/tmp, /run/user/UID; on
+/// Windows the user's LocalAppData\Temp and the Windows directory's Temp and
+/// SystemTemp. Fixed places, never $TMPDIR, TMP or TEMP: a variable must not
+/// lift the guard (a DIR taken from one passes the checks as any DIR does).
+/// Those that do not exist are left out.
 std::vector<std::string> temp_directories();
 /// $HOME on POSIX, %USERPROFILE% on Windows; empty when unset.
 std::string home_directory();

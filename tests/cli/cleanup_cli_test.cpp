@@ -406,6 +406,80 @@ TEST_F(CleanupCli, DefaultRootIsTheSystemTempDirectory) {
   EXPECT_TRUE(contains(result.out, "removed " + old)) << result.out;
 }
 
+// issue 12 item 6: no DIR operand is ever removed. A/B, stale and emptied by
+// the walk of A, stayed only when named first: now either order leaves it to
+// its own walk, which empties it.
+TEST_F(CleanupCli, ADirNamedInsideAnotherDirIsNeverRemovedInEitherOrder) {
+  for (const bool outer_first : {true, false}) {
+    const std::string round = outer_first ? "outer-first" : "inner-first";
+    const std::string outer = below(round + "/a");
+    const std::string inner = below(round + "/a/b");
+    const std::string in_inner = file(round + "/a/b/old");
+    const std::string in_deeper = file(round + "/a/b/c/old");
+    const std::string in_outer = file(round + "/a/old");
+    age(below(round + "/a/b/c"));
+    age(inner);
+    age(outer);
+    std::vector<std::string> arguments = {"cleanup", "--age-by", "mtime", "--older-than", "1s",
+                                          "--json"};
+    if (outer_first)
+      arguments.insert(arguments.end(), {outer, inner});
+    else
+      arguments.insert(arguments.end(), {inner, outer});
+    auto result = run_tmpctl(arguments);
+    EXPECT_EQ(result.exit_code, 0) << round << ": " << result.err;
+    EXPECT_TRUE(exists(inner)) << round << ": the operand was removed\n" << result.out;
+    EXPECT_TRUE(exists(outer)) << round;
+    EXPECT_FALSE(exists(in_inner)) << round;
+    EXPECT_FALSE(exists(in_deeper)) << round;
+    EXPECT_FALSE(exists(in_outer)) << round;
+    EXPECT_FALSE(paths_with(objects(result.out), "removed").contains(inner)) << result.out;
+  }
+}
+
+// issue 12 item 7: a protected directory stays protected whatever TMPDIR
+// (Windows: TMP or TEMP) names, also through a link: the default DIR taken
+// from the environment passes the same checks as a named DIR, and no variable
+// makes a directory a temp directory that lifts the guard. SAFETY: dry runs
+// with the longest age, so even a build without the guard deletes nothing.
+TEST_F(CleanupCli, TempVariablesNeverLiftTheGuardOfASystemDirectory) {
+  const std::vector<std::string> dry_run = {"cleanup", "--dry-run", "--older-than", "36500d"};
+#ifdef _WIN32
+  wchar_t buffer[MAX_PATH];
+  const UINT length = GetSystemWindowsDirectoryW(buffer, MAX_PATH);
+  ASSERT_GT(length, 0u);
+  const std::string windows = platform::win32::narrow(std::wstring_view(buffer, length));
+  struct Case {
+    const char* tmp;  // nullptr: unset, so TEMP is the one read
+    std::string temp;
+  };
+  for (const Case& setting : {Case{windows.c_str(), windows}, Case{nullptr, windows},
+                              Case{nullptr, windows + "\\System32"}}) {
+    test::ScopedEnvironment tmp("TMP", setting.tmp);
+    test::ScopedEnvironment temp("TEMP", setting.temp.c_str());
+    const std::string what = std::string("TMP=") + (setting.tmp ? setting.tmp : "(unset)") +
+                             " TEMP=" + setting.temp;
+#else
+  const std::string link = join(scratch(), "link-to-etc");
+  fs::create_directory_symlink("/etc", fs_path(link));
+  for (const std::string& directory : {std::string("/etc"), std::string("/usr/lib"), link}) {
+    if (!exists(directory)) continue;
+    test::ScopedEnvironment tmpdir("TMPDIR", directory.c_str());
+    const std::string what = "TMPDIR=" + directory;
+#endif
+    auto result = run_tmpctl(dry_run);
+    EXPECT_EQ(result.exit_code, 2) << what << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "system directory")) << what << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "--force")) << what << ": " << result.err;
+    EXPECT_TRUE(result.out.empty()) << what << ": " << result.out;
+  }
+  // create still makes its files where the variable says.
+  test::ScopedEnvironment temp(test::temp_dir_variable, root_.c_str());
+  auto created = run_tmpctl({"create"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_TRUE(created.out.starts_with(root_)) << created.out;
+}
+
 #ifdef _WIN32
 
 TEST_F(CleanupCli, ReadOnlyFilesNeedForce) {

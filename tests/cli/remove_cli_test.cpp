@@ -504,5 +504,129 @@ TEST_F(RemoveCli, DiagnoseDeletesNothingAndSaysADeleteWouldSucceed) {
   EXPECT_EQ(missing.exit_code, 4);
 }
 
+// issue 12 item 1: '.' or '..' as the last component names the directory
+// itself (through a link: its target) or its parent, never what was meant.
+// Refused as rm refuses it, before anything is touched: exit 2, with and
+// without -r, also by diagnose; the other paths of the call still go.
+TEST_F(RemoveCli, DotOrDotDotAsTheLastComponentIsRefusedAndNothingIsRemoved) {
+  const std::string dir = join(scratch(), "dir");
+  const std::string inner = join(dir, "e");
+  fs::create_directories(fs_path(inner));
+  const std::string kept = join(dir, "kept");
+  const std::string deep = join(inner, "deep");
+  std::ofstream(fs_path(kept)) << "keep";
+  std::ofstream(fs_path(deep)) << "keep";
+  const std::string sep(1, test::separator);
+  std::vector<std::vector<std::string>> refused = {
+      {"remove", "-r", dir + sep + "."},
+      {"remove", "-r", dir + sep + "." + sep},
+      {"remove", "-r", inner + sep + ".."},
+      {"remove", "-r", inner + sep + ".." + sep + sep},
+      {"remove", "-r", "--no-preserve-root", dir + "/."},
+      {"remove", inner + sep + ".."},
+      {"remove", dir + sep + "."},
+      {"diagnose", "-r", inner + sep + ".."},
+      {"diagnose", dir + sep + "."},
+  };
+#ifdef _WIN32
+  // Windows drops a last component's trailing dots and spaces: "dir\..." is dir.
+  refused.push_back({"remove", "-r", dir + "\\..."});
+  refused.push_back({"remove", "-r", inner + "\\.. "});
+#else
+  const std::string link = join(scratch(), "link");
+  fs::create_directory_symlink(fs_path(dir), fs_path(link));
+  refused.push_back({"remove", "-r", link + "/."});
+  refused.push_back({"remove", "-r", link + "/./"});
+#endif
+  for (const auto& arguments : refused) {
+    auto result = run_tmpctl(arguments);
+    const std::string what = arguments.back();
+    EXPECT_EQ(result.exit_code, 2) << what << ": " << result.err;
+    EXPECT_TRUE(contains(result.out + result.err, "refusing to remove '.' or '..' directory"))
+        << what << ": " << result.out << result.err;
+    ASSERT_TRUE(fs::exists(fs_path(kept)) && fs::exists(fs_path(deep))) << "removed by " << what;
+  }
+
+  // The refusal is structured, and the worst exit code (2) wins while the
+  // other paths of the call are removed.
+  const std::string other = make_file("other");
+  auto json = run_tmpctl({"remove", "-r", "--json", inner + sep + "..", other});
+  EXPECT_EQ(json.exit_code, 2) << json.err;
+  const auto lines = split(json.out);
+  ASSERT_EQ(lines.size(), 2u) << json.out;
+  const auto object = nlohmann::json::parse(lines.at(0));
+  EXPECT_EQ(object.at("outcome"), "invalid");
+  EXPECT_EQ(object.at("cause"), "dot_or_dotdot");
+  EXPECT_EQ(object.at("attempts"), 0);
+  EXPECT_FALSE(fs::exists(fs_path(other)));
+  EXPECT_TRUE(fs::exists(fs_path(kept)) && fs::exists(fs_path(deep)));
+}
+
+#ifndef _WIN32
+// issue 12 item 1: `remove -r /` by any of its names ("//", "/tmp/..", a
+// link to it) is refused, exit 2, unless --no-preserve-root. SAFETY: this
+// test never lets tmpctl see the machine's root. It runs tmpctl only inside
+// a private mount namespace (unshare -m --propagation private), chrooted into
+// a private tmpfs that holds nothing but a copy of tmpctl, its libraries and
+// a few files; were the guard broken, only that tmpfs would be emptied, and
+// it vanishes with the namespace. Skipped where that cannot be set up (not
+// root, no CAP_SYS_ADMIN or CAP_SYS_CHROOT).
+TEST_F(RemoveCli, TheRootIsRefusedByAnyNameUnlessNoPreserveRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: unshare -m, mount and chroot";
+  const std::string unshare = "/usr/bin/unshare";
+  if (!fs::exists(unshare) || !fs::exists("/usr/sbin/chroot"))
+    GTEST_SKIP() << "needs /usr/bin/unshare and /usr/sbin/chroot (util-linux, coreutils)";
+  const std::vector<std::string> namespace_command = {unshare, "-m", "--propagation", "private"};
+  auto probe = namespace_command;
+  probe.push_back("/bin/true");
+  if (test::run_process(probe).exit_code != 0)
+    GTEST_SKIP() << "a private mount namespace is not permitted here (unshare -m)";
+  const std::string root = join(scratch(), "chroot");
+  fs::create_directory(fs_path(root));
+  // `set -e` stops the script at the first setup step that fails, before any
+  // chroot; tmpctl itself runs only through `chroot "$root"`.
+  constexpr const char* script = R"sh(set -eu
+root=$1 tmpctl=$2
+mount -t tmpfs -o size=256m,mode=755 tmpctl-test "$root" || exit 77
+mkdir -p "$root/tmp/keep" "$root/etc"
+echo keep > "$root/etc/precious"
+echo keep > "$root/tmp/keep/file"
+cp "$tmpctl" "$root/tmpctl"
+for lib in $(ldd "$tmpctl" | grep -o '/[^ ]*'); do
+  mkdir -p "$root$(dirname "$lib")"
+  cp "$lib" "$root$lib"
+done
+ln -s / "$root/root-link"
+run() { status=0; chroot "$root" /tmpctl "$@" 2>> "$root.err" || status=$?; echo "$*: $status"; }
+for path in / // /// /tmp/.. /tmp/../ /./ /root-link /root-link/; do
+  run remove -r "$path"
+done
+run remove -r --no-preserve-root --preserve-root /
+run diagnose -r /
+test -f "$root/etc/precious" && test -f "$root/tmp/keep/file" && test -x "$root/tmpctl" &&
+  echo "all there"
+run remove -r --no-preserve-root /
+test -e "$root/etc/precious" || echo "removed with --no-preserve-root"
+)sh";
+  auto command = namespace_command;
+  command.insert(command.end(), {"sh", "-c", script, "sh", root, test::tmpctl_path()});
+  auto result = test::run_process(command);
+  if (result.exit_code == 77) GTEST_SKIP() << "mounting a tmpfs is not permitted here";
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  for (const char* refused :
+       {"remove -r /: 2", "remove -r //: 2", "remove -r ///: 2", "remove -r /tmp/..: 2",
+        "remove -r /tmp/../: 2", "remove -r /./: 2", "remove -r /root-link: 2",
+        "remove -r /root-link/: 2", "remove -r --no-preserve-root --preserve-root /: 2",
+        "diagnose -r /: 2", "all there", "removed with --no-preserve-root"})
+    EXPECT_TRUE(contains(result.out, std::string(refused) + "\n")) << refused << "\n" << result.out;
+  const std::string err = test::read_file(root + ".err");
+  EXPECT_TRUE(contains(err, "cannot remove '/': it is the root of a file system or volume"))
+      << err;
+  EXPECT_TRUE(contains(err, "--no-preserve-root")) << err;
+  EXPECT_TRUE(contains(err, "cannot remove '/tmp/..': refusing to remove '.' or '..' directory"))
+      << err;
+}
+#endif
+
 }  // namespace
 }  // namespace tmpctl

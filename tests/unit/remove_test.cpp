@@ -65,10 +65,56 @@ TEST_F(Remove, DiagnoseChangesNothing) {
   EXPECT_TRUE(std::filesystem::exists(fs_path(path)));
 }
 
+// issue 12 item 1: the operands rm refuses, refused by their spelling before
+// anything is looked at. diagnose deletes nothing, so even a build without
+// the guard is safe to run this against the real root.
+TEST_F(Remove, DotDotDotAndRootsAreRefusedBeforeAnythingIsTried) {
+  const RemoveOptions recursive{.recursive = true, .find_holders = false};
+  const std::string dir = join(scratch(), "dir");
+  std::filesystem::create_directory(fs_path(dir));
+  const std::vector<std::string> dots{".", "..", "./", "..//", dir + "/.", dir + "/..",
+                                      join(dir, "."), join(dir, "..")};
+  for (const RemoveReport& report : diagnose(dots, recursive)) {
+    EXPECT_EQ(report.cause, RemoveCause::dot_or_dotdot) << report.path;
+    EXPECT_EQ(report.outcome, RemoveOutcome::invalid) << report.path;
+    ASSERT_TRUE(report.error) << report.path;
+    EXPECT_EQ(report.error->message, "refusing to remove '.' or '..' directory");
+  }
+  EXPECT_EQ(diagnose(std::vector<std::string>{join(dir, ".")})[0].cause,
+            RemoveCause::dot_or_dotdot);  // without -r too
+  // Names for a directory that merely contain dots are not refused.
+  for (const RemoveReport& report :
+       diagnose(std::vector<std::string>{join(dir, ".hidden"), join(dir, "..x"), dir},
+                recursive))
+    EXPECT_NE(report.cause, RemoveCause::dot_or_dotdot) << report.path;
+
+#ifdef _WIN32
+  const std::vector<std::string> roots{
+      "C:\\", "C:/", "c:\\\\", "\\", "/", "\\\\?\\C:\\", "\\\\?\\C:", "\\\\.\\C:\\",
+      "\\\\server\\share", "\\\\server\\share\\", "//server/share/", "\\\\?\\UNC\\server\\share\\",
+      "\\\\?\\unc\\server\\share", "\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\"};
+#else
+  const std::vector<std::string> roots{"/", "//", "///"};
+#endif
+  for (const RemoveReport& report : diagnose(roots, recursive)) {
+    EXPECT_EQ(report.cause, RemoveCause::protected_root) << report.path;
+    EXPECT_EQ(report.outcome, RemoveOutcome::invalid) << report.path;
+    EXPECT_FALSE(report.hints.empty()) << report.path;
+  }
+  // Only with -r, and --no-preserve-root lifts it.
+  const std::vector<std::string> root{roots.front()};
+  EXPECT_NE(diagnose(root, {.find_holders = false})[0].cause, RemoveCause::protected_root);
+  EXPECT_NE(diagnose(root, {.recursive = true, .preserve_root = false, .find_holders = false})[0]
+                .cause,
+            RemoveCause::protected_root);
+}
+
 TEST_F(Remove, NamesAreStable) {
   EXPECT_EQ(to_string(RemoveOutcome::in_use), "in_use");
   EXPECT_EQ(to_string(RemoveCause::sharing_violation), "sharing_violation");
   EXPECT_EQ(to_string(RemoveCause::sticky_directory), "sticky_directory");
+  EXPECT_EQ(to_string(RemoveCause::protected_root), "protected_root");
+  EXPECT_EQ(to_string(RemoveCause::dot_or_dotdot), "dot_or_dotdot");
 }
 
 }  // namespace

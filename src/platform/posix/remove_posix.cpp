@@ -130,6 +130,12 @@ std::expected<void, Error> check_not_disguised_link(const std::string&) { return
 
 std::optional<std::string> verbatim_form(const std::string&) { return std::nullopt; }
 
+bool is_root_directory(const std::string& path) {
+  struct stat target, root;
+  return ::stat(path.c_str(), &target) == 0 && ::stat("/", &root) == 0 &&
+         target.st_dev == root.st_dev && target.st_ino == root.st_ino;
+}
+
 bool delete_succeeds_while_open() noexcept { return true; }
 
 }  // namespace tmpctl::platform

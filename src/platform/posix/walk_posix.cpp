@@ -873,11 +873,10 @@ std::vector<std::string> system_directories() {
 }
 
 std::vector<std::string> temp_directories() {
-  std::vector<std::string> candidates = {"/tmp", "/var/tmp", "/dev/shm", "/private/tmp",
-                                         "/run/user/" + std::to_string(::geteuid())};
-  if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir == '/')
-    candidates.emplace_back(tmpdir);
-  return existing_directories(std::move(candidates));
+  // Fixed places only, never $TMPDIR: a temp directory lifts the
+  // system-directory guard for what lies inside it.
+  return existing_directories({"/tmp", "/var/tmp", "/dev/shm", "/private/tmp",
+                               "/run/user/" + std::to_string(::geteuid())});
 }
 
 std::string home_directory() {

@@ -5,6 +5,7 @@
 
 #include <windows.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -225,6 +226,47 @@ std::expected<void, Error> delete_at_reboot(const std::string& path) {
   if (!MoveFileExW(native->c_str(), nullptr, MOVEFILE_DELAY_UNTIL_REBOOT))
     return std::unexpected(os_error(last_error(), "schedule the removal at reboot of", path));
   return {};
+}
+
+namespace {
+
+// A native path (\\?\ or \\.\ and then an absolute path) that names a volume
+// root by its spelling: \\?\C:\, \\?\UNC\server\share\, \\?\Volume{...}\.
+bool spells_volume_root(std::wstring_view native) {
+  native.remove_prefix(4);
+  while (native.ends_with(L'\\')) native.remove_suffix(1);
+  auto starts_with_nocase = [&](std::wstring_view prefix) {
+    return native.size() >= prefix.size() &&
+           CompareStringOrdinal(native.data(), static_cast<int>(prefix.size()), prefix.data(),
+                                static_cast<int>(prefix.size()), TRUE) == CSTR_EQUAL;
+  };
+  if (native.size() == 2 && native[1] == L':') return true;
+  if (starts_with_nocase(L"UNC\\")) {
+    native.remove_prefix(4);
+    return std::ranges::count(native, L'\\') <= 1;  // server\share
+  }
+  return starts_with_nocase(L"Volume{") && native.find(L'\\') == std::wstring_view::npos;
+}
+
+}  // namespace
+
+bool is_root_directory(const std::string& path) {
+  auto native = native_path(path);  // absolute, with "." and ".." folded as Windows would
+  if (!native) return false;
+  if (spells_volume_root(*native)) return true;
+  // Where it leads, through links and junctions: a root's path on its
+  // volume is "\" (a drive, or a volume mounted in a folder).
+  win32::OwnedHandle handle(CreateFileW(native->c_str(), FILE_READ_ATTRIBUTES, share_all, nullptr,
+                                        OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!handle) return false;
+  alignas(FILE_NAME_INFO)
+      std::array<unsigned char, sizeof(FILE_NAME_INFO) + 64 * sizeof(wchar_t)> buffer{};
+  if (!GetFileInformationByHandleEx(handle.get(), FileNameInfo, buffer.data(),
+                                    static_cast<DWORD>(buffer.size())))
+    return false;  // too long for a root's name (ERROR_MORE_DATA), or not known
+  const auto* info = reinterpret_cast<const FILE_NAME_INFO*>(buffer.data());
+  const std::wstring_view name(info->FileName, info->FileNameLength / sizeof(wchar_t));
+  return name.empty() || name == L"\\";
 }
 
 bool delete_succeeds_while_open() noexcept { return false; }

@@ -8,8 +8,10 @@
 
 #include <windows.h>
 #include <winternl.h>
+#include <shlobj.h>
 
 #include <algorithm>
+#include <cwchar>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -841,32 +843,49 @@ std::vector<std::string> existing_directories(const std::vector<std::wstring>& c
   return directories;
 }
 
+// The Windows directory as the system reports it (C:\Windows), never
+// %SystemRoot%: an environment variable must not move a guard.
+std::wstring windows_directory() {
+  std::wstring path(MAX_PATH, L'\0');
+  const UINT size = GetSystemWindowsDirectoryW(path.data(), static_cast<UINT>(path.size()));
+  if (size == 0 || size >= path.size()) return {};
+  path.resize(size);
+  return path;
+}
+
+// A known folder (CSIDL_PROGRAM_FILES...) as the system knows it, whatever
+// the environment says; empty where it has none.
+std::wstring known_folder(int csidl) {
+  std::wstring path(MAX_PATH, L'\0');
+  if (SHGetFolderPathW(nullptr, csidl | CSIDL_FLAG_DONT_VERIFY, nullptr, SHGFP_TYPE_CURRENT,
+                       path.data()) != S_OK)
+    return {};
+  path.resize(std::wcslen(path.c_str()));
+  return path;
+}
+
 std::wstring system_drive() {
-  std::wstring drive = environment_variable(L"SystemDrive");  // "C:"
-  const std::wstring system_root = environment_variable(L"SystemRoot");
-  if (drive.empty() && system_root.size() >= 2 && system_root[1] == L':')
-    drive = system_root.substr(0, 2);
-  return drive;
+  const std::wstring windows = windows_directory();  // "C:\Windows"
+  return windows.size() >= 2 && windows[1] == L':' ? windows.substr(0, 2) : std::wstring();
 }
 
 }  // namespace
 
 std::vector<std::string> system_directories() {
-  std::vector<std::wstring> candidates = {environment_variable(L"SystemRoot")};
-  for (const wchar_t* name : {L"ProgramFiles", L"ProgramFiles(x86)", L"ProgramData"})
-    candidates.push_back(environment_variable(name));
-  return existing_directories(candidates);
+  return existing_directories({windows_directory(), known_folder(CSIDL_PROGRAM_FILES),
+                               known_folder(CSIDL_PROGRAM_FILESX86),
+                               known_folder(CSIDL_COMMON_APPDATA)});
 }
 
 std::vector<std::string> temp_directories() {
+  // Fixed places only: TMP and TEMP may name any directory, and a temp
+  // directory lifts the system-directory guard for what lies inside it.
   std::vector<std::wstring> candidates;
-  if (auto temp = system_temp_directory(); temp) {
-    if (auto wide = widen(*temp); wide) candidates.push_back(*wide);
-  }
-  const std::wstring system_root = environment_variable(L"SystemRoot");
-  if (!system_root.empty()) {
-    candidates.push_back(system_root + L"\\Temp");
-    candidates.push_back(system_root + L"\\SystemTemp");
+  if (const std::wstring local = known_folder(CSIDL_LOCAL_APPDATA); !local.empty())
+    candidates.push_back(local + L"\\Temp");
+  if (const std::wstring windows = windows_directory(); !windows.empty()) {
+    candidates.push_back(windows + L"\\Temp");
+    candidates.push_back(windows + L"\\SystemTemp");
   }
   return existing_directories(candidates);
 }
