@@ -262,18 +262,27 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
               ->allow_extra_args(false)
               ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
           names_of(timestamp_names));
+  // "--match: a glob cannot be empty" before anything is walked.
+  const CLI::Validator glob_check(
+      [](std::string& glob) {
+        auto checked = check_glob(glob);
+        return checked ? std::string() : checked.error().message;
+      },
+      "", "glob");
   app_->add_option("--match", options_.match,
                    "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
       ->type_name("GLOB")
       ->expected(1)
       ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(glob_check);
   app_->add_option("--exclude", options_.exclude,
                    "Keep entries matching GLOB; a matching directory is not entered (repeatable)")
       ->type_name("GLOB")
       ->expected(1)
       ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(glob_check);
   list_of(app_->add_option("--type", types_,
                            "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
               ->type_name("LIST")
