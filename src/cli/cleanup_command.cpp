@@ -221,15 +221,15 @@ public:
   Progress() : shown_(platform::is_terminal(stderr)) {}
   void update(const CleanupSummary& s, bool dry_run) {
     if (!shown_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
-    fmt::print(stderr, "\r\x1b[Ktmpctl: examined {}, {} {} ({})", s.examined,
-               dry_run ? "would remove" : "removed", s.removed, size_text(s.removed_bytes));
-    std::fflush(stderr);
+    write_diagnostic(fmt::format("\r\x1b[Ktmpctl: examined {}, {} {} ({})", s.examined,
+                                 dry_run ? "would remove" : "removed", s.removed,
+                                 size_text(s.removed_bytes)));
     drawn_ = true;
   }
   // Before any other line on stderr.
   void clear() {
     if (!drawn_) return;
-    fmt::print(stderr, "\r\x1b[K");
+    write_diagnostic("\r\x1b[K");
     drawn_ = false;
   }
 
@@ -379,9 +379,7 @@ int CleanupCommand::run() {
       return;
     }
     if (entry.action == CleanupAction::failed && entry.error) {
-      Error error = *entry.error;
-      error.path = printable(error.path);
-      print_error(to_string(error));
+      print_error(*entry.error);
       return;
     }
     std::string text = fmt::format("skipped {}: {}", printable(entry.path),
@@ -414,7 +412,7 @@ int CleanupCommand::run() {
   }
   progress.clear();
   // A damaged record names no entry that could be removed safely: said, and left.
-  for (const BadRecord& record : bad) print_warning(to_string(record.error));
+  for (const BadRecord& record : bad) print_warning(printable(record.error));
   if (!summary) {
     print_error(summary.error());
     switch (summary.error().kind) {
@@ -428,7 +426,7 @@ int CleanupCommand::run() {
   } else if (!quiet_) {
     print_status(summary_text(*summary, options_.dry_run, records));
     for (const std::string& note : summary->notes)
-      print_status(styled(stderr, Style::note, "note:") + " " + note);
+      print_status(styled(stderr, Style::note, "note:") + " " + printable(note));
   }
   const auto written = out.finish();
   if (summary->interrupted && platform::interrupt_signal() != 0)

@@ -58,7 +58,7 @@ std::string reason(const RemoveReport& report) {
   Error error = *report.error;
   error.operation.clear();
   error.path.clear();
-  return to_string(error);
+  return printable(error);
 }
 
 // Prints each report, as JSON or through `print_text`, and returns the worst
@@ -135,9 +135,10 @@ int DiagnoseCommand::run() {
   return print_reports(diagnose(paths_, options_), json_, true,
                        [](DataOutput& out, const RemoveReport& report) {
     if (report.outcome == RemoveOutcome::removed)
-      out.write(fmt::format("'{}': a delete would succeed now\n", report.path));
+      out.write(fmt::format("'{}': a delete would succeed now\n", printable(report.path)));
     else
-      out.write(fmt::format("'{}': a delete would fail: {}\n", report.path, reason(report)));
+      out.write(fmt::format("'{}': a delete would fail: {}\n", printable(report.path),
+                            reason(report)));
     out.write(report_details(report, stdout));
   });
 }

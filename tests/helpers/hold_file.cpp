@@ -1,4 +1,4 @@
-// hold_file [--map | --share-delete] PATH READY: holds PATH open the way
+// hold_file [--map | --share-delete] [--name NAME] PATH READY: holds PATH open the way
 // programs that trip over temp files do, for the tests of holder discovery,
 // remove and diagnose.
 //
@@ -8,6 +8,8 @@
 // mapping holds it.
 // --share-delete (Windows): open sharing READ|WRITE|DELETE instead, so that a
 // delete is accepted but the name stays until this handle closes.
+// --name (Linux): call itself NAME (prctl(PR_SET_NAME)), as any program may:
+// the name holder discovery reports, for the tests of how tmpctl prints it.
 // When holding, it writes its pid to READY, then waits until READY is
 // removed (or 120 s pass) and exits 0. Exits 2 on bad usage, 1 on failure.
 
@@ -28,6 +30,9 @@
 #else
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #endif
 
 namespace {
@@ -52,13 +57,28 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = tmpctl::platform::utf8_arguments(argc, argv);
   bool map = false;
   bool share_delete = false;
-  if (args.size() > 1 && (args[1] == "--map" || args[1] == "--share-delete")) {
-    (args[1] == "--map" ? map : share_delete) = true;
+  std::string name;
+  while (args.size() > 1 && args[1].starts_with("--")) {
+    if (args[1] == "--name" && args.size() > 2) {
+      name = args[2];
+      args.erase(args.begin() + 1);
+    } else if (args[1] == "--map" || args[1] == "--share-delete") {
+      (args[1] == "--map" ? map : share_delete) = true;
+    } else {
+      break;
+    }
     args.erase(args.begin() + 1);
   }
   if (args.size() != 3) {
-    std::fprintf(stderr, "usage: hold_file [--map | --share-delete] PATH READY\n");
+    std::fprintf(stderr, "usage: hold_file [--map | --share-delete] [--name NAME] PATH READY\n");
     return 2;
+  }
+  if (!name.empty()) {
+#ifdef __linux__
+    if (::prctl(PR_SET_NAME, name.c_str()) != 0) return fail("prctl(PR_SET_NAME)", name);
+#else
+    return fail("--name (Linux only)", name);
+#endif
   }
   const std::string& path = args[1];
   const std::string& ready = args[2];
