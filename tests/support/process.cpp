@@ -78,6 +78,13 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   }
   const HANDLE in = open_inheritable(L"NUL", GENERIC_READ, OPEN_EXISTING);
   const auto open_output = [](const std::string& path) {
+    if (path == broken_pipe) {
+      SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+      HANDLE read = nullptr, write = nullptr;
+      if (!CreatePipe(&read, &write, &inherit, 0)) return INVALID_HANDLE_VALUE;
+      CloseHandle(read);
+      return write;
+    }
     return path == closed_stream ? INVALID_HANDLE_VALUE
                                  : open_inheritable(wide(path), GENERIC_WRITE, CREATE_ALWAYS);
   };
@@ -105,10 +112,17 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<int> pipe_ends;  // the parent's copies of broken pipes' writing ends
   for (const auto& [fd, path] : {std::pair{1, &out_path}, std::pair{2, &err_path}}) {
-    if (*path == closed_stream)
+    int ends[2];
+    if (*path == broken_pipe && ::pipe(ends) == 0) {
+      ::close(ends[0]);
+      ::fcntl(ends[1], F_SETFD, FD_CLOEXEC);  // for this child only: dup2 clears it there
+      pipe_ends.push_back(ends[1]);
+      posix_spawn_file_actions_adddup2(&actions, ends[1], fd);
+    } else if (*path == closed_stream || *path == broken_pipe) {
       posix_spawn_file_actions_addclose(&actions, fd);
-    else
+    } else
       posix_spawn_file_actions_addopen(&actions, fd, path->c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                        0600);
   }
@@ -118,6 +132,7 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   const int error = posix_spawn(&child.pid_, command.at(0).c_str(), &actions, nullptr, argv.data(),
                                 environ);
   posix_spawn_file_actions_destroy(&actions);
+  for (const int end : pipe_ends) ::close(end);
   if (error != 0) {
     ADD_FAILURE() << "posix_spawn(" << command.at(0) << ") failed with errno " << error;
     child.pid_ = -1;

@@ -12,6 +12,9 @@ namespace tmpctl::test {
 /// For an output path below: the stream is closed in the child (POSIX: the
 /// descriptor is not open; Windows: no standard handle at all).
 inline constexpr const char* closed_stream = "<closed>";
+/// For an output path below: a pipe whose reading end is already closed, so
+/// that every write fails (EPIPE; Windows: ERROR_NO_DATA).
+inline constexpr const char* broken_pipe = "<broken pipe>";
 
 struct ProcessResult {
   int exit_code = -1;
@@ -24,7 +27,7 @@ class ChildProcess {
 public:
   /// Starts command[0] with the rest as arguments (no shell involved), stdin
   /// from the null device, stdout and stderr to the given files (or
-  /// closed_stream).
+  /// closed_stream, broken_pipe).
   static ChildProcess start(const std::vector<std::string>& command, const std::string& out_path,
                             const std::string& err_path);
   ChildProcess(ChildProcess&& other) noexcept;
@@ -46,7 +49,7 @@ private:
 
 /// Runs a command to completion and returns what it printed.
 /// `stdout_path`, when given, receives stdout instead of a capture file
-/// (e.g. "/dev/full", or closed_stream); `out` is then empty. The same for
+/// (e.g. "/dev/full", closed_stream, broken_pipe); `out` is then empty. The same for
 /// `stderr_path` and `err`.
 ProcessResult run_process(const std::vector<std::string>& command,
                           const std::string& stdout_path = "",
