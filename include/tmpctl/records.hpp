@@ -35,6 +35,15 @@ struct ProcessRef {
   bool operator==(const ProcessRef&) const = default;
 };
 
+/// The largest process id: pid_t is a signed int on POSIX, where a larger
+/// number would turn negative and name a process group to kill(); a DWORD
+/// on Windows. Pids above it (and 0) name no process.
+#ifdef _WIN32
+inline constexpr std::uint32_t max_pid = 0xFFFFFFFFu;
+#else
+inline constexpr std::uint32_t max_pid = 0x7FFFFFFFu;
+#endif
+
 /// This process.
 ProcessRef current_process();
 /// The process that started this one. not_found once it has exited.

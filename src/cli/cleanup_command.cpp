@@ -223,15 +223,15 @@ public:
   Progress() : shown_(platform::is_terminal(stderr)) {}
   void update(const CleanupSummary& s, bool dry_run) {
     if (!shown_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
-    fmt::print(stderr, "\r\x1b[Ktmpctl: examined {}, {} {} ({})", s.examined,
-               dry_run ? "would remove" : "removed", s.removed, size_text(s.removed_bytes));
-    std::fflush(stderr);
+    write_diagnostic(fmt::format("\r\x1b[Ktmpctl: examined {}, {} {} ({})", s.examined,
+                                 dry_run ? "would remove" : "removed", s.removed,
+                                 size_text(s.removed_bytes)));
     drawn_ = true;
   }
   // Before any other line on stderr.
   void clear() {
     if (!drawn_) return;
-    fmt::print(stderr, "\r\x1b[K");
+    write_diagnostic("\r\x1b[K");
     drawn_ = false;
   }
 
@@ -264,18 +264,27 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
               ->allow_extra_args(false)
               ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
           names_of(timestamp_names));
+  // "--match: a glob cannot be empty" before anything is walked.
+  const CLI::Validator glob_check(
+      [](std::string& glob) {
+        auto checked = check_glob(glob);
+        return checked ? std::string() : checked.error().message;
+      },
+      "", "glob");
   app_->add_option("--match", options_.match,
                    "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
       ->type_name("GLOB")
       ->expected(1)
       ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(glob_check);
   app_->add_option("--exclude", options_.exclude,
                    "Keep entries matching GLOB; a matching directory is not entered (repeatable)")
       ->type_name("GLOB")
       ->expected(1)
       ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(glob_check);
   list_of(app_->add_option("--type", types_,
                            "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
               ->type_name("LIST")
@@ -373,9 +382,7 @@ int CleanupCommand::run() {
       return;
     }
     if (entry.action == CleanupAction::failed && entry.error) {
-      Error error = *entry.error;
-      error.path = printable(error.path);
-      print_error(to_string(error));
+      print_error(*entry.error);
       return;
     }
     std::string text = fmt::format("skipped {}: {}", printable(entry.path),
@@ -409,7 +416,7 @@ int CleanupCommand::run() {
   }
   progress.clear();
   // A damaged record names no entry that could be removed safely: said, and left.
-  for (const BadRecord& record : bad) print_warning(to_string(record.error));
+  for (const BadRecord& record : bad) print_warning(printable(record.error));
   if (!summary) {
     print_error(summary.error());
     switch (summary.error().kind) {
@@ -423,7 +430,7 @@ int CleanupCommand::run() {
   } else if (!quiet_) {
     print_status(summary_text(*summary, options_.dry_run, records));
     for (const std::string& note : summary->notes)
-      print_status(styled(stderr, Style::note, "note:") + " " + note);
+      print_status(styled(stderr, Style::note, "note:") + " " + printable(note));
   }
   const auto written = out.finish();
   if (summary->interrupted && platform::interrupt_signal() != 0)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <tmpctl/records.hpp>
 
@@ -56,6 +58,13 @@ std::string expires_text(const Record& record, std::chrono::system_clock::time_p
   return "in " + duration_text(*record.expires - now);
 }
 
+// A record "created" in the future (a clock set back since, or a record
+// written by hand) is 0 seconds old, in the text and the JSON alike.
+long long age_seconds(const Record& record, std::chrono::system_clock::time_point now) {
+  return std::max<long long>(
+      0, std::chrono::duration_cast<std::chrono::seconds>(now - record.created).count());
+}
+
 std::string in_use_text(const RecordStatus& status) {
   if (!status.in_use) return "no";
   if (status.holders.empty()) return "yes";
@@ -72,8 +81,7 @@ nlohmann::ordered_json record_json(const Record& record, const RecordStatus& sta
   object["kind"] = to_string(record.kind);
   object["state"] = to_string(status.presence);
   object["created"] = utc_text(record.created);
-  object["age_seconds"] =
-      std::chrono::duration_cast<std::chrono::seconds>(now - record.created).count();
+  object["age_seconds"] = age_seconds(record, now);
   object["expires"] = record.expires ? nlohmann::ordered_json(utc_text(*record.expires))
                                      : nlohmann::ordered_json();
   object["expired"] = status.expired;
@@ -136,13 +144,14 @@ int ListCommand::run() {
     if (status.presence != RecordStatus::Presence::present)
       path += fmt::format(" ({})", to_string(status.presence));
     out.write(fmt::format("{:<7} {:<11} {:<12} {:<14} {:<10} {}\n",
-                          duration_text(now - record.created), expires_text(record, now),
+                          duration_text(std::chrono::seconds(age_seconds(record, now))),
+                          expires_text(record, now),
                           record.tag.empty() ? "-" : printable(record.tag),
                           owner_text(record, status.owner), in_use_text(status), path));
   }
   for (const BadRecord& bad : set->bad) print_error(bad.error);
   for (const std::string& note : report->notes)
-    print_status(styled(stderr, Style::note, "note:") + " " + note);
+    print_status(styled(stderr, Style::note, "note:") + " " + printable(note));
   if (auto written = out.finish(); !written) {
     print_error(written.error());
     return exit_failure;

@@ -13,6 +13,7 @@
 #include "cli/list_command.hpp"
 #include "cli/remove_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/empty_values.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
@@ -138,8 +139,9 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
     add_color_option(*command);
 
+  std::vector<std::string> split = with_empty_values_split(app, arguments);
   std::vector<char*> pointers;
-  for (std::string& argument : arguments) pointers.push_back(argument.data());
+  for (std::string& argument : split) pointers.push_back(argument.data());
   try {
     app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::CallForHelp& e) {

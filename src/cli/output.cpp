@@ -41,11 +41,18 @@ bool stdout_color = false;
 bool stderr_color = false;
 
 void print_labelled(Style label, std::string_view message) {
-  fmt::print(stderr, "{} {}\n", styled(stderr, label, "tmpctl:"), message);
-  std::fflush(stderr);
+  write_diagnostic(styled(stderr, label, "tmpctl:") + " " + std::string(message) + "\n");
 }
 
 }  // namespace
+
+void write_diagnostic(std::string_view text) noexcept {
+  // fmt::print would throw on a failed write (stderr closed, /dev/full, a
+  // closed pipe): a message nobody can read must not end the process.
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+  (void)std::fflush(stderr);
+  std::clearerr(stderr);
+}
 
 void use_color(std::string_view when) {
   // https://no-color.org: a non-empty NO_COLOR turns off the default colour;
@@ -129,7 +136,15 @@ std::string printable(std::string_view path) {
   return out;
 }
 
-void print_error(const Error& error) { print_error(to_string(error)); }
+std::string printable(const Error& error) {
+  Error shown = error;
+  shown.operation = printable(error.operation);
+  shown.path = printable(error.path);
+  shown.message = printable(error.message);
+  return to_string(shown);
+}
+
+void print_error(const Error& error) { print_error(printable(error)); }
 
 void print_error(std::string_view message) { print_labelled(Style::error, message); }
 void print_warning(std::string_view message) { print_labelled(Style::warning, message); }

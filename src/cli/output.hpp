@@ -41,6 +41,10 @@ void set_path(nlohmann::ordered_json& object, const std::string& key, const std:
 /// \n, \t or \xHH, and bytes that are not UTF-8 as \xHH, so one entry
 /// stays on one line. JSON output carries the exact bytes.
 std::string printable(std::string_view path);
+/// to_string(error) for a line of text: its path, operation and the OS's
+/// text made printable() (a process or file name, a message, comes from
+/// whoever chose it). JSON carries the exact text.
+std::string printable(const Error& error);
 
 /// The values of --color, in the order the help lists them.
 inline const std::vector<std::string> color_choices = {"auto", "always", "never"};
@@ -63,6 +67,12 @@ enum class Style {
 /// `text` between the escape sequences of `style` when `stream` gets colour;
 /// else `text` as it is. Colour never changes the text itself.
 std::string styled(std::FILE* stream, Style style, std::string_view text);
+
+/// Writes `text` to stderr as it is. Never throws and ignores failures (a
+/// closed stderr, a full disk): a diagnostic that cannot be written changes
+/// nothing that tmpctl does, nor its exit code. Every write to stderr goes
+/// through here.
+void write_diagnostic(std::string_view text) noexcept;
 
 /// Prints "tmpctl: <error>" on stderr.
 void print_error(const Error& error);

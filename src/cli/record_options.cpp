@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <iterator>
 
@@ -31,7 +32,17 @@ void LifetimeOptions::add_to(CLI::App& command, const std::vector<CLI::Option*>&
                                   "Record the entry as process PID's (default: the process that "
                                   "ran tmpctl); 'cleanup --orphaned' may remove it once PID exits")
                       ->type_name("PID")
-                      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{0xFFFFFFFFu}));
+                      ->check(CLI::Validator(
+                          [](std::string& pid) {
+                            std::uint64_t number = 0;
+                            const auto [end, error] =
+                                std::from_chars(pid.data(), pid.data() + pid.size(), number);
+                            if (error == std::errc() && end == pid.data() + pid.size() &&
+                                number >= 1 && number <= max_pid)
+                              return std::string();
+                            return fmt::format("'{}' is not a process id (1 to {})", pid, max_pid);
+                          },
+                          "", "pid"));
   for (CLI::Option* option : excluded)
     for (CLI::Option* mine : {ttl_option_, tag_option_, owner_option_}) mine->excludes(option);
 }
@@ -76,7 +87,13 @@ void RecordSelectors::add_to(CLI::App& command, const std::string& what) {
                          ->type_name("NAME")
                          ->expected(1)
                          ->allow_extra_args(false)
-                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll));
+                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                         ->check(CLI::Validator(
+                             [](std::string& tag) {
+                               return tag.empty() ? std::string("a tag cannot be empty")
+                                                  : std::string();
+                             },
+                             "", "tag")));
   options_.push_back(command.add_flag(
       "--orphaned", orphaned_,
       fmt::format("Only {} recorded entries whose owner (the script that created them) has exited",

@@ -59,7 +59,7 @@ std::string reason(const RemoveReport& report) {
   Error error = *report.error;
   error.operation.clear();
   error.path.clear();
-  return to_string(error);
+  return printable(error);
 }
 
 // Prints each report, as JSON or through `print_text`, and returns the worst
@@ -87,9 +87,10 @@ int print_reports(const std::vector<RemoveReport>& reports, bool json, bool diag
 void print_diagnosis(DataOutput& out, const RemoveReport& report) {
   for (const RemoveReport& inner : report.inside) print_diagnosis(out, inner);
   if (report.outcome == RemoveOutcome::removed)
-    out.write(fmt::format("'{}': a delete would succeed now\n", report.path));
+    out.write(fmt::format("'{}': a delete would succeed now\n", printable(report.path)));
   else
-    out.write(fmt::format("'{}': a delete would fail: {}\n", report.path, reason(report)));
+    out.write(fmt::format("'{}': a delete would fail: {}\n", printable(report.path),
+                          reason(report)));
   out.write(report_details(report, stdout));
 }
 

@@ -47,9 +47,12 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) 
   std::string text;
   for (const Holder& holder : holders) {
     std::string how;
-    for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + way;
-    const std::string process = fmt::format("process {}{}", holder.pid,
-                                            holder.name.empty() ? "" : " (" + holder.name + ")");
+    for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + printable(way);
+    // A process names itself (prctl(PR_SET_NAME), its executable's name):
+    // never a terminal's escape sequence.
+    const std::string process =
+        fmt::format("process {}{}", holder.pid,
+                    holder.name.empty() ? "" : " (" + printable(holder.name) + ")");
     text += fmt::format("  held by {}{}{}\n", styled(stream, Style::holder, process),
                         holder.is_self ? " [this process]" : "", how);
   }
@@ -109,9 +112,9 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
 std::string report_details(const RemoveReport& report, std::FILE* stream) {
   std::string text = holder_lines(report.holders, stream);
   for (const std::string& note : report.notes)
-    text += "  " + styled(stream, Style::note, "note:") + " " + note + "\n";
+    text += "  " + styled(stream, Style::note, "note:") + " " + printable(note) + "\n";
   for (const std::string& hint : report.hints)
-    text += "  " + styled(stream, Style::hint, "hint:") + " " + hint + "\n";
+    text += "  " + styled(stream, Style::hint, "hint:") + " " + printable(hint) + "\n";
   return text;
 }
 
@@ -122,27 +125,29 @@ void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveRepo
   switch (report.outcome) {
     case RemoveOutcome::removed:
       if (text.list_removed) {
-        out.write(fmt::format("removed '{}'\n", report.path));
+        out.write(fmt::format("removed '{}'\n", printable(report.path)));
         for (const std::string& note : report.notes)
-          out.write("  " + styled(stdout, Style::note, "note:") + " " + note + "\n");
+          out.write("  " + styled(stdout, Style::note, "note:") + " " + printable(note) + "\n");
       }
       if (!report.holders.empty())
-        print_warning(fmt::format("removed '{}', but it is still open:{}", report.path, indented));
+        print_warning(
+            fmt::format("removed '{}', but it is still open:{}", printable(report.path), indented));
       break;
     case RemoveOutcome::scheduled:
-      out.write(fmt::format("scheduled '{}' for deletion at the next restart\n", report.path));
+      out.write(fmt::format("scheduled '{}' for deletion at the next restart\n",
+                            printable(report.path)));
       break;
     case RemoveOutcome::delete_pending:
       if (!report.error) {
         print_warning(fmt::format("'{}' is marked for deletion, but other handles keep the name "
                                   "until they close{}",
-                                  report.path, indented));
+                                  printable(report.path), indented));
         break;
       }
       [[fallthrough]];
     default: {
       const std::string message =
-          to_string(report.error.value_or(
+          printable(report.error.value_or(
               Error::invalid(ErrorKind::other, "remove", report.path, "failed"))) +
           indented;
       if (text.refusal_is_warning)

@@ -195,7 +195,7 @@ int RunCommand::run() {
     }
     print_warning(fmt::format("the temp path is not recorded ({}); if tmpctl is killed, "
                               "'cleanup --orphaned' will not find it",
-                              to_string(recorded.error())));
+                              printable(recorded.error())));
   }
 
   const auto ended = platform::run_command(
@@ -226,16 +226,17 @@ int RunCommand::run() {
       case platform::StartFailure::failed: code = exit_run_failed; break;
     }
   } else if (!ended->started) {
-    print_error(fmt::format("interrupted before '{}' started", command_.front()));
+    print_error(fmt::format("interrupted before '{}' started", printable(command_.front())));
     code = 128 + ended->signal;
   } else {
     const std::string kind = create_.directory ? "directory" : "file";
     if (!removed && keep_on_failure_) {
       print_warning(fmt::format("'{}' {}; its temp {} is left behind (--keep-on-failure)",
-                                command_.front(), how_it_ended(*ended), kind));
+                                printable(command_.front()), how_it_ended(*ended), kind));
     } else if (!removed) {
       print_error(fmt::format("'{}' {}, but its temp {} is left behind: exit status {}",
-                              command_.front(), how_it_ended(*ended), kind, int{exit_left_behind}));
+                              printable(command_.front()), how_it_ended(*ended), kind,
+                              int{exit_left_behind}));
     }
     code = !removed && !keep_on_failure_ ? exit_left_behind : ended->code;
   }

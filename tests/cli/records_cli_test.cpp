@@ -532,5 +532,66 @@ TEST_F(RecordsCli, BadLifetimeOptionsAreUsageErrors) {
   EXPECT_FALSE(exists(store_));
 }
 
+// issue 12 item 12: a pid beyond the OS's range is a usage error, never a
+// pid that wraps negative (kill(-N, 0) would test process group N).
+TEST_F(RecordsCli, OwnerPidsOutOfRangeAreUsageErrors) {
+  std::vector<std::string> pids = {"0", "-1", "4294967295", "4294967296", "12abc"};
+#ifndef _WIN32
+  pids.push_back("2147483648");
+  // 2^32 - this process group's id: kill(-pgid, 0) succeeds.
+  pids.push_back(std::to_string(4294967296ull - static_cast<unsigned long long>(::getpgrp())));
+#endif
+  for (const std::string& pid : pids) {
+    const test::ProcessResult result = run_tmpctl({"create", "-p", where_, "--owner", pid});
+    EXPECT_EQ(result.exit_code, 2) << pid << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "--owner")) << result.err;
+  }
+  EXPECT_TRUE(test::list_directory(where_).empty());
+  EXPECT_FALSE(exists(store_));
+}
+
+// The record's one file, parsed, and a way to write it back changed.
+json read_record(const std::string& file) { return json::parse(test::read_file(file)); }
+void write_record(const std::string& file, const json& record) {
+  std::ofstream(fs_path(file), std::ios::binary | std::ios::trunc) << record.dump();
+}
+
+#ifndef _WIN32
+// issue 12 item 12: a record whose owner pid is beyond pid_t (written by
+// hand) names no process: its owner is gone, not a process group "alive".
+TEST_F(RecordsCli, ARecordedOwnerPidBeyondTheRangeIsGone) {
+  create({"--tag", "crafted"});
+  ASSERT_EQ(record_files().size(), 1u);
+  const std::string file = join(store_, record_files().front());
+  json record = read_record(file);
+  record["owner"]["pid"] = 4294967296ull - static_cast<unsigned long long>(::getpgrp());
+  record["owner"]["start_time"] = 0;
+  write_record(file, record);
+  const std::vector<json> listed = list();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.front().at("owner").at("state"), "gone");
+}
+#endif
+
+// issue 12 item 15: a record created "in the future" (a clock set back
+// since, or a crafted record) is 0 seconds old, never a negative age.
+TEST_F(RecordsCli, ARecordCreatedInTheFutureIsListedAsZeroSecondsOld) {
+  create({"--tag", "future"});
+  ASSERT_EQ(record_files().size(), 1u);
+  const std::string file = join(store_, record_files().front());
+  json record = read_record(file);
+  record["created_ns"] = record.at("created_ns").get<std::int64_t>() + 86'400'000'000'000LL;
+  write_record(file, record);
+
+  const std::vector<json> listed = list();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.front().at("age_seconds").get<long long>(), 0);
+  const test::ProcessResult text = run_tmpctl({"list"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  const std::vector<std::string> lines = split(text.out);
+  ASSERT_EQ(lines.size(), 2u) << text.out;
+  EXPECT_TRUE(lines.at(1).starts_with("0s ")) << text.out;
+}
+
 }  // namespace
 }  // namespace tmpctl

@@ -1,6 +1,6 @@
-// hold_file [--map | --share-delete | --cwd] PATH READY: holds PATH open the
-// way programs that trip over temp files do, for the tests of holder
-// discovery, remove, diagnose and cleanup.
+// hold_file [--map | --share-delete | --cwd] [--name NAME] PATH READY: holds
+// PATH open the way programs that trip over temp files do, for the tests of
+// holder discovery, remove, diagnose and cleanup.
 //
 // Windows: _wsopen_s with _SH_DENYNO, as Python's tempfile.mkstemp and os.open
 // do: READ|WRITE sharing, never DELETE. POSIX: open(O_RDWR|O_CREAT).
@@ -10,6 +10,8 @@
 // delete is accepted but the name stays until this handle closes.
 // --cwd: make the directory PATH this process's working directory (Windows
 // holds it open without FILE_SHARE_DELETE; Linux names it in /proc/PID/cwd).
+// --name (Linux): call itself NAME (prctl(PR_SET_NAME)), as any program may:
+// the name holder discovery reports, for the tests of how tmpctl prints it.
 // When holding, it writes its pid to READY, then waits until READY is
 // removed (or 120 s pass) and exits 0. Exits 2 on bad usage, 1 on failure.
 
@@ -30,6 +32,9 @@
 #else
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #endif
 
 namespace {
@@ -55,13 +60,29 @@ int main(int argc, char** argv) {
   bool map = false;
   bool share_delete = false;
   bool working_directory = false;
-  if (args.size() > 1 && (args[1] == "--map" || args[1] == "--share-delete" || args[1] == "--cwd")) {
-    (args[1] == "--map" ? map : args[1] == "--cwd" ? working_directory : share_delete) = true;
+  std::string name;
+  while (args.size() > 1 && args[1].starts_with("--")) {
+    if (args[1] == "--name" && args.size() > 2) {
+      name = args[2];
+      args.erase(args.begin() + 1);
+    } else if (args[1] == "--map" || args[1] == "--share-delete" || args[1] == "--cwd") {
+      (args[1] == "--map" ? map : args[1] == "--cwd" ? working_directory : share_delete) = true;
+    } else {
+      break;
+    }
     args.erase(args.begin() + 1);
   }
   if (args.size() != 3) {
-    std::fprintf(stderr, "usage: hold_file [--map | --share-delete | --cwd] PATH READY\n");
+    std::fprintf(stderr,
+                 "usage: hold_file [--map | --share-delete | --cwd] [--name NAME] PATH READY\n");
     return 2;
+  }
+  if (!name.empty()) {
+#ifdef __linux__
+    if (::prctl(PR_SET_NAME, name.c_str()) != 0) return fail("prctl(PR_SET_NAME)", name);
+#else
+    return fail("--name (Linux only)", name);
+#endif
   }
   const std::string& path = args[1];
   const std::string& ready = args[2];

@@ -77,8 +77,19 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
     command_line += platform::win32::quoted_argument(wide(argument));
   }
   const HANDLE in = open_inheritable(L"NUL", GENERIC_READ, OPEN_EXISTING);
-  const HANDLE out = open_inheritable(wide(out_path), GENERIC_WRITE, CREATE_ALWAYS);
-  const HANDLE err = open_inheritable(wide(err_path), GENERIC_WRITE, CREATE_ALWAYS);
+  const auto open_output = [](const std::string& path) {
+    if (path == broken_pipe) {
+      SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+      HANDLE read = nullptr, write = nullptr;
+      if (!CreatePipe(&read, &write, &inherit, 0)) return INVALID_HANDLE_VALUE;
+      CloseHandle(read);
+      return write;
+    }
+    return path == closed_stream ? INVALID_HANDLE_VALUE
+                                 : open_inheritable(wide(path), GENERIC_WRITE, CREATE_ALWAYS);
+  };
+  const HANDLE out = open_output(out_path);
+  const HANDLE err = open_output(err_path);
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   startup.dwFlags = STARTF_USESTDHANDLES;
@@ -89,9 +100,8 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   const BOOL started = CreateProcessW(wide(command.at(0)).c_str(), command_line.data(), nullptr,
                                       nullptr, TRUE, 0, nullptr, nullptr, &startup, &info);
   const DWORD error = GetLastError();
-  CloseHandle(in);
-  CloseHandle(out);
-  CloseHandle(err);
+  for (const HANDLE handle : {in, out, err})
+    if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
   if (!started) {
     ADD_FAILURE() << "CreateProcessW(" << command.at(0) << ") failed with WinError " << error;
     return child;
@@ -102,16 +112,27 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
+  std::vector<int> pipe_ends;  // the parent's copies of broken pipes' writing ends
+  for (const auto& [fd, path] : {std::pair{1, &out_path}, std::pair{2, &err_path}}) {
+    int ends[2];
+    if (*path == broken_pipe && ::pipe(ends) == 0) {
+      ::close(ends[0]);
+      ::fcntl(ends[1], F_SETFD, FD_CLOEXEC);  // for this child only: dup2 clears it there
+      pipe_ends.push_back(ends[1]);
+      posix_spawn_file_actions_adddup2(&actions, ends[1], fd);
+    } else if (*path == closed_stream || *path == broken_pipe) {
+      posix_spawn_file_actions_addclose(&actions, fd);
+    } else
+      posix_spawn_file_actions_addopen(&actions, fd, path->c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                       0600);
+  }
   std::vector<char*> argv;
   for (const std::string& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
   const int error = posix_spawn(&child.pid_, command.at(0).c_str(), &actions, nullptr, argv.data(),
                                 environ);
   posix_spawn_file_actions_destroy(&actions);
+  for (const int end : pipe_ends) ::close(end);
   if (error != 0) {
     ADD_FAILURE() << "posix_spawn(" << command.at(0) << ") failed with errno " << error;
     child.pid_ = -1;
@@ -160,18 +181,18 @@ int ChildProcess::wait() {
 }
 
 ProcessResult run_process(const std::vector<std::string>& command,
-                          const std::string& stdout_path) {
+                          const std::string& stdout_path, const std::string& stderr_path) {
   auto scratch = TempDirectory::create({.prefix = "tmpctl-test-io."});
   if (!scratch) {
     ADD_FAILURE() << to_string(scratch.error());
     return {};
   }
   const std::string out_path = stdout_path.empty() ? join(scratch->path(), "out") : stdout_path;
-  const std::string err_path = join(scratch->path(), "err");
+  const std::string err_path = stderr_path.empty() ? join(scratch->path(), "err") : stderr_path;
   ProcessResult result;
   result.exit_code = ChildProcess::start(command, out_path, err_path).wait();
   if (stdout_path.empty()) result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  if (stderr_path.empty()) result.err = read_file(err_path);
   return result;
 }
 
@@ -191,11 +212,13 @@ std::string helper_path(const std::string& name) {
 #endif
 }
 
-HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mode)
+HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mode,
+                   const std::string& name)
     : ready_(join(scratch, "hold_file.ready")) {
   std::vector<std::string> command{helper_path("hold_file")};
   if (mode == Mode::map) command.push_back("--map");
   if (mode == Mode::working_directory) command.push_back("--cwd");
+  if (!name.empty()) command.insert(command.end(), {"--name", name});
   command.insert(command.end(), {path, ready_});
   child_.emplace(ChildProcess::start(command, join(scratch, "hold_file.out"),
                                      join(scratch, "hold_file.err")));
@@ -217,10 +240,10 @@ void HeldFile::release() {
 HeldFile::~HeldFile() { release(); }
 
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
-                         const std::string& stdout_path) {
+                         const std::string& stdout_path, const std::string& stderr_path) {
   std::vector<std::string> command{tmpctl_path()};
   command.insert(command.end(), arguments.begin(), arguments.end());
-  return run_process(command, stdout_path);
+  return run_process(command, stdout_path, stderr_path);
 }
 
 ScopedEnvironment::ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {

@@ -9,6 +9,13 @@
 
 namespace tmpctl::test {
 
+/// For an output path below: the stream is closed in the child (POSIX: the
+/// descriptor is not open; Windows: no standard handle at all).
+inline constexpr const char* closed_stream = "<closed>";
+/// For an output path below: a pipe whose reading end is already closed, so
+/// that every write fails (EPIPE; Windows: ERROR_NO_DATA).
+inline constexpr const char* broken_pipe = "<broken pipe>";
+
 struct ProcessResult {
   int exit_code = -1;
   std::string out;
@@ -19,7 +26,8 @@ struct ProcessResult {
 class ChildProcess {
 public:
   /// Starts command[0] with the rest as arguments (no shell involved), stdin
-  /// from the null device, stdout and stderr to the given files.
+  /// from the null device, stdout and stderr to the given files (or
+  /// closed_stream, broken_pipe).
   static ChildProcess start(const std::vector<std::string>& command, const std::string& out_path,
                             const std::string& err_path);
   ChildProcess(ChildProcess&& other) noexcept;
@@ -41,9 +49,11 @@ private:
 
 /// Runs a command to completion and returns what it printed.
 /// `stdout_path`, when given, receives stdout instead of a capture file
-/// (e.g. "/dev/full"); `out` is then empty.
+/// (e.g. "/dev/full", closed_stream, broken_pipe); `out` is then empty. The same for
+/// `stderr_path` and `err`.
 ProcessResult run_process(const std::vector<std::string>& command,
-                          const std::string& stdout_path = "");
+                          const std::string& stdout_path = "",
+                          const std::string& stderr_path = "");
 
 /// Path of the tmpctl executable built beside the test programs.
 std::string tmpctl_path();
@@ -56,8 +66,10 @@ public:
   /// working_directory: `path` is a directory the helper makes its working directory.
   enum class Mode { open, map, working_directory };
   /// Starts hold_file and waits until it holds the file; `scratch` is a
-  /// directory for its ready marker and output.
-  HeldFile(const std::string& path, const std::string& scratch, Mode mode = Mode::open);
+  /// directory for its ready marker and output. `name` (Linux): the
+  /// process name it gives itself.
+  HeldFile(const std::string& path, const std::string& scratch, Mode mode = Mode::open,
+           const std::string& name = "");
   ~HeldFile();
   HeldFile(const HeldFile&) = delete;
   HeldFile& operator=(const HeldFile&) = delete;
@@ -72,7 +84,8 @@ private:
 };
 /// Runs tmpctl with the given arguments.
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
-                         const std::string& stdout_path = "");
+                         const std::string& stdout_path = "",
+                         const std::string& stderr_path = "");
 
 /// Sets (or with nullptr, unsets) an environment variable of this process,
 /// which child processes and the library then see.

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <limits>
 #include <string_view>
 
 #ifdef __APPLE__
@@ -106,7 +107,9 @@ std::uint32_t parent_pid() {
 }
 
 std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid) {
-  if (pid == 0) return std::unexpected(not_found(pid));
+  // A larger pid is negative as a pid_t: kill() would test a process group.
+  if (pid == 0 || pid > static_cast<std::uint32_t>(std::numeric_limits<pid_t>::max()))
+    return std::unexpected(not_found(pid));
   ProcessStatus status;
   if (!read_status(pid, status)) {
     // Whatever kept its status from us (no /proc in a sandbox or chroot,
