@@ -22,6 +22,7 @@
 #include "core/tree_removal.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
+#include "platform/remove.hpp"
 #include "platform/walk.hpp"
 
 namespace tmpctl {
@@ -856,6 +857,58 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   return std::move(shared.summary);
 }
 
+namespace {
+
+// What a tree removal's Cleaner works with: every entry stale and of every
+// kind, and nothing in use by a table: removing a tree deletes what others
+// hold open where the OS allows it (POSIX); where it refuses (Windows), the
+// walk reports the refusal and the holders are found in one batch.
+struct TreeRemover {
+  TreeRemover(core::TreeRemoval& removal, const core::TreeRemovalOptions& options)
+      : observer{.entry = [&removal](const CleanupEntry& kept) {
+          if (kept.action == CleanupAction::skipped || kept.action == CleanupAction::failed)
+            removal.kept.push_back(kept);
+        }},
+        shared(observer) {
+    cleanup_options.dry_run = options.dry_run;
+    cleanup_options.force = options.force;
+    cleanup_options.retries = options.retries;
+    cleanup_options.restore_owner_permissions = options.restore_owner_permissions;
+    cleanup_options.jobs = 1;
+  }
+  Cleaner cleaner() {
+    return Cleaner(cleanup_options, shared, nothing_held, nullptr, 2,
+                   Scope{.all_stale = true, .every_kind = true});
+  }
+  void finish(core::TreeRemoval& removal, bool find_holders) {
+    report_in_use(shared, find_holders);
+    removal.notes = std::move(shared.summary.notes);
+  }
+
+  CleanupObserver observer;
+  Shared shared;
+  CleanupOptions cleanup_options;
+  const platform::OpenFileTable nothing_held;
+};
+
+// A file system's root, asked for by --no-preserve-root: everything in it
+// goes, as rm removes it; the root itself cannot.
+std::expected<core::TreeRemoval, Error> empty_root(const std::string& path,
+                                                  const core::TreeRemovalOptions& options) {
+  auto walk = platform::TreeWalk::open(
+      path, {.restore_owner_permissions = options.restore_owner_permissions});
+  if (!walk) return std::unexpected(walk.error());
+  core::TreeRemoval removal;
+  removal.path = walk->current_path();
+  removal.is_root = true;
+  TreeRemover remover(removal, options);
+  remover.cleaner().run(*walk);
+  remover.finish(removal, options.find_holders);
+  return removal;
+}
+
+}  // namespace
+
 std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& path,
                                                         const TreeRemovalOptions& options) {
   // A name without a directory is an entry of the current directory; its
@@ -864,6 +917,8 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
   const bool in_current_directory =
       !parts && path.find_first_of(platform::path_separators()) == std::string::npos;
   if (in_current_directory) parts = PathParts{".", path};
+  if (!parts && platform::is_root_directory(path))
+    return empty_root(path, options);  // remove -r --no-preserve-root /
   if (!parts || !platform::plain_name_problem(parts->name).empty())
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", path,
                                           "it names no entry of a directory"));
@@ -879,29 +934,10 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
 
   TreeRemoval removal;
   removal.path = walk->path_of(parts->name);
-  CleanupObserver observer{.entry = [&](const CleanupEntry& kept) {
-    if (kept.action == CleanupAction::skipped || kept.action == CleanupAction::failed)
-      removal.kept.push_back(kept);
-  }};
-  CleanupOptions cleanup_options;
-  cleanup_options.dry_run = options.dry_run;
-  cleanup_options.force = options.force;
-  cleanup_options.retries = options.retries;
-  cleanup_options.restore_owner_permissions = options.restore_owner_permissions;
-  cleanup_options.jobs = 1;
-  Shared shared(observer);
-  // Nothing counts as in use by a table: removing a tree deletes what others
-  // hold open where the OS allows it (POSIX); where it refuses (Windows), the
-  // walk reports the refusal and the holders are found in one batch.
-  const platform::OpenFileTable nothing_held;
-  {
-    Cleaner cleaner(cleanup_options, shared, nothing_held, nullptr, 2,
-                    Scope{.all_stale = true, .every_kind = true});
-    removal.removed = cleaner.clean_recorded(*walk, parts->name, entry.identity, true) ==
-                      Cleaner::Recorded::removed;
-  }
-  report_in_use(shared, options.find_holders);
-  removal.notes = std::move(shared.summary.notes);
+  TreeRemover remover(removal, options);
+  removal.removed = remover.cleaner().clean_recorded(*walk, parts->name, entry.identity, true) ==
+                    Cleaner::Recorded::removed;
+  remover.finish(removal, options.find_holders);
   if (in_current_directory) {
     const std::size_t prefix = removal.path.size() - parts->name.size();
     removal.path.erase(0, prefix);

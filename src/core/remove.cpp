@@ -376,6 +376,15 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
   }
   if (refused_itself && report.inside.empty()) return false;
   const std::size_t count = report.inside.size();
+  if (removal->is_root && count == 0) {
+    refuse(report,
+           Error::invalid(ErrorKind::other, "remove", report.path,
+                          dry_run ? "the root of a file system cannot itself be removed"
+                                  : "everything in it was removed; the root of a file system "
+                                    "cannot itself be removed"),
+           RemoveCause::other);
+    return false;
+  }
   refuse(report,
          Error::invalid(ErrorKind::directory_not_empty, "remove", report.path,
                         count == 0 ? std::string("entries appeared in it meanwhile")

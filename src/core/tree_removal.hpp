@@ -35,6 +35,9 @@ struct TreeRemoval {
   bool removed = false;
   /// The path of the directory as the entries' paths spell it.
   std::string path;
+  /// The directory is a file system's root (remove -r --no-preserve-root /):
+  /// everything in it was removed that could be, the root itself never is.
+  bool is_root = false;
   /// Entries kept or refused, the directory itself included when it stayed
   /// for a reason of its own.
   std::vector<CleanupEntry> kept;
