@@ -431,15 +431,7 @@ TEST_F(RemoveCli, RemovingAnOpenFileSucceedsAndNamesWhoKeepsItsSpace) {
       << result.err;
 }
 
-// Runs tmpctl as nobody when the tests run as root (root may remove anything).
-test::ProcessResult run_unprivileged(const std::vector<std::string>& arguments) {
-  std::vector<std::string> command;
-  if (::geteuid() == 0)
-    command = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-  command.push_back(test::tmpctl_path());
-  command.insert(command.end(), arguments.begin(), arguments.end());
-  return test::run_process(command);
-}
+using test::run_tmpctl_unprivileged;
 
 TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
   if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
@@ -452,7 +444,7 @@ TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
                   fs::perm_options::replace);
   const std::string roots = join(sticky, "roots-file");
   std::ofstream(fs_path(roots)) << "x";
-  auto refused = run_unprivileged({"remove", "--json", roots});
+  auto refused = run_tmpctl_unprivileged({"remove", "--json", roots});
   EXPECT_EQ(refused.exit_code, 5) << refused.out << refused.err;
   auto object = nlohmann::json::parse(split(refused.out).at(0));
   EXPECT_EQ(object.at("cause"), "sticky_directory") << object.dump();
@@ -468,11 +460,11 @@ TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
                                        fs::perms::group_exec | fs::perms::others_read |
                                        fs::perms::others_exec,
                   fs::perm_options::replace);
-  auto denied = run_unprivileged({"remove", inside});
+  auto denied = run_tmpctl_unprivileged({"remove", inside});
   EXPECT_EQ(denied.exit_code, 5) << denied.err;
   EXPECT_TRUE(contains(denied.err, "(errno 13, EACCES)")) << denied.err;
   EXPECT_TRUE(contains(denied.err, "may not write to that directory")) << denied.err;
-  auto diagnosis = run_unprivileged({"diagnose", "--json", inside + "/"});
+  auto diagnosis = run_tmpctl_unprivileged({"diagnose", "--json", inside + "/"});
   EXPECT_EQ(diagnosis.exit_code, 5) << diagnosis.out;
   EXPECT_EQ(nlohmann::json::parse(split(diagnosis.out).at(0)).at("cause"),
             "directory_not_writable");
@@ -485,7 +477,7 @@ TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
   std::ofstream(fs_path(join(tree, "file"))) << "x";
   ASSERT_EQ(::chown(tree.c_str(), 65534, 65534), 0);
   ASSERT_EQ(::chown(join(tree, "file").c_str(), 65534, 65534), 0);
-  auto half = run_unprivileged({"remove", "-r", tree});
+  auto half = run_tmpctl_unprivileged({"remove", "-r", tree});
   EXPECT_EQ(half.exit_code, 5) << half.err;
   EXPECT_TRUE(fs::exists(fs_path(join(tree, "file")))) << "emptied a tree it could not remove";
 }

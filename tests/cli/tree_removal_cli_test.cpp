@@ -126,15 +126,7 @@ TEST_F(TreeRemovalCli, TextReportsNameEachEntryThenTheTree) {
 
 #else  // POSIX
 
-// Runs tmpctl as nobody when the tests run as root (root may remove anything).
-test::ProcessResult run_unprivileged(const std::vector<std::string>& arguments) {
-  std::vector<std::string> command;
-  if (::geteuid() == 0)
-    command = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-  command.push_back(test::tmpctl_path());
-  command.insert(command.end(), arguments.begin(), arguments.end());
-  return test::run_process(command);
-}
+using test::run_tmpctl_unprivileged;
 
 // Runs tmpctl through sh with `setup` before it: arguments reach tmpctl as
 // "$@", never through the shell's parsing.
@@ -165,7 +157,7 @@ TEST_F(TreeRemovalCli, RemovesEverythingThatCanGoAndReportsEachEntryThatCannot) 
   ASSERT_EQ(::chown(locked.c_str(), 0, 0), 0);
   ::chmod(locked.c_str(), 0755);
 
-  auto result = run_unprivileged({"remove", "-r", "--json", tree});
+  auto result = run_tmpctl_unprivileged({"remove", "-r", "--json", tree});
   EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
   const auto report = nlohmann::json::parse(split(result.out).at(0));
   EXPECT_EQ(report.at("outcome"), "not_empty") << report.dump(2);
@@ -180,7 +172,7 @@ TEST_F(TreeRemovalCli, RemovesEverythingThatCanGoAndReportsEachEntryThatCannot) 
   std::ranges::sort(left);
   EXPECT_EQ(everything_below(tree), left);
 
-  auto text = run_unprivileged({"remove", "-r", tree});
+  auto text = run_tmpctl_unprivileged({"remove", "-r", tree});
   EXPECT_EQ(text.exit_code, 5);
   EXPECT_TRUE(contains(text.err, "cannot remove '" + join(locked, "f0") + "': Permission denied "
                                  "(errno 13, EACCES)"))
@@ -204,13 +196,13 @@ TEST_F(TreeRemovalCli, ForceOpensUpTheUsersOwnReadOnlyDirectories) {
   ASSERT_EQ(::chmod(join(tree, "ro/sub").c_str(), 0555), 0);
   ASSERT_EQ(::chmod(join(tree, "none").c_str(), 0), 0);
 
-  auto plain = run_unprivileged({"remove", "-r", tree});
+  auto plain = run_tmpctl_unprivileged({"remove", "-r", tree});
   EXPECT_EQ(plain.exit_code, 5) << plain.err;
   EXPECT_TRUE(contains(plain.err, "cannot open directory '" + join(tree, "none") + "': Permission denied"))
       << plain.err;
   EXPECT_TRUE(fs::exists(fs_path(join(tree, "ro/sub/f0"))));
 
-  auto forced = run_unprivileged({"remove", "-r", "--force", tree});
+  auto forced = run_tmpctl_unprivileged({"remove", "-r", "--force", tree});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_FALSE(fs::exists(fs_path(tree)));
 
@@ -219,7 +211,7 @@ TEST_F(TreeRemovalCli, ForceOpensUpTheUsersOwnReadOnlyDirectories) {
   chown_tree(tree, 65534);
   ASSERT_EQ(::chown(join(tree, "roots").c_str(), 0, 0), 0);
   ASSERT_EQ(::chmod(join(tree, "roots").c_str(), 0555), 0);
-  auto others = run_unprivileged({"remove", "-r", "--force", tree});
+  auto others = run_tmpctl_unprivileged({"remove", "-r", "--force", tree});
   EXPECT_EQ(others.exit_code, 5) << others.err;
   struct stat st{};
   ASSERT_EQ(::stat(join(tree, "roots").c_str(), &st), 0);

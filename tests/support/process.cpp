@@ -246,6 +246,17 @@ ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
   return run_process(command, stdout_path, stderr_path);
 }
 
+#ifndef _WIN32
+ProcessResult run_tmpctl_unprivileged(const std::vector<std::string>& arguments) {
+  std::vector<std::string> command;
+  if (::geteuid() == 0)
+    command = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  command.push_back(tmpctl_path());
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  return run_process(command);
+}
+#endif
+
 ScopedEnvironment::ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {
 #ifdef _WIN32
   const std::wstring wide_name = wide(name_);

@@ -86,6 +86,11 @@ private:
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
                          const std::string& stdout_path = "",
                          const std::string& stderr_path = "");
+#ifndef _WIN32
+/// Runs tmpctl as nobody (uid and gid 65534, through setpriv) when the tests
+/// run as root, whom permission bits never stop; as itself otherwise.
+ProcessResult run_tmpctl_unprivileged(const std::vector<std::string>& arguments);
+#endif
 
 /// Sets (or with nullptr, unsets) an environment variable of this process,
 /// which child processes and the library then see.
