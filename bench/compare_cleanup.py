@@ -18,7 +18,9 @@
    (1,000 per directory, half stale), built in --dir.
 
 Usage: bench/compare_cleanup.py TMPCTL [--rounds N] [--dirs N] [--files N]
-                                 [--dir DIR] [--memory-files N]
+                                 [--dir DIR] [--memory-files N] [--baseline TMPCTL]
+`--baseline` times another tmpctl build (the one before a change) in the same
+rounds, so "no slower than before" is a ratio from one run.
 Results go to stdout as Markdown rows for docs/benchmarks.md.
 """
 import argparse
@@ -75,6 +77,7 @@ def main():
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--dir", default="/tmp")
     parser.add_argument("--memory-files", type=int, default=0)
+    parser.add_argument("--baseline", help="another tmpctl build to time in the same run")
     args = parser.parse_args()
     tmpctl = os.path.abspath(args.tmpctl)
 
@@ -95,6 +98,9 @@ def main():
             "tmpctl cleanup -j1": [tmpctl, "cleanup", "-j1", "--older-than", "7d", "--age-by",
                                    "mtime", copy],
         }
+        if args.baseline:
+            tools["tmpctl cleanup (baseline)"] = [os.path.abspath(args.baseline), "cleanup",
+                                                  "--older-than", "7d", "--age-by", "mtime", copy]
         times = {name: [] for name in tools}
         memory = {name: [] for name in tools}
         names = list(tools)
