@@ -515,6 +515,14 @@ protected:
         unsure.insert(node.path);
         continue;
       }
+      if (windows && node.kind == Node::hard_link) {
+        // A hard link shares its outside file's read-only attribute, and the
+        // walk keeps a name whose directory entry lags behind the file (NTFS
+        // and Wine update another link's entry late): it reads as changed,
+        // the side that keeps the file.
+        unsure.insert(node.path);
+        continue;
+      }
       const bool held_blocks = node.held && (windows || c.command == Command::cleanup);
       const bool read_only_file = windows && node.read_only && node.kind == Node::file;
       const bool parent_read_only = posix_modes_block && read_only_dirs.contains(parent_of(node.path));

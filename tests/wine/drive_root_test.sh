@@ -40,8 +40,9 @@ check() {  # EXPECTED_STATUS MESSAGE ARGUMENTS...
   status=$?
   [ "$status" -eq "$expected" ] ||
     { printf 'FAIL: %s: exit %s, expected %s\n' "$*" "$status" "$expected"; cat "$work/err"; fail=1; }
-  grep -q -- "$message" "$work/err" ||
-    { printf 'FAIL: %s: no "%s" in:\n' "$*" "$message"; cat "$work/err"; fail=1; }
+  # remove says why on stderr, diagnose on stdout.
+  cat "$work/out" "$work/err" | grep -q -- "$message" ||
+    { printf 'FAIL: %s: no "%s" in:\n' "$*" "$message"; cat "$work/out" "$work/err"; fail=1; }
   intact || { printf 'FAIL: %s removed files of the drive\n' "$*"; fail=1; }
 }
 [ "$(cat "$work/drive/precious")" = keep ] || { echo "FAIL: setup"; exit 1; }
