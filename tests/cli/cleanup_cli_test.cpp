@@ -27,6 +27,7 @@
 #include "platform/win32/unicode.hpp"
 #else
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -684,6 +685,11 @@ public:
     command.insert(command.end(), extra.begin(), extra.end());
     command.push_back(root);
     child_.emplace(test::ChildProcess::start(command, fifo_, err_));
+    // Stalled once its first lines arrive and the pipe then fills: wait for
+    // the first (a loaded machine or a sanitizer build starts slowly), then
+    // give it the moment it takes to fill the pipe.
+    struct pollfd ready {reader_, POLLIN, 0};
+    (void)::poll(&ready, 1, 30'000);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   std::uint32_t pid() const { return child_->pid(); }
