@@ -1,5 +1,7 @@
 #include "platform/win32/win32_util.hpp"
 
+#include <optional>
+
 #include "platform/platform.hpp"
 
 namespace tmpctl::platform::win32 {
@@ -17,15 +19,32 @@ bool unsupported(int code) {
          code == ERROR_NOT_SUPPORTED;
 }
 
-void clear_read_only_attribute(HANDLE handle, std::vector<std::string>* notes) {
+// Clears the read-only attribute; the attributes it had when it cleared it,
+// else 0 (a read-only file's attributes are never 0).
+DWORD clear_read_only_attribute(HANDLE handle, std::vector<std::string>* notes) {
   FILE_BASIC_INFO basic{};  // zero times: leave them as they are
   if (!GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic) ||
       (basic.FileAttributes & FILE_ATTRIBUTE_READONLY) == 0)
-    return;
+    return 0;
+  const DWORD had = basic.FileAttributes;
   basic.FileAttributes = (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) |
                          FILE_ATTRIBUTE_NORMAL;
-  if (SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic) && notes)
-    notes->push_back("cleared the read-only attribute");
+  if (!SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic)) return 0;
+  if (notes) notes->push_back("cleared the read-only attribute");
+  return had;
+}
+
+// Attributes belong to the file, not to its name: where the delete failed,
+// or where other hard links keep the file, it gets them back.
+void restore_attributes(HANDLE handle, DWORD attributes) {
+  FILE_BASIC_INFO basic{};
+  basic.FileAttributes = attributes;
+  (void)SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic);
+}
+
+bool has_other_names(HANDLE handle) {
+  BY_HANDLE_FILE_INFORMATION info{};
+  return GetFileInformationByHandle(handle, &info) && info.nNumberOfLinks > 1;
 }
 
 }  // namespace
@@ -75,12 +94,19 @@ std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
   if (const int code = last_error(); unsupported(code) && notes)
     notes->push_back("POSIX-semantics delete is not supported here: " +
                      to_string(os_error(code, "", "")) + "; used a classic delete");
-  if (clear_read_only) clear_read_only_attribute(handle, notes);
+  const bool other_names = clear_read_only && has_other_names(handle);
+  const DWORD cleared = clear_read_only ? clear_read_only_attribute(handle, notes) : 0;
   FILE_DISPOSITION_INFO classic{TRUE};
   for (DWORD wait_ms = 1;; wait_ms *= 2) {
-    if (SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic)) return {};
-    if (GetLastError() != ERROR_DIR_NOT_EMPTY || wait_ms > 64)
-      return std::unexpected(os_error(last_error(), "remove", path));
+    if (SetFileInformationByHandle(handle, FileDispositionInfo, &classic, sizeof classic)) {
+      if (cleared != 0 && other_names) restore_attributes(handle, cleared);
+      return {};
+    }
+    if (GetLastError() != ERROR_DIR_NOT_EMPTY || wait_ms > 64) {
+      const Error error = os_error(last_error(), "remove", path);
+      if (cleared != 0) restore_attributes(handle, cleared);
+      return std::unexpected(error);
+    }
     Sleep(wait_ms);
   }
 }
