@@ -356,9 +356,7 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
   for (const CleanupEntry& kept : removal->kept) {
     RemoveReport inner = report_of_kept(kept, strategy);
     if (kept.path == removal->path) {  // the directory itself, for a reason of its own
-      report.cause = inner.cause;
-      report.outcome = inner.outcome;
-      report.error = std::move(inner.error);
+      refuse(report, std::move(*inner.error), inner.cause);  // report_of_kept always refuses
       report.holders = std::move(inner.holders);
       refused_itself = true;
       continue;
