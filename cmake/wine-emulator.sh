@@ -22,4 +22,28 @@ if [ ! -e "$WINEPREFIX/.tmpctl-ready" ]; then
     fi
   ) 9> "$WINEPREFIX.lock" || exit 1
 fi
-exec wine "$@"
+
+# Wine starts its system processes (services.exe, winedevice.exe, ...) from
+# the first program of a session, and they inherit that program's stdout and
+# stderr. One that never ends (winedevice.exe, seen under load) then holds
+# CTest's pipe open, and a test that passed times out. So the program writes
+# to files, shown when it ends; a leftover process holds only those.
+output=$(mktemp "${TMPDIR:-/tmp}/tmpctl-wine-out.XXXXXX") || exit 1
+errors=$(mktemp "${TMPDIR:-/tmp}/tmpctl-wine-err.XXXXXX") || { rm -f -- "$output"; exit 1; }
+trap 'rm -f -- "$output" "$errors"' EXIT
+# In the background, so that a timeout's TERM reaches the program at once.
+exec 3<&0
+wine "$@" <&3 3<&- > "$output" 2> "$errors" &
+program=$!
+exec 3<&-
+trap 'kill -TERM "$program" 2>/dev/null' TERM INT
+status=
+while [ -z "$status" ]; do
+  wait "$program"
+  status=$?
+  # A trapped signal ends `wait` early (status > 128) while the program runs.
+  if [ "$status" -gt 128 ] && kill -0 "$program" 2>/dev/null; then status=; fi
+done
+cat -- "$output"
+cat -- "$errors" >&2
+exit "$status"

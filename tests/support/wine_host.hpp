@@ -7,6 +7,7 @@
 #ifdef _WIN32
 #include <windows.h>
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,10 +30,30 @@ inline std::optional<std::string> wine_unix_path(const std::wstring& windows_pat
   return result;
 }
 
-/// Runs `/bin/sh -c SCRIPT sh ARGUMENTS...` on the Linux host and returns its
-/// exit status; -1 when it cannot start (not under Wine).
+/// Runs `/bin/sh -c SCRIPT sh ARGUMENTS...` on the Linux host, waits for it
+/// and returns its exit status; -1 when it cannot start (not under Wine) or
+/// does not end within a minute.
+///
+/// Wine starts a Unix program detached: the process handle CreateProcessW
+/// returns is signaled at once, whatever the program still does. So the host
+/// shell writes its status to a marker file when SCRIPT is done, and this
+/// waits for the marker.
 inline int run_host_shell(const std::string& script, const std::vector<std::string>& arguments = {}) {
-  std::wstring command_line = L"Z:\\bin\\sh -c " + platform::win32::quoted_argument(platform::win32::widen(script).value()) + L" sh";
+  std::wstring temp(MAX_PATH + 1, L'\0');
+  temp.resize(GetTempPathW(static_cast<DWORD>(temp.size()), temp.data()));
+  static LONG counter = 0;
+  const std::wstring marker = temp + L"tmpctl-host-shell." + std::to_wstring(GetCurrentProcessId()) + L"." +
+                              std::to_wstring(InterlockedIncrement(&counter));
+  const auto unix_marker = wine_unix_path(marker);
+  if (!unix_marker) return -1;
+  // $0 is SCRIPT, $1 the marker; the rest are SCRIPT's arguments.
+  const std::string wrapper =
+      "script=$0; marker=$1; shift; /bin/sh -c \"$script\" sh \"$@\"; "
+      "echo $? > \"$marker.part\" && mv -f \"$marker.part\" \"$marker\"";
+  std::wstring command_line =
+      L"Z:\\bin\\sh -c " + platform::win32::quoted_argument(platform::win32::widen(wrapper).value()) + L" " +
+      platform::win32::quoted_argument(platform::win32::widen(script).value()) + L" " +
+      platform::win32::quoted_argument(platform::win32::widen(*unix_marker).value());
   for (const std::string& argument : arguments)
     command_line += L" " + platform::win32::quoted_argument(platform::win32::widen(argument).value());
   STARTUPINFOW startup{};
@@ -42,11 +63,20 @@ inline int run_host_shell(const std::string& script, const std::vector<std::stri
                       &startup, &info))
     return -1;
   CloseHandle(info.hThread);
-  WaitForSingleObject(info.hProcess, INFINITE);
-  DWORD code = 0;
-  GetExitCodeProcess(info.hProcess, &code);
   CloseHandle(info.hProcess);
-  return static_cast<int>(code);
+  for (int waited = 0; waited < 60000; waited += 5) {
+    const HANDLE file = CreateFileW(marker.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+    if (file != INVALID_HANDLE_VALUE) {
+      char text[16] = {};
+      DWORD got = 0;
+      const BOOL read = ReadFile(file, text, sizeof text - 1, &got, nullptr);
+      CloseHandle(file);
+      return read ? std::atoi(text) : -1;
+    }
+    Sleep(5);
+  }
+  return -1;
 }
 
 }  // namespace tmpctl::test
