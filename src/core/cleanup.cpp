@@ -245,6 +245,9 @@ struct Scope {
   bool all_stale = false;
   /// Sockets, FIFOs and devices too (remove -r, as rm -r removes them).
   bool every_kind = false;
+  /// Each removed entry goes to the observer; a tree removal wants only
+  /// what stays, and saves the path of every entry that goes.
+  bool report_removed = true;
 };
 
 class Cleaner {
@@ -307,7 +310,7 @@ public:
         reason != SkipReason::none && !(directory && reason == SkipReason::read_only)) {
       skip(path, entry, reason);
     } else if (!directory) {
-      remove(walk, entry, path, false);
+      remove(walk, entry, false, path);
     } else if (auto split = walk.split(entry, walks_); !split) {
       fail_or_keep_in_use(path, entry, true, split.error());
     } else if (!*split) {
@@ -438,7 +441,7 @@ private:
       skip(walk.path_of(entry.name), entry, reason);
       return;
     }
-    remove(walk, entry, walk.path_of(entry.name), false);
+    remove(walk, entry, false);
   }
 
   // Why an eligible entry must be kept, from what is known before deleting.
@@ -509,7 +512,7 @@ private:
     Job job{std::move(**split), std::move(frame)};
     keep_times_of_stale(job.walk, job.frame.entry);
     if (queue_->try_push(job)) return;
-    Cleaner here(options_, shared_, open_files_);
+    Cleaner here(options_, shared_, open_files_, nullptr, 1, scope_);
     here.run(job);
   }
 
@@ -545,11 +548,18 @@ private:
       skip(walk.current_path(), frame.entry, SkipReason::read_only);
       return;
     }
-    remove(walk, frame.entry, walk.current_path(), true);
+    remove(walk, frame.entry, true);
   }
 
-  void remove(platform::TreeWalk& walk, const WalkEntry& entry, const std::string& path,
-              bool finished_directory) {
+  // Removes `entry`, the current directory when `finished_directory`, and
+  // reports the outcome under `known_path`, or, when that is empty, the path
+  // the walk gives, made only when it is reported.
+  void remove(platform::TreeWalk& walk, const WalkEntry& entry, bool finished_directory,
+              const std::string& known_path = {}) {
+    const auto path = [&] {
+      if (!known_path.empty()) return known_path;
+      return finished_directory ? walk.current_path() : walk.path_of(entry.name);
+    };
     const RemoveMode mode = options_.dry_run ? RemoveMode::dry_run : RemoveMode::remove;
     RetryDelay delay;
     std::expected<RemoveResult, Error> result;
@@ -565,7 +575,7 @@ private:
         keep_in_current();
         return;
       }
-      fail(path, type_name(entry.type), size_of(entry), result.error());
+      fail(path(), type_name(entry.type), size_of(entry), result.error());
       keep_in_current();
       return;
     }
@@ -574,15 +584,17 @@ private:
         if (watched_ && entry.identity == *watched_) watched_removed_ = true;
         ++summary_.removed;
         summary_.removed_bytes += size_of(entry);
+        if (!scope_.report_removed) return;
         emit(CleanupEntry{
             .action = options_.dry_run ? CleanupAction::would_remove : CleanupAction::removed,
-            .path = path,
+            .path = path(),
             .type = type_name(entry.type),
             .size = size_of(entry)});
         return;
       case RemoveResult::gone: return;  // someone else removed it
-      case RemoveResult::changed: skip(path, entry, SkipReason::changed); return;
-      case RemoveResult::in_use: skip(path, entry, SkipReason::in_use); return;
+      case RemoveResult::changed: skip(path(), entry, SkipReason::changed); return;
+      case RemoveResult::in_use: skip(path(), entry, SkipReason::in_use); return;
+      case RemoveResult::mount_point: skip(path(), entry, SkipReason::other_filesystem); return;
     }
   }
 
@@ -878,7 +890,7 @@ struct TreeRemover {
   }
   Cleaner cleaner() {
     return Cleaner(cleanup_options, shared, nothing_held, nullptr, 2,
-                   Scope{.all_stale = true, .every_kind = true});
+                   Scope{.all_stale = true, .every_kind = true, .report_removed = false});
   }
   void finish(core::TreeRemoval& removal, bool find_holders) {
     report_in_use(shared, find_holders);
@@ -891,12 +903,20 @@ struct TreeRemover {
   const platform::OpenFileTable nothing_held;
 };
 
+// A tree removal's walk: files are taken from the listing, unlooked at, when
+// they are removed (a file mount point then refuses the unlink); a dry run
+// (diagnose -r) cannot try, and looks.
+platform::WalkOptions tree_walk_options(const core::TreeRemovalOptions& options) {
+  return {.restore_owner_permissions = options.restore_owner_permissions,
+          .trust_listed_types = !options.dry_run};
+}
+
 // A file system's root, asked for by --no-preserve-root: everything in it
 // goes, as rm removes it; the root itself cannot.
 std::expected<core::TreeRemoval, Error> empty_root(const std::string& path,
                                                   const core::TreeRemovalOptions& options) {
   auto walk = platform::TreeWalk::open(
-      path, {.restore_owner_permissions = options.restore_owner_permissions});
+      path, tree_walk_options(options));
   if (!walk) return std::unexpected(walk.error());
   core::TreeRemoval removal;
   removal.path = walk->current_path();
@@ -923,7 +943,7 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", path,
                                           "it names no entry of a directory"));
   auto walk = platform::TreeWalk::open(
-      parts->directory, {.restore_owner_permissions = options.restore_owner_permissions});
+      parts->directory, tree_walk_options(options));
   if (!walk) return std::unexpected(walk.error());
   WalkEntry entry;
   if (auto found = walk->look_up(parts->name, entry); !found)

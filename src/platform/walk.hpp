@@ -98,6 +98,7 @@ enum class RemoveResult {
   in_use,   ///< refused because another process holds it (Windows: WinError 32)
   changed,  ///< no longer what was listed: left alone
   gone,     ///< someone else removed it meanwhile
+  mount_point,  ///< POSIX: a mount point (a file bind-mounted there): not removed
 };
 
 enum class RemoveMode { remove, dry_run };
@@ -113,6 +114,16 @@ struct WalkOptions {
   /// directory is never changed. Windows: nothing (read-only attributes are
   /// the `force` of each removal).
   bool restore_owner_permissions = false;
+  /// POSIX: an entry the directory listing says is not a directory (d_type)
+  /// is not looked at: next() gives its name and listed type, and leaves its
+  /// identity, size, times and link count unknown (zero). For removing a
+  /// whole tree, where age and identity decide nothing: an unlink without
+  /// AT_REMOVEDIR removes neither a directory nor what a link points to, and
+  /// a file mount point refuses it (RemoveResult::mount_point). Directories,
+  /// entries listed as DT_UNKNOWN and the entries of another user's sticky
+  /// directory (their owner decides) are still looked at. Windows: nothing
+  /// (a listing there gives everything a look would).
+  bool trust_listed_types = false;
 };
 
 /// How many walks split off a root (TreeWalk::split) may descend at once,

@@ -411,6 +411,23 @@ struct TreeWalk::State {
     return true;
   }
 
+  // Fills `entry` with what the listing told of `name` (trust_listed_types):
+  // its name and type, nothing else.
+  void listed_entry(const char* name, unsigned char listed_type, WalkEntry& entry) {
+    entry.name = name;  // keeps its buffer: no allocation per entry
+    entry.identity = {};
+    entry.size = 0;
+    entry.links = 1;
+    entry.times = {};
+    entry.other_filesystem = false;
+    entry.not_owned = false;
+    entry.read_only = false;
+    entry.type = listed_type == DT_REG   ? EntryType::file
+                 : listed_type == DT_LNK ? EntryType::symlink
+                                         : EntryType::other;
+    just_looked_at = &entry;
+  }
+
   // Starts reading a level whose descriptor was just opened.
   bool start(Level& level, int fd) {
     struct stat st;
@@ -565,6 +582,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     Level& top = s.levels.back();
     const std::size_t depth = s.levels.size() - 1;
     const char* name = nullptr;
+    unsigned char listed_type = DT_UNKNOWN;  // names read ahead are looked at
     if (!top.abandoned && top.next_pending < top.pending.size()) {
       name = top.pending[top.next_pending++].c_str();
     } else if (!top.abandoned && top.stream != nullptr && !top.exhausted) {
@@ -576,6 +594,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
         continue;
       }
       name = listed->d_name;
+      listed_type = listed->d_type;
     }
     if (name == nullptr) {
       if (depth == 0) return WalkStep::done;
@@ -591,6 +610,11 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     }
     const std::string_view view = name;
     if (view == "." || view == "..") continue;
+    if (listed_type != DT_UNKNOWN && listed_type != DT_DIR && s.options.trust_listed_types &&
+        !top.others_protected) {
+      s.listed_entry(name, listed_type, entry);
+      return WalkStep::entry;
+    }
 
     bool looked = s.look_at_entry(top, name, entry);
     // Listed but not searchable (chmod 600): ours to open up, if allowed.
@@ -781,6 +805,16 @@ std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry
   }
   if (!s.unlink(level, entry.name, 0)) {
     if (errno == ENOENT) return RemoveResult::gone;
+    if (errno == EBUSY) {
+      // A file with something mounted on it, which an entry taken from the
+      // listing (trust_listed_types) was not looked at for.
+      const int saved = errno;
+      Looked now;
+      if (look_at(level.fd, entry.name.c_str(), now) &&
+          (now.mount_root || now.identity.device != s.root_device))
+        return RemoveResult::mount_point;
+      errno = saved;
+    }
     return std::unexpected(os_error(errno, "remove", path_of(entry.name)));
   }
   return RemoveResult::removed;
