@@ -100,6 +100,21 @@ protected:
     fs::last_write_time(fs_path(path), fs::file_time_type::clock::now() - old_age);
 #endif
   }
+  // A file's or directory's last write time, in the OS's own units.
+  static std::int64_t write_time(const std::string& path) {
+#ifdef _WIN32
+    WIN32_FILE_ATTRIBUTE_DATA data{};
+    EXPECT_TRUE(GetFileAttributesExW(platform::win32::widen(path).value().c_str(), GetFileExInfoStandard, &data))
+        << path;
+    return static_cast<std::int64_t>(ULARGE_INTEGER{{data.ftLastWriteTime.dwLowDateTime,
+                                                     data.ftLastWriteTime.dwHighDateTime}}
+                                         .QuadPart);
+#else
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+#endif
+  }
   static bool exists(const std::string& path) {
     std::error_code ignored;
     return fs::symlink_status(fs_path(path), ignored).type() != fs::file_type::not_found;
@@ -131,6 +146,25 @@ protected:
 
   std::string root_;
 };
+
+// issue 12 item 15b: a stale directory that keeps a fresh entry keeps its
+// stale times too: removing its other entries does not make it look used,
+// so the next run judges it as this one did (Linux and Windows).
+TEST_F(CleanupCli, ADirectoryThatKeepsAnEntryKeepsItsTimes) {
+  file("half/a");
+  file("half/b");
+  file("half/deeper/c");
+  file("half/fresh", true);
+  age(below("half/deeper"));
+  age(below("half"));
+  const std::int64_t before = write_time(below("half"));
+  auto result = cleanup({"-j1"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_FALSE(exists(below("half/a")));
+  EXPECT_FALSE(exists(below("half/deeper")));
+  EXPECT_TRUE(exists(below("half/fresh")));
+  EXPECT_EQ(write_time(below("half")), before);
+}
 
 TEST_F(CleanupCli, RemovesExactlyTheStaleSetAndKeepsTheRoot) {
   const std::string old_top = file("old.tmp");

@@ -63,14 +63,23 @@ inline int win32_error_of(NTSTATUS status) {
   return to_error != nullptr ? static_cast<int>(to_error(status)) : ERROR_PROC_NOT_FOUND;
 }
 
+/// 1970-01-01 as a FILETIME.
+inline constexpr std::int64_t filetime_unix_epoch = 116444736000000000;
+
 /// FILETIME (100 ns since 1601) as nanoseconds since the Unix epoch; 0 means
 /// the file system keeps no such time.
 inline std::optional<std::int64_t> unix_nanoseconds(LARGE_INTEGER time) {
-  constexpr std::int64_t filetime_unix_epoch = 116444736000000000;  // 1970-01-01 in FILETIME
   if (time.QuadPart == 0) return std::nullopt;
   constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 100;
   const std::int64_t since_epoch = time.QuadPart - filetime_unix_epoch;
   return std::clamp(since_epoch, -limit, limit) * 100;
+}
+
+/// The inverse of unix_nanoseconds: exact for the times it gave.
+inline LARGE_INTEGER filetime_of(std::int64_t nanoseconds) {
+  LARGE_INTEGER time;
+  time.QuadPart = nanoseconds / 100 + filetime_unix_epoch;
+  return time;
 }
 
 // Reads a directory through its handle, one 64 KiB batch at a time, so a huge

@@ -32,6 +32,7 @@ using win32::display_path;
 using win32::last_error;
 using win32::list_access;
 using win32::narrow;
+using win32::filetime_of;
 using win32::native_path;
 using win32::open_relative;
 using win32::OwnedHandle;
@@ -336,7 +337,20 @@ struct TreeWalk::State {
     bool incomplete = false;  // a listing error hid some entries
     bool abandoned = false;   // could not be reached again
     bool finished = false;    // reported finished (or done for the root)
+    // Its last access and write times as listed in its parent (not for the
+    // root), put back when the walk finishes it or closes its handle, or,
+    // once asked (restore_times_after_each_removal), after each removal in
+    // it: what tmpctl removes must not make it look used.
+    bool restore_times = false;
+    bool restore_after_each = false;
+    bool times_changed = false;  // removed in since they were last put back
+    LARGE_INTEGER listed_access{};
+    LARGE_INTEGER listed_write{};
   };
+
+  ~State() {
+    for (Level& level : levels) put_times_back(level);
+  }
 
   DWORD volume = 0;
   std::size_t open_window = most_open_levels;
@@ -384,6 +398,21 @@ struct TreeWalk::State {
     display.resize(top().display_length);
   }
 
+  // Sets a level's listed times again, through a handle of its own with
+  // FILE_WRITE_ATTRIBUTES (which no share mode refuses); a failure leaves
+  // them as the removals made them.
+  static void put_times_back(Level& level) {
+    if (!level.times_changed || !level.restore_times || !level.handle) return;
+    OwnedHandle attributes;
+    if (open_relative(level.handle.get(), L"", FILE_WRITE_ATTRIBUTES | SYNCHRONIZE, attributes) < 0)
+      return;
+    FILE_BASIC_INFO basic{};  // zero: left as it is
+    basic.LastAccessTime = level.listed_access;
+    basic.LastWriteTime = level.listed_write;
+    (void)SetFileInformationByHandle(attributes.get(), FileBasicInfo, &basic, sizeof basic);
+    level.times_changed = false;
+  }
+
   void close_reading_ahead(std::size_t index) {
     Level& level = levels[index];
     if (!level.read_ahead) {
@@ -399,6 +428,7 @@ struct TreeWalk::State {
       }
       level.listing.finish();
     }
+    put_times_back(level);
     level.handle = {};
   }
 
@@ -517,6 +547,10 @@ struct TreeWalk::State {
                                                   std::expected<RemoveResult, Error> result) {
     if (result && (*result == RemoveResult::removed || *result == RemoveResult::gone))
       ++level.cleared;
+    if (result && *result == RemoveResult::removed) {
+      level.times_changed = true;
+      if (level.restore_after_each) put_times_back(level);
+    }
     return result;
   }
 
@@ -668,6 +702,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
       return WalkStep::entry;
     }
     s.top().finished = true;
+    State::put_times_back(s.top());
     return s.depth() == 0 ? WalkStep::done : WalkStep::finished_directory;
   }
 }
@@ -725,6 +760,11 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   level.handle = std::move(child->handle);
   level.name = std::move(child->name);
   level.identity = entry.identity;
+  if (entry.times.access && entry.times.modification) {
+    level.restore_times = true;
+    level.listed_access = filetime_of(*entry.times.access);
+    level.listed_write = filetime_of(*entry.times.modification);
+  }
   s.push(std::move(level));
   return true;
 }
@@ -785,7 +825,7 @@ std::string TreeWalk::current_path() const { return state_->display; }
 
 std::size_t TreeWalk::depth() const { return state_->depth(); }
 
-void TreeWalk::restore_times_after_each_removal() {}  // not yet on Windows
+void TreeWalk::restore_times_after_each_removal() { state_->top().restore_after_each = true; }
 
 // Handles have no per-process limit worth counting; the walks share
 // most_open_levels among them (split's `walks`).
