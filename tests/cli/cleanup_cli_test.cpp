@@ -44,12 +44,10 @@ using test::HeldFile;
 using test::join;
 using test::run_tmpctl;
 using test::split;
+using test::contains;
+using test::exists;
 
 constexpr auto old_age = std::chrono::hours(24 * 20);
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 class CleanupCli : public test::ScratchDirectoryTest {
 protected:
@@ -114,10 +112,6 @@ protected:
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
     return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 #endif
-  }
-  static bool exists(const std::string& path) {
-    std::error_code ignored;
-    return fs::symlink_status(fs_path(path), ignored).type() != fs::file_type::not_found;
   }
 
   // Runs cleanup on the root with the test's age rule, then `extra`.

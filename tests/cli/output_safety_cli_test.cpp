@@ -22,10 +22,7 @@ using test::closed_stream;
 using test::fs_path;
 using test::join;
 using test::run_tmpctl;
-
-[[maybe_unused]] bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test::contains;
 
 // The ways stderr can refuse a write: closed, a pipe nobody reads, and
 // (Linux) a full device.

@@ -35,15 +35,8 @@ using test::fs_path;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-bool exists(const std::string& path) {
-  std::error_code error;
-  return fs::exists(fs::symlink_status(fs_path(path), error));
-}
+using test::contains;
+using test::exists;
 
 std::uint32_t this_pid() {
 #ifdef _WIN32

@@ -26,6 +26,8 @@ namespace tmpctl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
+using test::running_under_wine;
 using test::fs_path;
 using test::HeldFile;
 using test::join;
@@ -41,10 +43,6 @@ protected:
     return path;
   }
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST_F(RemoveCli, RemovesQuietlyAndVerboselyNamesWhatWentToStdout) {
   const std::string a = make_file("a");
@@ -167,11 +165,6 @@ TEST_F(RemoveCli, RecursiveRemovesLinksNeverTheirTargets) {
 
 std::wstring platform_path(const std::string& path) {
   return platform::win32::native_path(path).value();
-}
-
-bool running_under_wine() {
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  return ntdll && GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
 // The motivating case: Python's mkstemp leaves a handle without

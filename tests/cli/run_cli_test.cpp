@@ -44,10 +44,7 @@ using test::join;
 using test::list_directory;
 using test::read_file;
 using test::split;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test::contains;
 
 #ifdef _WIN32
 const std::string holder_name = "hold_file.exe";

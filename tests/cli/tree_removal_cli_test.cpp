@@ -28,16 +28,13 @@ namespace tmpctl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 using test::fs_path;
 using test::HeldFile;
 using test::join;
 using test::list_directory;
 using test::run_tmpctl;
 using test::split;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 class TreeRemovalCli : public test::ScratchDirectoryTest {
 protected:

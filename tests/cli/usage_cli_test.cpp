@@ -25,6 +25,7 @@ namespace {
 using test::join;
 using test::run_tmpctl;
 using test::split;
+using test::contains;
 
 #ifndef TMPCTL_EXPECTED_VERSION
 #error "tests/CMakeLists.txt passes the CMake project's version as TMPCTL_EXPECTED_VERSION"
@@ -40,10 +41,6 @@ int usage_exit_code(const std::string& help_command) {
 }
 
 constexpr const char* escape = "\x1b[";
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // The text without its ANSI colour sequences (ESC [ ... m).
 std::string without_colour(const std::string& text) {

@@ -4,6 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 namespace tmpctl::test {
 
 std::filesystem::path fs_path(const std::string& utf8_path) {
@@ -20,6 +24,24 @@ std::string read_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream(fs_path(path), std::ios::binary) << content;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ignored;
+  return std::filesystem::exists(std::filesystem::symlink_status(fs_path(path), ignored));
+}
+
+bool running_under_wine() {
+#ifdef _WIN32
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
 }
 
 std::vector<std::string> list_directory(const std::string& path) {

@@ -45,6 +45,8 @@ using platform::RecordDirectory;
 using platform::WalkEntry;
 using test::fs_path;
 using test::join;
+using test::exists;
+using test::write_file;
 
 std::uint32_t own_pid() {
 #ifdef _WIN32
@@ -52,15 +54,6 @@ std::uint32_t own_pid() {
 #else
   return static_cast<std::uint32_t>(::getpid());
 #endif
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream(fs_path(path), std::ios::binary) << content;
-}
-
-bool exists(const std::string& path) {
-  std::error_code ignored;
-  return fs::exists(fs::symlink_status(fs_path(path), ignored));
 }
 
 std::vector<std::string> sorted(std::vector<std::string> names) {

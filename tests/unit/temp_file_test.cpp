@@ -27,11 +27,7 @@ using test::base_name;
 using test::fs_path;
 using test::join;
 using test::list_directory;
-
-bool exists(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(fs::symlink_status(fs_path(path), ec));
-}
+using test::exists;
 
 void write_bytes(NativeHandle handle, std::string_view bytes) {
 #ifdef _WIN32

@@ -47,15 +47,9 @@ using platform::WalkEntry;
 using platform::WalkStep;
 using test::fs_path;
 using test::join;
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream(fs_path(path), std::ios::binary) << content;
-}
-
-bool exists(const std::string& path) {
-  std::error_code ignored;
-  return fs::exists(fs::symlink_status(fs_path(path), ignored));
-}
+using test::exists;
+using test::running_under_wine;
+using test::write_file;
 
 void set_modification_time(const std::string& path, std::chrono::sys_seconds when) {
   fs::last_write_time(fs_path(path), std::chrono::file_clock::from_sys(when));
@@ -113,15 +107,6 @@ WalkEntry find_in_root(TreeWalk& walk, const std::string& name) {
     }
     if (entry.name == name) return entry;
   }
-}
-
-bool running_under_wine() {
-#ifdef _WIN32
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-#else
-  return false;
-#endif
 }
 
 // Handles (Windows) or descriptors (Linux) this process holds; -1 where unknown.
