@@ -1,6 +1,7 @@
 // The cleanup walk (platform/walk.hpp) on the real file system: what it
-// lists, in which order, what it removes and what it refuses, and that a very
-// deep tree costs a bounded number of handles or descriptors.
+// lists, in which order, what it removes and what it refuses, that a very
+// deep tree costs a bounded number of handles or descriptors, and looking one
+// entry of a walk's root up by name.
 
 #include <gtest/gtest.h>
 
@@ -791,6 +792,214 @@ TEST(WalkPlatform, HomeDirectoryComesFromTheEnvironment) {
   test::ScopedEnvironment unset(variable, nullptr);
   EXPECT_EQ(platform::home_directory(), "");
 }
+
+// --- TreeWalk::look_up: one entry of a walk's root, looked up by name ---
+
+class LookUp : public test::ScratchDirectoryTest {
+protected:
+  std::string root() const { return join(scratch(), "root"); }
+  void SetUp() override {
+    ScratchDirectoryTest::SetUp();
+    fs::create_directory(fs_path(root()));
+  }
+  platform::TreeWalk open_walk() {
+    auto walk = platform::TreeWalk::open(root());
+    if (!walk) {
+      ADD_FAILURE() << to_string(walk.error());
+      std::abort();
+    }
+    return std::move(*walk);
+  }
+  // The entry `name` as next() lists it.
+  WalkEntry listed(const std::string& name) {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    while (walk.next(entry).value_or(platform::WalkStep::done) == platform::WalkStep::entry)
+      if (entry.name == name) return entry;
+    ADD_FAILURE() << name << " is not listed";
+    return {};
+  }
+};
+
+void expect_same(const WalkEntry& looked, const WalkEntry& listed) {
+  EXPECT_EQ(looked.name, listed.name);
+  EXPECT_EQ(looked.type, listed.type);
+  EXPECT_EQ(looked.identity, listed.identity);
+  EXPECT_EQ(looked.size, listed.size);
+  EXPECT_EQ(looked.links, listed.links);
+  EXPECT_EQ(looked.times, listed.times);
+  EXPECT_EQ(looked.other_filesystem, listed.other_filesystem);
+  EXPECT_EQ(looked.not_owned, listed.not_owned);
+  EXPECT_EQ(looked.read_only, listed.read_only);
+}
+
+TEST_F(LookUp, AFileAndADirectoryAreSeenAsNextListsThem) {
+  write_file(join(root(), "file"), "twelve bytes");
+  fs::create_directory(fs_path(join(root(), "directory")));
+  fs::create_hard_link(fs_path(join(root(), "file")), fs_path(join(scratch(), "second link")));
+  for (const std::string name : {"file", "directory"}) {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    auto looked = walk.look_up(name, entry);
+    ASSERT_TRUE(looked) << to_string(looked.error());
+    expect_same(entry, listed(name));
+    // What the core records for a path, and what it meets again here.
+    EXPECT_EQ(entry.identity, platform::identity_of(join(root(), name)).value()) << name;
+    EXPECT_EQ(walk.depth(), 0u);
+  }
+  platform::TreeWalk walk = open_walk();
+  WalkEntry file;
+  ASSERT_TRUE(walk.look_up("file", file));
+  EXPECT_EQ(file.type, platform::EntryType::file);
+  EXPECT_EQ(file.size, 12u);
+}
+
+#ifndef _WIN32
+TEST_F(LookUp, ASymlinkIsSeenAsALink) {
+  write_file(join(scratch(), "target"), "x");
+  fs::create_symlink(fs_path(join(scratch(), "target")), fs_path(join(root(), "link")));
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("link", entry));
+  EXPECT_EQ(entry.type, platform::EntryType::symlink);
+  expect_same(entry, listed("link"));
+  EXPECT_NE(entry.identity, platform::identity_of(join(scratch(), "target")).value());
+}
+#endif
+
+TEST_F(LookUp, AMissingNameIsNotFoundAndAPathIsNoName) {
+  fs::create_directory(fs_path(join(root(), "sub")));
+  write_file(join(join(root(), "sub"), "inner"), "x");
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  auto missing = walk.look_up("missing", entry);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << to_string(missing.error());
+  for (const std::string& name : {std::string("sub") + test::separator + "inner", std::string(".."),
+                                 std::string()}) {
+    auto refused = walk.look_up(name, entry);
+    ASSERT_FALSE(refused) << name;
+    EXPECT_EQ(refused.error().kind, ErrorKind::invalid_argument) << to_string(refused.error());
+  }
+  // Below the root it is refused too.
+  ASSERT_TRUE(walk.look_up("sub", entry));
+  ASSERT_TRUE(walk.enter(entry).value_or(false));
+  auto below = walk.look_up("inner", entry);
+  ASSERT_FALSE(below);
+  EXPECT_EQ(below.error().kind, ErrorKind::invalid_argument) << to_string(below.error());
+}
+
+TEST_F(LookUp, ALookedUpFileIsRemovedAndAChangedOneIsNot) {
+  write_file(join(root(), "file"), "x");
+  write_file(join(root(), "keep"), "x");
+  write_file(join(root(), "after"), "x");
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("file", entry));
+  auto removed = walk.remove_entry(entry, platform::RemoveMode::remove, false);
+  ASSERT_TRUE(removed) << to_string(removed.error());
+  EXPECT_EQ(*removed, platform::RemoveResult::removed);
+  EXPECT_FALSE(exists(join(root(), "file")));
+
+  // Replaced after the look: not the file that was looked at.
+  WalkEntry keep;
+  ASSERT_TRUE(walk.look_up("keep", keep));
+  WalkEntry other;
+  ASSERT_TRUE(walk.look_up("after", other));
+  fs::remove(fs_path(join(root(), "keep")));
+  fs::rename(fs_path(join(root(), "after")), fs_path(join(root(), "keep")));
+  auto changed = walk.remove_entry(keep, platform::RemoveMode::remove, false);
+  ASSERT_TRUE(changed) << to_string(changed.error());
+  EXPECT_EQ(*changed, platform::RemoveResult::changed);
+  EXPECT_TRUE(exists(join(root(), "keep")));
+}
+
+TEST_F(LookUp, ALookedUpDirectoryIsEnteredOrSplitOffAndCleaned) {
+  const std::string directory = join(root(), "directory");
+  fs::create_directories(fs_path(join(directory, "inner")));
+  write_file(join(directory, "a"), "a");
+  write_file(join(join(directory, "inner"), "b"), "b");
+  {
+    platform::TreeWalk walk = open_walk();
+    WalkEntry entry;
+    ASSERT_TRUE(walk.look_up("directory", entry));
+    ASSERT_TRUE(walk.enter(entry).value_or(false));
+    EXPECT_EQ(walk.current_path(), directory);
+  }
+  platform::TreeWalk walk = open_walk();
+  WalkEntry entry;
+  ASSERT_TRUE(walk.look_up("directory", entry));
+  auto split = walk.split(entry, 2);
+  ASSERT_TRUE(split) << to_string(split.error());
+  ASSERT_TRUE(*split);
+  platform::TreeWalk& part = **split;
+  // Depth first, removing every file and every finished directory.
+  std::vector<WalkEntry> entered{entry};
+  std::vector<std::string> seen;
+  WalkEntry next;
+  for (;;) {
+    auto step = part.next(next);
+    ASSERT_TRUE(step) << to_string(step.error());
+    if (*step == platform::WalkStep::done) break;
+    if (*step == platform::WalkStep::finished_directory) {
+      auto removed =
+          part.remove_finished_directory(entered.back(), platform::RemoveMode::remove, false);
+      ASSERT_TRUE(removed) << to_string(removed.error());
+      EXPECT_EQ(*removed, platform::RemoveResult::removed) << entered.back().name;
+      entered.pop_back();
+      continue;
+    }
+    seen.push_back(next.name);
+    if (next.type == platform::EntryType::directory) {
+      ASSERT_TRUE(part.enter(next).value_or(false));
+      entered.push_back(next);
+    } else {
+      ASSERT_EQ(part.remove_entry(next, platform::RemoveMode::remove, false).value_or(
+                    platform::RemoveResult::changed),
+                platform::RemoveResult::removed);
+    }
+  }
+  std::ranges::sort(seen);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "inner"}));
+  EXPECT_TRUE(entered.empty());
+  EXPECT_FALSE(exists(directory));
+  EXPECT_TRUE(test::list_directory(root()).empty());
+}
+
+#ifndef _WIN32
+// WalkOptions::trust_listed_types (a tree removal): a file or a link is given
+// as listed, unlooked at, and still removed as a name (a link's target
+// stays); a directory is looked at as always.
+TEST_F(Walk, TrustingTheListingFilesComeUnlookedAtAndGoAsNames) {
+  const std::string root = join(scratch(), "trusting");
+  fs::create_directories(fs_path(join(root, "directory")));
+  write_file(join(root, "file"), "twelve bytes");
+  write_file(join(scratch(), "target"), "kept");
+  fs::create_symlink(fs_path(join(scratch(), "target")), fs_path(join(root, "link")));
+  auto walk = TreeWalk::open(root, {.trust_listed_types = true});
+  ASSERT_TRUE(walk) << to_string(walk.error());
+  WalkEntry entry;
+  std::map<std::string, WalkEntry> seen;
+  while (walk->next(entry).value_or(WalkStep::done) == WalkStep::entry) {
+    seen[entry.name] = entry;
+    if (entry.type != EntryType::directory) {
+      EXPECT_EQ(walk->remove_entry(entry, RemoveMode::remove, false).value_or(RemoveResult::changed),
+                RemoveResult::removed)
+          << entry.name;
+    }
+  }
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen.at("file").type, EntryType::file);
+  EXPECT_EQ(seen.at("file").size, 0u) << "looked at after all";
+  EXPECT_EQ(seen.at("file").identity, platform::FileIdentity{});
+  EXPECT_EQ(seen.at("link").type, EntryType::symlink);
+  EXPECT_EQ(seen.at("directory").type, EntryType::directory);
+  EXPECT_NE(seen.at("directory").identity, platform::FileIdentity{});
+  EXPECT_FALSE(exists(join(root, "file")));
+  EXPECT_FALSE(exists(join(root, "link")));
+  EXPECT_EQ(test::read_file(join(scratch(), "target")), "kept");
+}
+#endif
 
 }  // namespace
 }  // namespace tmpctl
