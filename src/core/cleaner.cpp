@@ -8,6 +8,7 @@
 #include <iterator>
 #include <utility>
 
+#include "core/enum_names.hpp"
 #include "core/job_queue.hpp"
 #include "core/retry_delay.hpp"
 #include "platform/remove.hpp"
@@ -27,16 +28,6 @@ constexpr bool names_ignore_case = true;  // as Windows file systems compare the
 #else
 constexpr bool names_ignore_case = false;
 #endif
-
-std::string_view type_name(EntryType type) {
-  switch (type) {
-    case EntryType::file: return "file";
-    case EntryType::directory: return "directory";
-    case EntryType::symlink: return "symlink";
-    case EntryType::other: break;
-  }
-  return "other";
-}
 
 // What removing an entry frees, as cleanup counts it: a directory's own size
 // is the file system's bookkeeping, not the user's data.
@@ -88,7 +79,15 @@ void add(CleanupSummary& to, CleanupSummary& from) {
   from = {};
 }
 
+constexpr EnumName<EntryType> entry_type_names[] = {{EntryType::file, "file"},
+                                                   {EntryType::directory, "directory"},
+                                                   {EntryType::symlink, "symlink"},
+                                                   {EntryType::other, "other"}};
+static_assert(in_declaration_order(entry_type_names));
+
 }  // namespace
+
+std::string_view type_name(platform::EntryType type) { return name_in(entry_type_names, type); }
 
 Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
                  const platform::OpenFileTable& open_files, CleanerOptions options)
@@ -120,7 +119,7 @@ Cleaner::Recorded Cleaner::clean_recorded(platform::TreeWalk& walk, const std::s
   const std::string path = walk.path_of(name);
   if (auto found = walk.look_up(name, entry); !found) {
     if (found.error().kind == ErrorKind::not_found) return Recorded::gone;
-    fail(path, directory ? "directory" : "file", 0, found.error());
+    fail(path, type_name(directory ? EntryType::directory : EntryType::file), 0, found.error());
     return Recorded::kept;
   }
   ++summary_.examined;

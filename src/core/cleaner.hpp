@@ -61,6 +61,9 @@ struct Shared {
 
 class JobQueue;
 
+/// An entry's type as cleanup's JSON "type" spells it.
+std::string_view type_name(platform::EntryType type);
+
 // What a Cleaner removes beyond cleanup's own rules of age and kind, and
 // where it hands a root's directories.
 struct CleanerOptions {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/cleaner.hpp"
+#include "core/enum_names.hpp"
 #include "core/job_queue.hpp"
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
@@ -172,27 +173,27 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   return std::move(shared.summary);
 }
 
+constexpr core::EnumName<CleanupAction> cleanup_action_names[] = {
+    {CleanupAction::removed, "removed"},
+    {CleanupAction::would_remove, "would_remove"},
+    {CleanupAction::skipped, "skipped"},
+    {CleanupAction::failed, "failed"}};
+static_assert(core::in_declaration_order(cleanup_action_names));
+
 std::string_view to_string(CleanupAction action) {
-  switch (action) {
-    case CleanupAction::removed: return "removed";
-    case CleanupAction::would_remove: return "would_remove";
-    case CleanupAction::skipped: return "skipped";
-    case CleanupAction::failed: return "failed";
-  }
-  return "unknown";
+  return core::name_in(cleanup_action_names, action);
 }
 
-std::string_view to_string(SkipReason reason) {
-  switch (reason) {
-    case SkipReason::none: return "none";
-    case SkipReason::in_use: return "in_use";
-    case SkipReason::not_owned: return "not_owned";
-    case SkipReason::changed: return "changed";
-    case SkipReason::other_filesystem: return "other_filesystem";
-    case SkipReason::read_only: return "read_only";
-    case SkipReason::replaced: return "replaced";
-  }
-  return "unknown";
-}
+constexpr core::EnumName<SkipReason> skip_reason_names[] = {
+    {SkipReason::none, "none"},
+    {SkipReason::in_use, "in_use"},
+    {SkipReason::not_owned, "not_owned"},
+    {SkipReason::changed, "changed"},
+    {SkipReason::other_filesystem, "other_filesystem"},
+    {SkipReason::read_only, "read_only"},
+    {SkipReason::replaced, "replaced"}};
+static_assert(core::in_declaration_order(skip_reason_names));
+
+std::string_view to_string(SkipReason reason) { return core::name_in(skip_reason_names, reason); }
 
 }  // namespace tmpctl
