@@ -15,6 +15,7 @@
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/report_output.hpp"
+#include "core/enum_names.hpp"
 #include "platform/console.hpp"
 
 namespace tmpctl::cli {
@@ -86,19 +87,18 @@ std::string size_text(std::uint64_t bytes) {
   return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
 }
 
-std::string_view reason_text(SkipReason reason) {
-  switch (reason) {
-    case SkipReason::in_use: return "in use";
-    case SkipReason::not_owned: return "not owned by this user (sticky directory)";
-    case SkipReason::changed: return "changed during the run";
-    case SkipReason::other_filesystem: return "on another file system (a mount point)";
-    case SkipReason::read_only: return "read-only attribute set (--force removes it)";
-    case SkipReason::replaced:
-      return "not the entry tmpctl created: its name belongs to another one now (record forgotten)";
-    case SkipReason::none: break;
-  }
-  return "kept";
-}
+constexpr core::EnumName<SkipReason> reason_texts[] = {
+    {SkipReason::none, "kept"},
+    {SkipReason::in_use, "in use"},
+    {SkipReason::not_owned, "not owned by this user (sticky directory)"},
+    {SkipReason::changed, "changed during the run"},
+    {SkipReason::other_filesystem, "on another file system (a mount point)"},
+    {SkipReason::read_only, "read-only attribute set (--force removes it)"},
+    {SkipReason::replaced,
+     "not the entry tmpctl created: its name belongs to another one now (record forgotten)"}};
+static_assert(core::in_declaration_order(reason_texts));
+
+std::string_view reason_text(SkipReason reason) { return core::name_in(reason_texts, reason); }
 
 nlohmann::ordered_json entry_json(const CleanupEntry& entry) {
   nlohmann::ordered_json object;

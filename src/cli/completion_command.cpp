@@ -8,6 +8,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
+#include "core/enum_names.hpp"
 
 namespace tmpctl::cli {
 namespace {
@@ -103,15 +104,16 @@ std::string joined(const std::vector<std::string>& words, std::string_view separ
   return text;
 }
 
-const char* kind_name(OptionValues::Kind kind) {
-  switch (kind) {
-    case OptionValues::Kind::any: return "any";
-    case OptionValues::Kind::one_of: return "one_of";
-    case OptionValues::Kind::list_of: return "list_of";
-    case OptionValues::Kind::file: return "file";
-    case OptionValues::Kind::directory: return "directory";
-  }
-  return "any";
+constexpr core::EnumName<OptionValues::Kind> kind_names[] = {
+    {OptionValues::Kind::any, "any"},
+    {OptionValues::Kind::one_of, "one_of"},
+    {OptionValues::Kind::list_of, "list_of"},
+    {OptionValues::Kind::file, "file"},
+    {OptionValues::Kind::directory, "directory"}};
+static_assert(core::in_declaration_order(kind_names));
+
+std::string kind_name(OptionValues::Kind kind) {
+  return std::string(core::name_in(kind_names, kind));
 }
 
 // Quotes for a POSIX shell: 'it'\''s'.

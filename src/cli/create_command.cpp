@@ -89,7 +89,8 @@ CreateCommand::CreateCommand(CLI::App& parent)
 
 int CreateCommand::run() {
   const CreateOptions options = create_.options();
-  const char* kind = create_.directory ? "directory" : "file";
+  const std::string_view kind =
+      to_string(create_.directory ? RecordKind::directory : RecordKind::file);
   // With a lifetime, each entry is recorded before its path is printed: a
   // path a script was given always has its record.
   std::optional<Lifetime> lifetime;

@@ -3,18 +3,16 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "core/enum_names.hpp"
 
 namespace tmpctl::cli {
 namespace {
 
-std::string_view domain_name(ErrorDomain domain) {
-  switch (domain) {
-    case ErrorDomain::posix: return "errno";
-    case ErrorDomain::win32: return "win32";
-    case ErrorDomain::none: return "none";
-  }
-  return "none";
-}
+constexpr core::EnumName<ErrorDomain> domain_names[] = {
+    {ErrorDomain::none, "none"}, {ErrorDomain::posix, "errno"}, {ErrorDomain::win32, "win32"}};
+static_assert(core::in_declaration_order(domain_names));
+
+std::string_view domain_name(ErrorDomain domain) { return core::name_in(domain_names, domain); }
 
 }  // namespace
 

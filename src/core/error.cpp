@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <tmpctl/error.hpp>
 
+#include "core/enum_names.hpp"
 #include "platform/platform.hpp"
 
 namespace tmpctl {
@@ -19,24 +20,23 @@ std::string_view native_error_name(const Error& error) {
   return platform::native_code_name(error.domain, error.native_code);
 }
 
-std::string_view to_string(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::not_found: return "not_found";
-    case ErrorKind::already_exists: return "already_exists";
-    case ErrorKind::permission_denied: return "permission_denied";
-    case ErrorKind::in_use: return "in_use";
-    case ErrorKind::not_a_directory: return "not_a_directory";
-    case ErrorKind::is_a_directory: return "is_a_directory";
-    case ErrorKind::directory_not_empty: return "directory_not_empty";
-    case ErrorKind::read_only_filesystem: return "read_only_filesystem";
-    case ErrorKind::no_space: return "no_space";
-    case ErrorKind::name_too_long: return "name_too_long";
-    case ErrorKind::invalid_argument: return "invalid_argument";
-    case ErrorKind::too_many_attempts: return "too_many_attempts";
-    case ErrorKind::other: return "other";
-  }
-  return "other";
-}
+constexpr core::EnumName<ErrorKind> error_kind_names[] = {
+    {ErrorKind::not_found, "not_found"},
+    {ErrorKind::already_exists, "already_exists"},
+    {ErrorKind::permission_denied, "permission_denied"},
+    {ErrorKind::in_use, "in_use"},
+    {ErrorKind::not_a_directory, "not_a_directory"},
+    {ErrorKind::is_a_directory, "is_a_directory"},
+    {ErrorKind::directory_not_empty, "directory_not_empty"},
+    {ErrorKind::read_only_filesystem, "read_only_filesystem"},
+    {ErrorKind::no_space, "no_space"},
+    {ErrorKind::name_too_long, "name_too_long"},
+    {ErrorKind::invalid_argument, "invalid_argument"},
+    {ErrorKind::too_many_attempts, "too_many_attempts"},
+    {ErrorKind::other, "other"}};
+static_assert(core::in_declaration_order(error_kind_names));
+
+std::string_view to_string(ErrorKind kind) { return core::name_in(error_kind_names, kind); }
 
 std::string to_string(const Error& error) {
   std::string text;

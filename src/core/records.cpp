@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <tmpctl/temp_file.hpp>
 
+#include "core/enum_names.hpp"
 #include "core/name_pattern.hpp"
 #include "core/owner_states.hpp"
 #include "core/paths.hpp"
@@ -418,27 +419,27 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
   return report;
 }
 
-std::string_view to_string(RecordKind kind) {
-  return kind == RecordKind::directory ? "directory" : "file";
-}
+constexpr core::EnumName<RecordKind> record_kind_names[] = {
+    {RecordKind::file, "file"}, {RecordKind::directory, "directory"}};
+static_assert(core::in_declaration_order(record_kind_names));
 
-std::string_view to_string(ProcessState state) {
-  switch (state) {
-    case ProcessState::alive: return "alive";
-    case ProcessState::gone: return "gone";
-    case ProcessState::unknown: break;
-  }
-  return "unknown";
-}
+std::string_view to_string(RecordKind kind) { return core::name_in(record_kind_names, kind); }
+
+constexpr core::EnumName<ProcessState> process_state_names[] = {
+    {ProcessState::alive, "alive"}, {ProcessState::gone, "gone"}, {ProcessState::unknown, "unknown"}};
+static_assert(core::in_declaration_order(process_state_names));
+
+std::string_view to_string(ProcessState state) { return core::name_in(process_state_names, state); }
+
+constexpr core::EnumName<RecordStatus::Presence> presence_names[] = {
+    {RecordStatus::Presence::present, "present"},
+    {RecordStatus::Presence::gone, "gone"},
+    {RecordStatus::Presence::replaced, "replaced"},
+    {RecordStatus::Presence::unknown, "unknown"}};
+static_assert(core::in_declaration_order(presence_names));
 
 std::string_view to_string(RecordStatus::Presence presence) {
-  switch (presence) {
-    case RecordStatus::Presence::present: return "present";
-    case RecordStatus::Presence::gone: return "gone";
-    case RecordStatus::Presence::replaced: return "replaced";
-    case RecordStatus::Presence::unknown: break;
-  }
-  return "unknown";
+  return core::name_in(presence_names, presence);
 }
 
 }  // namespace tmpctl

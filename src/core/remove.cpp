@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "core/enum_names.hpp"
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -540,46 +541,46 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
   return reports;
 }
 
+constexpr core::EnumName<RemoveOutcome> remove_outcome_names[] = {
+    {RemoveOutcome::removed, "removed"},
+    {RemoveOutcome::delete_pending, "delete_pending"},
+    {RemoveOutcome::scheduled, "scheduled"},
+    {RemoveOutcome::not_found, "not_found"},
+    {RemoveOutcome::in_use, "in_use"},
+    {RemoveOutcome::read_only, "read_only"},
+    {RemoveOutcome::access_denied, "access_denied"},
+    {RemoveOutcome::is_a_directory, "is_a_directory"},
+    {RemoveOutcome::not_empty, "not_empty"},
+    {RemoveOutcome::invalid, "invalid"},
+    {RemoveOutcome::failed, "failed"}};
+static_assert(core::in_declaration_order(remove_outcome_names));
+
 std::string_view to_string(RemoveOutcome outcome) {
-  switch (outcome) {
-    case RemoveOutcome::removed: return "removed";
-    case RemoveOutcome::delete_pending: return "delete_pending";
-    case RemoveOutcome::scheduled: return "scheduled";
-    case RemoveOutcome::not_found: return "not_found";
-    case RemoveOutcome::in_use: return "in_use";
-    case RemoveOutcome::read_only: return "read_only";
-    case RemoveOutcome::access_denied: return "access_denied";
-    case RemoveOutcome::is_a_directory: return "is_a_directory";
-    case RemoveOutcome::not_empty: return "not_empty";
-    case RemoveOutcome::invalid: return "invalid";
-    case RemoveOutcome::failed: return "failed";
-  }
-  return "failed";
+  return core::name_in(remove_outcome_names, outcome);
 }
 
-std::string_view to_string(RemoveCause cause) {
-  switch (cause) {
-    case RemoveCause::none: return "none";
-    case RemoveCause::not_found: return "not_found";
-    case RemoveCause::sharing_violation: return "sharing_violation";
-    case RemoveCause::lock_violation: return "lock_violation";
-    case RemoveCause::mount_point: return "mount_point";
-    case RemoveCause::read_only_attribute: return "read_only_attribute";
-    case RemoveCause::immutable: return "immutable";
-    case RemoveCause::read_only_filesystem: return "read_only_filesystem";
-    case RemoveCause::delete_pending: return "delete_pending";
-    case RemoveCause::directory: return "directory";
-    case RemoveCause::directory_not_empty: return "directory_not_empty";
-    case RemoveCause::sticky_directory: return "sticky_directory";
-    case RemoveCause::directory_not_writable: return "directory_not_writable";
-    case RemoveCause::permission_denied: return "permission_denied";
-    case RemoveCause::invalid_path: return "invalid_path";
-    case RemoveCause::reserved_name: return "reserved_name";
-    case RemoveCause::protected_root: return "protected_root";
-    case RemoveCause::dot_or_dotdot: return "dot_or_dotdot";
-    case RemoveCause::other: return "other";
-  }
-  return "other";
-}
+constexpr core::EnumName<RemoveCause> remove_cause_names[] = {
+    {RemoveCause::none, "none"},
+    {RemoveCause::not_found, "not_found"},
+    {RemoveCause::sharing_violation, "sharing_violation"},
+    {RemoveCause::lock_violation, "lock_violation"},
+    {RemoveCause::mount_point, "mount_point"},
+    {RemoveCause::read_only_attribute, "read_only_attribute"},
+    {RemoveCause::immutable, "immutable"},
+    {RemoveCause::read_only_filesystem, "read_only_filesystem"},
+    {RemoveCause::delete_pending, "delete_pending"},
+    {RemoveCause::directory, "directory"},
+    {RemoveCause::directory_not_empty, "directory_not_empty"},
+    {RemoveCause::sticky_directory, "sticky_directory"},
+    {RemoveCause::directory_not_writable, "directory_not_writable"},
+    {RemoveCause::permission_denied, "permission_denied"},
+    {RemoveCause::invalid_path, "invalid_path"},
+    {RemoveCause::reserved_name, "reserved_name"},
+    {RemoveCause::protected_root, "protected_root"},
+    {RemoveCause::dot_or_dotdot, "dot_or_dotdot"},
+    {RemoveCause::other, "other"}};
+static_assert(core::in_declaration_order(remove_cause_names));
+
+std::string_view to_string(RemoveCause cause) { return core::name_in(remove_cause_names, cause); }
 
 }  // namespace tmpctl

@@ -1,0 +1,140 @@
+// Every value of every enum of the core whose name is part of the JSON
+// output, against the names docs/cli.md promises (ErrorKind: docs/cli.md
+// lists the key, not the names; these are the names the JSON has always
+// carried).
+
+#include <gtest/gtest.h>
+#include <tmpctl/tmpctl.hpp>
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/cleaner.hpp"
+#include "core/enum_names.hpp"
+#include "platform/walk.hpp"
+
+namespace tmpctl {
+namespace {
+
+template <typename Enum>
+using Names = std::vector<std::pair<Enum, std::string_view>>;
+
+// Checks each pair, and that the value after the last one has no name of its
+// own: the list is the whole enum.
+template <typename Enum, typename NameOf>
+void expect_names(const Names<Enum>& names, NameOf name_of) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(std::to_underlying(names[i].first), static_cast<int>(i)) << names[i].second;
+    EXPECT_EQ(name_of(names[i].first), names[i].second);
+  }
+  EXPECT_EQ(name_of(static_cast<Enum>(names.size())), core::unnamed_value);
+}
+
+TEST(EnumNames, CleanupActionAsCleanupJsonDocumentsIt) {
+  expect_names<CleanupAction>({{CleanupAction::removed, "removed"},
+                               {CleanupAction::would_remove, "would_remove"},
+                               {CleanupAction::skipped, "skipped"},
+                               {CleanupAction::failed, "failed"}},
+                              [](CleanupAction value) { return to_string(value); });
+}
+
+TEST(EnumNames, SkipReasonAsCleanupJsonDocumentsIt) {
+  // "none" is never printed: the JSON reason is null then.
+  expect_names<SkipReason>({{SkipReason::none, "none"},
+                            {SkipReason::in_use, "in_use"},
+                            {SkipReason::not_owned, "not_owned"},
+                            {SkipReason::changed, "changed"},
+                            {SkipReason::other_filesystem, "other_filesystem"},
+                            {SkipReason::read_only, "read_only"},
+                            {SkipReason::replaced, "replaced"}},
+                           [](SkipReason value) { return to_string(value); });
+}
+
+TEST(EnumNames, EntryTypeAsCleanupJsonDocumentsIt) {
+  using platform::EntryType;
+  expect_names<EntryType>({{EntryType::file, "file"},
+                           {EntryType::directory, "directory"},
+                           {EntryType::symlink, "symlink"},
+                           {EntryType::other, "other"}},
+                          [](EntryType value) { return core::type_name(value); });
+}
+
+TEST(EnumNames, RemoveOutcomeAsRemoveJsonDocumentsIt) {
+  expect_names<RemoveOutcome>({{RemoveOutcome::removed, "removed"},
+                               {RemoveOutcome::delete_pending, "delete_pending"},
+                               {RemoveOutcome::scheduled, "scheduled"},
+                               {RemoveOutcome::not_found, "not_found"},
+                               {RemoveOutcome::in_use, "in_use"},
+                               {RemoveOutcome::read_only, "read_only"},
+                               {RemoveOutcome::access_denied, "access_denied"},
+                               {RemoveOutcome::is_a_directory, "is_a_directory"},
+                               {RemoveOutcome::not_empty, "not_empty"},
+                               {RemoveOutcome::invalid, "invalid"},
+                               {RemoveOutcome::failed, "failed"}},
+                              [](RemoveOutcome value) { return to_string(value); });
+}
+
+TEST(EnumNames, RemoveCauseAsRemoveJsonDocumentsIt) {
+  expect_names<RemoveCause>({{RemoveCause::none, "none"},
+                             {RemoveCause::not_found, "not_found"},
+                             {RemoveCause::sharing_violation, "sharing_violation"},
+                             {RemoveCause::lock_violation, "lock_violation"},
+                             {RemoveCause::mount_point, "mount_point"},
+                             {RemoveCause::read_only_attribute, "read_only_attribute"},
+                             {RemoveCause::immutable, "immutable"},
+                             {RemoveCause::read_only_filesystem, "read_only_filesystem"},
+                             {RemoveCause::delete_pending, "delete_pending"},
+                             {RemoveCause::directory, "directory"},
+                             {RemoveCause::directory_not_empty, "directory_not_empty"},
+                             {RemoveCause::sticky_directory, "sticky_directory"},
+                             {RemoveCause::directory_not_writable, "directory_not_writable"},
+                             {RemoveCause::permission_denied, "permission_denied"},
+                             {RemoveCause::invalid_path, "invalid_path"},
+                             {RemoveCause::reserved_name, "reserved_name"},
+                             {RemoveCause::protected_root, "protected_root"},
+                             {RemoveCause::dot_or_dotdot, "dot_or_dotdot"},
+                             {RemoveCause::other, "other"}},
+                            [](RemoveCause value) { return to_string(value); });
+}
+
+TEST(EnumNames, ErrorKindAsTheJsonHasCarriedIt) {
+  expect_names<ErrorKind>({{ErrorKind::not_found, "not_found"},
+                           {ErrorKind::already_exists, "already_exists"},
+                           {ErrorKind::permission_denied, "permission_denied"},
+                           {ErrorKind::in_use, "in_use"},
+                           {ErrorKind::not_a_directory, "not_a_directory"},
+                           {ErrorKind::is_a_directory, "is_a_directory"},
+                           {ErrorKind::directory_not_empty, "directory_not_empty"},
+                           {ErrorKind::read_only_filesystem, "read_only_filesystem"},
+                           {ErrorKind::no_space, "no_space"},
+                           {ErrorKind::name_too_long, "name_too_long"},
+                           {ErrorKind::invalid_argument, "invalid_argument"},
+                           {ErrorKind::too_many_attempts, "too_many_attempts"},
+                           {ErrorKind::other, "other"}},
+                          [](ErrorKind value) { return to_string(value); });
+}
+
+TEST(EnumNames, RecordKindAsCreateAndListJsonDocumentIt) {
+  expect_names<RecordKind>({{RecordKind::file, "file"}, {RecordKind::directory, "directory"}},
+                           [](RecordKind value) { return to_string(value); });
+}
+
+TEST(EnumNames, PresenceAsListJsonDocumentsIt) {
+  using Presence = RecordStatus::Presence;
+  expect_names<Presence>({{Presence::present, "present"},
+                          {Presence::gone, "gone"},
+                          {Presence::replaced, "replaced"},
+                          {Presence::unknown, "unknown"}},
+                         [](Presence value) { return to_string(value); });
+}
+
+TEST(EnumNames, OwnerStateAsListJsonDocumentsIt) {
+  expect_names<ProcessState>({{ProcessState::alive, "alive"},
+                              {ProcessState::gone, "gone"},
+                              {ProcessState::unknown, "unknown"}},
+                             [](ProcessState value) { return to_string(value); });
+}
+
+}  // namespace
+}  // namespace tmpctl
