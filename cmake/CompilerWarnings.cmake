@@ -1,13 +1,14 @@
 # Warnings and sanitizers for tmpctl's own targets only (never for dependencies).
+# Warnings are errors with CMAKE_COMPILE_WARNING_AS_ERROR (on in every preset;
+# `cmake --compile-no-warning-as-error` turns it off for one build).
 add_library(tmpctl_build_flags INTERFACE)
 if(MSVC)
   target_compile_options(tmpctl_build_flags INTERFACE
-    /W4 /permissive- /utf-8 /Zc:__cplusplus $<$<BOOL:${TMPCTL_WERROR}>:/WX>)
+    /W4 /permissive- /utf-8 /Zc:__cplusplus)
 else()
   target_compile_options(tmpctl_build_flags INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wundef
-    $<$<BOOL:${TMPCTL_WERROR}>:-Werror>)
+    -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wundef)
 endif()
 
 if(WIN32)

@@ -1,14 +1,12 @@
 # Installs the tmpctl executable, its man page, the core library, its headers
 # and a CMake package, so that find_package(tmpctl CONFIG) gives tmpctl::core,
 # from an install prefix or straight from this build tree.
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS tmpctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS tmpctl_core EXPORT tmpctlTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Destinations are GNUInstallDirs' defaults (bin/, lib/, include/ for the
+# header file set, which the exported target also takes as its include path).
+install(TARGETS tmpctl)
+install(TARGETS tmpctl_core EXPORT tmpctlTargets FILE_SET HEADERS)
 # Stripping (`cmake --install --strip`, CPACK_STRIP_FILES) leaves static
 # archives alone; drop the archive's debug information then too, as Debian's
 # dh_strip does (--strip-debug keeps every symbol a linker needs). In a
@@ -21,9 +19,6 @@ if(CMAKE_STRIP)
         COMMAND_ERROR_IS_FATAL ANY)
     endif()")
 endif()
-install(DIRECTORY include/tmpctl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES "${PROJECT_BINARY_DIR}/include/tmpctl/version.hpp"
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tmpctl)
 
 # The package needs no find_dependency(): fmt is compiled into the archive
 # (header-only), and what the archive needs at link time (the Windows system

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 #include <tmpctl/version.hpp>
+#include <tuple>
 #include <vector>
 
 #include "cli/cleanup_command.hpp"
@@ -91,6 +92,50 @@ std::string named_command(const std::vector<std::string>& arguments) {
   return {};
 }
 
+// Every command, named once: the table builds each, runs the one chosen, and
+// its order is the help's. Each is a class with command_name, command_summary,
+// a constructor that adds it to the parent app, selected() and run().
+template <class... Command>
+class CommandTable {
+public:
+  // Adds every command: in full when `only` is empty or names it, else by
+  // name and summary only.
+  void build(CLI::App& app, const std::string& only) {
+    std::apply([&](auto&... command) { (build_one(app, only, command), ...); }, commands_);
+  }
+
+  template <class One>
+  bool selected() const {
+    const auto& command = std::get<std::optional<One>>(commands_);
+    return command && command->selected();
+  }
+
+  // The exit code of the command chosen, if it was built in full.
+  std::optional<int> run_selected() {
+    std::optional<int> code;
+    std::apply([&](auto&... command) {
+      ((command && command->selected() ? (code = command->run(), true) : false) || ...);
+    }, commands_);
+    return code;
+  }
+
+private:
+  template <class One>
+  static void build_one(CLI::App& app, const std::string& only, std::optional<One>& command) {
+    if (only.empty() || only == One::command_name)
+      command.emplace(app);
+    else
+      app.add_subcommand(One::command_name, One::command_summary);
+  }
+
+  std::tuple<std::optional<Command>...> commands_;
+};
+
+using Commands = CommandTable<tmpctl::cli::CreateCommand, tmpctl::cli::ListCommand,
+                              tmpctl::cli::RemoveCommand, tmpctl::cli::DiagnoseCommand,
+                              tmpctl::cli::CleanupCommand, tmpctl::cli::RunCommand,
+                              tmpctl::cli::CompletionCommand>;
+
 // Parses and runs. Building a command's options is most of tmpctl's start-up
 // (CLI11 checks each new option against all before it), so only the command
 // named is built in full, the others by name and summary for the help's
@@ -104,26 +149,8 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   app.footer(footer);
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
-  const auto build = [&]<class Command>(std::optional<Command>& command) {
-    if (only.empty() || only == Command::command_name)
-      command.emplace(app);
-    else
-      app.add_subcommand(Command::command_name, Command::command_summary);
-  };
-  std::optional<CreateCommand> create;
-  std::optional<ListCommand> list;
-  std::optional<RemoveCommand> remove;
-  std::optional<DiagnoseCommand> diagnose;
-  std::optional<CleanupCommand> cleanup;
-  std::optional<RunCommand> run;
-  std::optional<CompletionCommand> completion;
-  build(create);
-  build(list);
-  build(remove);
-  build(diagnose);
-  build(cleanup);
-  build(run);
-  build(completion);
+  Commands commands;
+  commands.build(app, only);
 
   // --color is global: accepted before the command and after it, listed in
   // every command's help, one definition and one variable for all.
@@ -160,17 +187,11 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
     print_error(fmt::format("run '{} --help' for usage", command));
     // run's own codes leave 1-123 to COMMAND: its usage errors are tmpctl's
     // failures before COMMAND ran, as with env, nice and timeout.
-    return run->selected() ? exit_run_failed : exit_usage;
+    return commands.selected<RunCommand>() ? exit_run_failed : exit_usage;
   }
   use_color(color);
 
-  if (create && create->selected()) return create->run();
-  if (list && list->selected()) return list->run();
-  if (remove && remove->selected()) return remove->run();
-  if (diagnose && diagnose->selected()) return diagnose->run();
-  if (cleanup && cleanup->selected()) return cleanup->run();
-  if (run && run->selected()) return run->run();
-  if (completion && completion->selected()) return completion->run();
+  if (const std::optional<int> code = commands.run_selected()) return *code;
   // A command built by name only was chosen after all.
   if (!only.empty()) return parse_and_run(std::move(arguments), {});
   return exit_usage;  // unreachable: require_subcommand(1)

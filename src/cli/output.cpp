@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/console.hpp"
+#include "platform/environment.hpp"
 
 namespace tmpctl::cli {
 namespace {

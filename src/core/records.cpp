@@ -16,7 +16,7 @@
 #include "core/name_pattern.hpp"
 #include "core/owner_states.hpp"
 #include "core/paths.hpp"
-#include "platform/console.hpp"
+#include "platform/environment.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
 #include "platform/records.hpp"

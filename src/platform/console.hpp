@@ -1,7 +1,9 @@
 #pragma once
 // What the command-line front end needs from the OS before it parses and
 // prints: arguments as UTF-8, byte-exact standard streams, whether a stream is
-// a terminal, and interruption. The CLI reaches the OS only through these.
+// a terminal, and interruption. The CLI reaches the OS only through these,
+// process.hpp and environment.hpp. Built into the CLI's own platform target
+// (tmpctl_cli_platform), never into the installed library.
 
 #include <atomic>
 #include <cstdint>
@@ -27,10 +29,6 @@ bool is_terminal(std::FILE* stream);
 /// for the console (its previous mode comes back at exit) and is false where
 /// the console cannot (before Windows 10). Never fails: false means no colour.
 bool enable_color(std::FILE* stream);
-
-/// The value of an environment variable as UTF-8 (on Windows from the wide
-/// environment); empty when unset.
-std::string environment_variable(const char* name);
 
 /// From now on, an interruption (Ctrl-C, SIGTERM, SIGHUP; on Windows Ctrl-C,
 /// Ctrl-Break and closing the console) sets `flag` instead of ending the

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "platform/console.hpp"
+#include "platform/environment.hpp"
 #include "support/start_detached.hpp"
 
 #ifdef _WIN32

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "platform/console.hpp"
+#include "platform/environment.hpp"
 #include "support/ready_marker.hpp"
 #include "support/start_detached.hpp"
 

@@ -1,10 +1,10 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <span>
 
 #include "platform/console.hpp"
+#include "platform/environment.hpp"
 
 namespace tmpctl::platform {
 
@@ -24,11 +24,6 @@ bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
 // some CI logs) declare that they do not.
 bool enable_color(std::FILE* stream) {
   return is_terminal(stream) && environment_variable("TERM") != "dumb";
-}
-
-std::string environment_variable(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
 }
 
 namespace {

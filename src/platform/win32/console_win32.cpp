@@ -70,15 +70,6 @@ bool enable_color(std::FILE* stream) {
   return true;
 }
 
-std::string environment_variable(const char* name) {
-  const std::wstring wide_name = win32::widen(name).value_or(std::wstring());
-  const DWORD size = GetEnvironmentVariableW(wide_name.c_str(), nullptr, 0);
-  if (size == 0) return "";
-  std::wstring value(size, L'\0');
-  value.resize(GetEnvironmentVariableW(wide_name.c_str(), value.data(), size));
-  return win32::narrow(value);
-}
-
 namespace {
 // The one console control handler, for both uses: stopping a long operation
 // (stop_on_interrupt) and waiting for a command (pass_interrupts_to_command).

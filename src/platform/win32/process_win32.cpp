@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platform/console.hpp"
+#include "platform/environment.hpp"
 #include "platform/platform.hpp"
 #include "platform/process.hpp"
 #include "platform/win32/unicode.hpp"

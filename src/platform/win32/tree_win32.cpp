@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/environment.hpp"
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
 #include "platform/walk.hpp"
@@ -847,20 +848,6 @@ std::expected<FileIdentity, Error> identity_of(const std::string& path) {
 
 namespace {
 
-std::wstring environment_variable(const wchar_t* name) {
-  std::wstring value(256, L'\0');
-  for (;;) {
-    const DWORD size =
-        GetEnvironmentVariableW(name, value.data(), static_cast<DWORD>(value.size()));
-    if (size == 0) return {};
-    if (size < value.size()) {
-      value.resize(size);
-      return value;
-    }
-    value.resize(size);  // too small: `size` counts the terminator
-  }
-}
-
 bool directory_exists(const std::wstring& path) {
   auto native = native_path(narrow(path));
   if (!native) return false;
@@ -930,7 +917,7 @@ std::vector<std::string> temp_directories() {
   return existing_directories(candidates);
 }
 
-std::string home_directory() { return narrow(environment_variable(L"USERPROFILE")); }
+std::string home_directory() { return environment_variable("USERPROFILE"); }
 
 std::vector<std::string> user_home_directories() {
   // Every profile lies in the profiles directory (C:\Users): its subdirectories.
