@@ -33,7 +33,8 @@ int main() {
   if (report.outcome != tmpctl::RemoveOutcome::removed) {
     if (report.error) std::fprintf(stderr, "%s\n", tmpctl::to_string(*report.error).c_str());
     for (const tmpctl::Holder& holder : report.holders)
-      std::fprintf(stderr, "  held by process %u (%s)\n", unsigned{holder.pid}, holder.name.c_str());
+      std::fprintf(stderr, "  held by process %u (%s)\n", unsigned{holder.pid},
+                   holder.name.c_str());
     for (const std::string& hint : report.hints) std::fprintf(stderr, "  hint: %s\n", hint.c_str());
     return 1;
   }

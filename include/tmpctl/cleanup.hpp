@@ -41,10 +41,9 @@ struct CleanupOptions {
   std::chrono::seconds older_than = std::chrono::days(10);
   /// A set of Timestamp bits. Directories ignore change and access times,
   /// which deleting their children and listing them update.
-  unsigned age_by = static_cast<unsigned>(Timestamp::access) |
-                    static_cast<unsigned>(Timestamp::modification) |
-                    static_cast<unsigned>(Timestamp::change) |
-                    static_cast<unsigned>(Timestamp::birth);
+  unsigned age_by =
+      static_cast<unsigned>(Timestamp::access) | static_cast<unsigned>(Timestamp::modification) |
+      static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::birth);
   /// Globs (see glob_match); when any is given, only entries that match, or
   /// lie in a directory that matched, are removed.
   std::vector<std::string> match{};

@@ -10,7 +10,7 @@ namespace tmpctl {
 #ifdef _WIN32
 using NativeHandle = void*;  ///< a Win32 HANDLE
 #else
-using NativeHandle = int;    ///< a file descriptor
+using NativeHandle = int;  ///< a file descriptor
 #endif
 
 /// The value a Handle holds when it owns nothing (-1 / INVALID_HANDLE_VALUE).

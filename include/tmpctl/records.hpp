@@ -112,9 +112,9 @@ struct RecordSet {
 /// Which records a command acts on. All given conditions must hold; with
 /// none, every record.
 struct RecordFilter {
-  bool expired = false;              ///< expiry passed
-  std::vector<std::string> tags{};   ///< tagged with one of these
-  bool orphaned = false;             ///< owner has exited
+  bool expired = false;             ///< expiry passed
+  std::vector<std::string> tags{};  ///< tagged with one of these
+  bool orphaned = false;            ///< owner has exited
   std::optional<std::chrono::system_clock::time_point> now{};
   bool empty() const { return !expired && tags.empty() && !orphaned; }
 };

@@ -14,19 +14,19 @@ namespace tmpctl {
 
 /// What happened to a path (remove), or would happen now (diagnose).
 enum class RemoveOutcome {
-  removed,           ///< the name is gone
-  delete_pending,    ///< marked for deletion; the name goes when the last handle closes (Windows)
-  scheduled,         ///< will be deleted at the next reboot (Windows, --on-reboot)
-  not_found,         ///< nothing by that name
-  in_use,            ///< another handle prevents it (WinError 32/33), or a mount point (EBUSY)
-  read_only,         ///< read-only attribute, immutable flag, or read-only file system
-  access_denied,     ///< permissions: ACL, directory not writable, sticky directory
-  is_a_directory,    ///< a directory, and recursive removal was not asked for
-  not_empty,         ///< a directory that still has entries
-  invalid,           ///< not a usable path (empty, not UTF-8 on Windows, a reserved device
-                     ///< name), or one refused before anything is tried: '.' or '..' last,
-                     ///< the root with -r
-  failed,            ///< any other OS error
+  removed,         ///< the name is gone
+  delete_pending,  ///< marked for deletion; the name goes when the last handle closes (Windows)
+  scheduled,       ///< will be deleted at the next reboot (Windows, --on-reboot)
+  not_found,       ///< nothing by that name
+  in_use,          ///< another handle prevents it (WinError 32/33), or a mount point (EBUSY)
+  read_only,       ///< read-only attribute, immutable flag, or read-only file system
+  access_denied,   ///< permissions: ACL, directory not writable, sticky directory
+  is_a_directory,  ///< a directory, and recursive removal was not asked for
+  not_empty,       ///< a directory that still has entries
+  invalid,         ///< not a usable path (empty, not UTF-8 on Windows, a reserved device
+                   ///< name), or one refused before anything is tried: '.' or '..' last,
+                   ///< the root with -r
+  failed,          ///< any other OS error
 };
 
 /// The precise reason behind an outcome, found by looking, never by mutating.
@@ -42,13 +42,14 @@ enum class RemoveCause {
   delete_pending,        ///< Windows: already marked for deletion
   directory,             ///< the path is a directory
   directory_not_empty,
-  sticky_directory,      ///< POSIX: sticky parent (like /tmp), and neither file nor directory is yours
+  sticky_directory,  ///< POSIX: sticky parent (like /tmp), and neither file nor directory is yours
   directory_not_writable,  ///< POSIX: no write permission on the parent directory
-  permission_denied,     ///< an ACL or other denial with no finer explanation
+  permission_denied,       ///< an ACL or other denial with no finer explanation
   invalid_path,
-  reserved_name,         ///< Windows: a device name (NUL, CON, COM1, lpt1.log...) that Win32 opens as the device
-  protected_root,        ///< recursive removal of '/' or a volume root, without preserve_root off
-  dot_or_dotdot,         ///< the last component is '.' or '..' (as rm refuses it)
+  reserved_name,   ///< Windows: a device name (NUL, CON, COM1, lpt1.log...) that Win32 opens as the
+                   ///< device
+  protected_root,  ///< recursive removal of '/' or a volume root, without preserve_root off
+  dot_or_dotdot,   ///< the last component is '.' or '..' (as rm refuses it)
   other,
 };
 

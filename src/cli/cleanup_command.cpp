@@ -106,8 +106,9 @@ nlohmann::ordered_json entry_json(const CleanupEntry& entry) {
   set_path(object, "path", entry.path);
   object["type"] = entry.type;
   object["size"] = entry.size;
-  object["reason"] = entry.reason == SkipReason::none ? nlohmann::ordered_json()
-                                                      : nlohmann::ordered_json(to_string(entry.reason));
+  object["reason"] = entry.reason == SkipReason::none
+                         ? nlohmann::ordered_json()
+                         : nlohmann::ordered_json(to_string(entry.reason));
   object["holders"] = holders_json(entry.holders);
   object["error"] = entry.error ? error_json(*entry.error) : nlohmann::ordered_json();
   return object;
@@ -146,8 +147,9 @@ std::string summary_text(const CleanupSummary& s, bool dry_run, bool records) {
                                 s.skipped_replaced;
   std::string removed = fmt::format("{} {} {}", dry_run ? "would remove" : "removed", s.removed,
                                     s.removed == 1 ? "entry" : "entries");
-  std::string text = fmt::format("{} ({})", s.removed > 0 ? paint(Style::success, removed) : removed,
-                                 size_text(s.removed_bytes));
+  std::string text =
+      fmt::format("{} ({})", s.removed > 0 ? paint(Style::success, removed) : removed,
+                  size_text(s.removed_bytes));
   std::string reasons;
   const auto add = [&](std::uint64_t count, std::string_view what) {
     if (count > 0) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, what);
@@ -181,11 +183,10 @@ struct NamedBit {
   unsigned bit;
 };
 
-constexpr NamedBit timestamp_names[] = {
-    {"atime", static_cast<unsigned>(Timestamp::access)},
-    {"mtime", static_cast<unsigned>(Timestamp::modification)},
-    {"ctime", static_cast<unsigned>(Timestamp::change)},
-    {"btime", static_cast<unsigned>(Timestamp::birth)}};
+constexpr NamedBit timestamp_names[] = {{"atime", static_cast<unsigned>(Timestamp::access)},
+                                        {"mtime", static_cast<unsigned>(Timestamp::modification)},
+                                        {"ctime", static_cast<unsigned>(Timestamp::change)},
+                                        {"btime", static_cast<unsigned>(Timestamp::birth)}};
 
 constexpr NamedBit kind_names[] = {{"file", static_cast<unsigned>(EntryKind::file)},
                                    {"dir", static_cast<unsigned>(EntryKind::directory)},
@@ -271,8 +272,9 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
         return checked ? std::string() : checked.error().message;
       },
       "", "glob");
-  app_->add_option("--match", options_.match,
-                   "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
+  app_->add_option(
+          "--match", options_.match,
+          "Only remove entries matching GLOB, or inside a directory that does (repeatable)")
       ->type_name("GLOB")
       ->expected(1)
       ->allow_extra_args(false)
@@ -285,13 +287,14 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->check(glob_check);
-  list_of(app_->add_option("--type", types_,
-                           "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
-              ->type_name("LIST")
-              ->expected(1)
-              ->allow_extra_args(false)
-              ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
-          names_of(kind_names));
+  list_of(
+      app_->add_option("--type", types_,
+                       "Only remove these kinds, comma-separated: file, dir, symlink (default all)")
+          ->type_name("LIST")
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
+      names_of(kind_names));
   app_->add_flag("--keep-dirs", options_.keep_directories,
                  "Never remove directories, only what is in them");
   app_->add_option("--max-depth", options_.max_depth,
@@ -334,7 +337,8 @@ int CleanupCommand::prepare_walk() {
   }
   options_.older_than = *older_than;
   for (auto [values, names, option, bits] :
-       {std::tuple{&age_by_, std::span<const NamedBit>(timestamp_names), "--age-by", &options_.age_by},
+       {std::tuple{&age_by_, std::span<const NamedBit>(timestamp_names), "--age-by",
+                   &options_.age_by},
         std::tuple{&types_, std::span<const NamedBit>(kind_names), "--type", &options_.kinds}}) {
     if (values->empty()) continue;
     auto parsed = parse_names(*values, names, option);

@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::size_t max_count = 1'000'000;
 
-constexpr const char* description = R"(Create temporary files or directories and print their absolute paths.
+constexpr const char* description =
+    R"(Create temporary files or directories and print their absolute paths.
 
 Each entry is created exclusively (O_EXCL / CREATE_NEW), owner-only (mode 0600
 for files, 0700 for directories) and named with characters from the OS's secure
@@ -27,7 +28,8 @@ on Windows too.
 Where: the directory part of TEMPLATE, else --dir, else $TMPDIR (empty counts
 as unset), else /tmp. On Windows: GetTempPath2W (%TMP%, %TEMP%, ...).)";
 
-constexpr const char* footer = R"(TEMPLATE is a name whose last run of 3 or more X's becomes random characters,
+constexpr const char* footer =
+    R"(TEMPLATE is a name whose last run of 3 or more X's becomes random characters,
 e.g. build.XXXXXX.log; the default is tmp.XXXXXXXXXX (10 random characters).
 
 Examples:
@@ -70,9 +72,9 @@ CreateCommand::CreateCommand(CLI::App& parent)
   // CLI11 lists a command's description in the parent's help: keep that to
   // one line and put the long text with the command's own help.
   app_->footer(std::string(description) + "\n\n" + footer);
-  path_value(app_->add_option("TEMPLATE", create_.name_template,
-                              "Name template, e.g. build.XXXXXX.log"),
-             OptionValues::Kind::file);
+  path_value(
+      app_->add_option("TEMPLATE", create_.name_template, "Name template, e.g. build.XXXXXX.log"),
+      OptionValues::Kind::file);
   auto* prefix = add_create_options(*app_, create_, "Create directories instead of files");
   app_->add_option("-n,--count", count_, "Create N entries in one go (all or none)")
       ->type_name("N")
@@ -80,9 +82,9 @@ CreateCommand::CreateCommand(CLI::App& parent)
   auto* json = app_->add_flag("--json", json_, "Print one JSON object a line");
   app_->add_flag("-0,--null", null_, "End each path with NUL instead of a newline")->excludes(json);
   app_->add_flag("-q,--quiet", quiet_, "Print no message when creation fails");
-  auto* dry_run = app_->add_flag(
-      "-u,--dry-run", dry_run_,
-      "Only print a name that is free now; UNSAFE: another process may take it");
+  auto* dry_run =
+      app_->add_flag("-u,--dry-run", dry_run_,
+                     "Only print a name that is free now; UNSAFE: another process may take it");
   prefix->excludes(app_->get_option("TEMPLATE"));
   lifetime_.add_to(*app_, {dry_run});
 }
@@ -115,8 +117,8 @@ int CreateCommand::run() {
         object["record"] = record->id;
         object["expires"] = record->expires ? nlohmann::ordered_json(utc_text(*record->expires))
                                             : nlohmann::ordered_json();
-        object["tag"] = record->tag.empty() ? nlohmann::ordered_json()
-                                            : nlohmann::ordered_json(record->tag);
+        object["tag"] =
+            record->tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record->tag);
       }
       out.write_json_line(object);
     } else {
@@ -171,8 +173,8 @@ int CreateCommand::run() {
       if (!opened) return fail(opened.error());
       store = std::move(*opened);
       for (const Entry& entry : created) {
-        auto record = store->add(entry.path(), create_.directory ? RecordKind::directory : RecordKind::file,
-                                 *lifetime);
+        auto record = store->add(
+            entry.path(), create_.directory ? RecordKind::directory : RecordKind::file, *lifetime);
         if (!record) {
           forget_all();
           return fail(record.error());

@@ -55,8 +55,10 @@ std::vector<std::string> with_empty_values_split(const CLI::App& app,
       }
     } else if (command == &app) {
       const CLI::App* sub = subcommand_named(app, word);
-      if (sub == nullptr) options_ended = true;  // CLI11 will refuse it
-      else command = sub;
+      if (sub == nullptr)
+        options_ended = true;  // CLI11 will refuse it
+      else
+        command = sub;
     } else if (command->get_positionals_at_end()) {
       options_ended = true;  // run: COMMAND's arguments from here on
     }

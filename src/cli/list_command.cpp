@@ -14,7 +14,8 @@
 namespace tmpctl::cli {
 namespace {
 
-constexpr const char* description = R"(List the entries tmpctl created with --ttl, --tag or --owner that still exist.
+constexpr const char* description =
+    R"(List the entries tmpctl created with --ttl, --tag or --owner that still exist.
 
 For each: its age, when it expires, its tag, whether its owner (the script
 that ran 'tmpctl create', or --owner) still runs, and whether a process holds
@@ -47,9 +48,10 @@ Exit status:
 
 std::string owner_text(const Record& record, ProcessState state) {
   if (record.owner.pid == 0) return "gone";
-  return fmt::format("{} {}", record.owner.pid, state == ProcessState::alive ? "running"
-                                                 : state == ProcessState::gone ? "exited"
-                                                                                : "unknown");
+  return fmt::format("{} {}", record.owner.pid,
+                     state == ProcessState::alive  ? "running"
+                     : state == ProcessState::gone ? "exited"
+                                                   : "unknown");
 }
 
 std::string expires_text(const Record& record, std::chrono::system_clock::time_point now) {
@@ -82,10 +84,11 @@ nlohmann::ordered_json record_json(const Record& record, const RecordStatus& sta
   object["state"] = to_string(status.presence);
   object["created"] = utc_text(record.created);
   object["age_seconds"] = age_seconds(record, now);
-  object["expires"] = record.expires ? nlohmann::ordered_json(utc_text(*record.expires))
-                                     : nlohmann::ordered_json();
+  object["expires"] =
+      record.expires ? nlohmann::ordered_json(utc_text(*record.expires)) : nlohmann::ordered_json();
   object["expired"] = status.expired;
-  object["tag"] = record.tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record.tag);
+  object["tag"] =
+      record.tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record.tag);
   object["owner"] = {{"pid", record.owner.pid}, {"state", to_string(status.owner)}};
   object["in_use"] = status.in_use;
   object["holders"] = holders_json(status.holders);

@@ -113,9 +113,11 @@ public:
   // The exit code of the command chosen, if it was built in full.
   std::optional<int> run_selected() {
     std::optional<int> code;
-    std::apply([&](auto&... command) {
-      ((command && command->selected() ? (code = command->run(), true) : false) || ...);
-    }, commands_);
+    std::apply(
+        [&](auto&... command) {
+          ((command && command->selected() ? (code = command->run(), true) : false) || ...);
+        },
+        commands_);
     return code;
   }
 
@@ -131,10 +133,10 @@ private:
   std::tuple<std::optional<Command>...> commands_;
 };
 
-using Commands = CommandTable<tmpctl::cli::CreateCommand, tmpctl::cli::ListCommand,
-                              tmpctl::cli::RemoveCommand, tmpctl::cli::DiagnoseCommand,
-                              tmpctl::cli::CleanupCommand, tmpctl::cli::RunCommand,
-                              tmpctl::cli::CompletionCommand>;
+using Commands =
+    CommandTable<tmpctl::cli::CreateCommand, tmpctl::cli::ListCommand, tmpctl::cli::RemoveCommand,
+                 tmpctl::cli::DiagnoseCommand, tmpctl::cli::CleanupCommand, tmpctl::cli::RunCommand,
+                 tmpctl::cli::CompletionCommand>;
 
 // Parses and runs. Building a command's options is most of tmpctl's start-up
 // (CLI11 checks each new option against all before it), so only the command
@@ -156,9 +158,10 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   // every command's help, one definition and one variable for all.
   std::string color = "auto";
   const auto add_color_option = [&color](CLI::App& command) {
-    one_of(command.add_option("--color", color,
-                              "Colour messages: auto (default: on a terminal, unless NO_COLOR "
-                              "is set), always, never")
+    one_of(command
+               .add_option("--color", color,
+                           "Colour messages: auto (default: on a terminal, unless NO_COLOR "
+                           "is set), always, never")
                ->type_name("WHEN"),
            color_choices);
   };
@@ -181,7 +184,8 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
     if (!only.empty()) return parse_and_run(std::move(arguments), {});
     use_color(color);  // as far as it was parsed: an invalid --color leaves "auto"
     std::string command = "tmpctl";
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App* sub) { return sub->parsed(); }))
+    for (const CLI::App* sub :
+         app.get_subcommands([](const CLI::App* sub) { return sub->parsed(); }))
       command += " " + sub->get_name();
     print_error(usage_error(app, e, command != "tmpctl"));
     print_error(fmt::format("run '{} --help' for usage", command));

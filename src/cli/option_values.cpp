@@ -26,7 +26,7 @@ CLI::Option* one_of(CLI::Option* option, std::vector<std::string> names) {
   option->check(CLI::Validator(
       [names](std::string& value) {
         return std::ranges::find(names, value) != names.end() ? std::string()
-                                                               : unknown_value_message(value, names);
+                                                              : unknown_value_message(value, names);
       },
       "{" + joined(names, ",") + "}", "one_of"));
   registry()[option] = {OptionValues::Kind::one_of, std::move(names)};

@@ -12,11 +12,11 @@ namespace tmpctl::cli {
 
 struct OptionValues {
   enum class Kind {
-    any,          ///< free text (a number, a duration, a glob): nothing to complete
-    one_of,       ///< exactly one of `names`; the parser rejects anything else
-    list_of,      ///< a comma-separated list of `names`; the command checks each
-    file,         ///< a path to a file or directory
-    directory,    ///< a path to a directory
+    any,        ///< free text (a number, a duration, a glob): nothing to complete
+    one_of,     ///< exactly one of `names`; the parser rejects anything else
+    list_of,    ///< a comma-separated list of `names`; the command checks each
+    file,       ///< a path to a file or directory
+    directory,  ///< a path to a directory
   };
   Kind kind = Kind::any;
   std::vector<std::string> names;

@@ -59,7 +59,8 @@ void use_color(std::string_view when) {
   // https://no-color.org: a non-empty NO_COLOR turns off the default colour;
   // an explicit --color=always still wins.
   const bool automatic = when == "auto" && platform::environment_variable("NO_COLOR").empty();
-  for (auto [stream, color] : {std::pair{stdout, &stdout_color}, std::pair{stderr, &stderr_color}}) {
+  for (auto [stream, color] :
+       {std::pair{stdout, &stdout_color}, std::pair{stderr, &stderr_color}}) {
     // enable_color also prepares a Windows console for the escape sequences.
     const bool terminal = when != "never" && platform::enable_color(stream);
     *color = when == "always" || (automatic && terminal);
@@ -101,7 +102,8 @@ void DataOutput::write_json_line(const nlohmann::ordered_json& value) {
 std::expected<void, Error> DataOutput::finish() {
   errno = 0;
   if (first_errno_ == 0 && std::fflush(stream_) != 0) first_errno_ = errno != 0 ? errno : EIO;
-  if (first_errno_ != 0) return std::unexpected(Error::from_errno(first_errno_, "write to standard output", ""));
+  if (first_errno_ != 0)
+    return std::unexpected(Error::from_errno(first_errno_, "write to standard output", ""));
   return {};
 }
 

@@ -56,13 +56,13 @@ void use_color(std::string_view when);
 
 /// What a piece of text is, for its colour (as cargo and ripgrep colour them).
 enum class Style {
-  error,     ///< bold red: the "tmpctl:" of an error, a failure count
-  warning,   ///< bold yellow: the "tmpctl:" of something kept or left
-  reason,    ///< yellow: why an entry was kept
-  hint,      ///< bold cyan: "hint:"
-  note,      ///< bold: "note:", the "tmpctl:" of a summary
-  holder,    ///< bold: the process that holds a file
-  success,   ///< green: what was removed
+  error,    ///< bold red: the "tmpctl:" of an error, a failure count
+  warning,  ///< bold yellow: the "tmpctl:" of something kept or left
+  reason,   ///< yellow: why an entry was kept
+  hint,     ///< bold cyan: "hint:"
+  note,     ///< bold: "note:", the "tmpctl:" of a summary
+  holder,   ///< bold: the process that holds a file
+  success,  ///< green: what was removed
 };
 /// `text` between the escape sequences of `style` when `stream` gets colour;
 /// else `text` as it is. Colour never changes the text itself.

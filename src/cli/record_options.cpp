@@ -77,8 +77,7 @@ std::expected<Lifetime, std::string> LifetimeOptions::lifetime() const {
 
 void RecordSelectors::add_to(CLI::App& command, const std::string& what) {
   options_.push_back(command.add_flag(
-      "--expired", expired_,
-      fmt::format("Only {} recorded entries whose --ttl has passed", what)));
+      "--expired", expired_, fmt::format("Only {} recorded entries whose --ttl has passed", what)));
   options_.push_back(command
                          .add_option("--tag", tags_,
                                      fmt::format("Only {} recorded entries tagged NAME "

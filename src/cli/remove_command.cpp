@@ -39,7 +39,8 @@ Exit status (with many paths, the worst wins: 2 > 1 > 5 > 3 > 4 > 0):
   4  not found
   5  denied: permissions, read-only attribute or file system, sticky directory)";
 
-constexpr const char* diagnose_description = R"(Who holds a file, and would a delete succeed now. Deletes nothing.
+constexpr const char* diagnose_description =
+    R"(Who holds a file, and would a delete succeed now. Deletes nothing.
 
 On Windows tmpctl opens the file for DELETE with full sharing, exactly as a
 delete would, and closes it again without deleting. On POSIX it checks the
@@ -89,14 +90,15 @@ void print_diagnosis(DataOutput& out, const RemoveReport& report) {
   if (report.outcome == RemoveOutcome::removed)
     out.write(fmt::format("'{}': a delete would succeed now\n", printable(report.path)));
   else
-    out.write(fmt::format("'{}': a delete would fail: {}\n", printable(report.path),
-                          reason(report)));
+    out.write(
+        fmt::format("'{}': a delete would fail: {}\n", printable(report.path), reason(report)));
   out.write(report_details(report, stdout));
 }
 
 void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
-  path_value(app->add_option("PATH", paths, "Files (or with -r, directories) to act on; '--' "
-                                            "before paths that start with '-'")
+  path_value(app->add_option("PATH", paths,
+                             "Files (or with -r, directories) to act on; '--' "
+                             "before paths that start with '-'")
                  ->required(),
              OptionValues::Kind::file);
 }
@@ -138,8 +140,8 @@ int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
   return print_reports(remove(paths_, options_), json_, false,
                        [&](DataOutput& out, const RemoveReport& report) {
-    print_remove_report(report, out, {.list_removed = verbose_});
-  });
+                         print_remove_report(report, out, {.list_removed = verbose_});
+                       });
 }
 
 DiagnoseCommand::DiagnoseCommand(CLI::App& parent)

@@ -48,9 +48,8 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) 
     for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + printable(way);
     // A process names itself (prctl(PR_SET_NAME), its executable's name):
     // never a terminal's escape sequence.
-    const std::string process =
-        fmt::format("process {}{}", holder.pid,
-                    holder.name.empty() ? "" : " (" + printable(holder.name) + ")");
+    const std::string process = fmt::format(
+        "process {}{}", holder.pid, holder.name.empty() ? "" : " (" + printable(holder.name) + ")");
     text += fmt::format("  held by {}{}{}\n", styled(stream, Style::holder, process),
                         holder.is_self ? " [this process]" : "", how);
   }
@@ -80,7 +79,8 @@ int exit_code_for(RemoveOutcome outcome, RemoveCause cause) {
 int exit_code_for(const RemoveReport& report) {
   if (report.inside.empty()) return exit_code_for(report.outcome, report.cause);
   int code = exit_success;
-  for (const RemoveReport& inner : report.inside) code = worse_exit_code(code, exit_code_for(inner));
+  for (const RemoveReport& inner : report.inside)
+    code = worse_exit_code(code, exit_code_for(inner));
   return code;
 }
 
@@ -132,22 +132,22 @@ void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveRepo
             fmt::format("removed '{}', but it is still open:{}", printable(report.path), indented));
       break;
     case RemoveOutcome::scheduled:
-      out.write(fmt::format("scheduled '{}' for deletion at the next restart\n",
-                            printable(report.path)));
+      out.write(
+          fmt::format("scheduled '{}' for deletion at the next restart\n", printable(report.path)));
       break;
     case RemoveOutcome::delete_pending:
       if (!report.error) {
-        print_warning(fmt::format("'{}' is marked for deletion, but other handles keep the name "
-                                  "until they close{}",
-                                  printable(report.path), indented));
+        print_warning(
+            fmt::format("'{}' is marked for deletion, but other handles keep the name "
+                        "until they close{}",
+                        printable(report.path), indented));
         break;
       }
       [[fallthrough]];
     default: {
-      const std::string message =
-          printable(report.error.value_or(
-              Error::invalid(ErrorKind::other, "remove", report.path, "failed"))) +
-          indented;
+      const std::string message = printable(report.error.value_or(Error::invalid(
+                                      ErrorKind::other, "remove", report.path, "failed"))) +
+                                  indented;
       if (text.refusal_is_warning)
         print_warning(message);
       else

@@ -43,9 +43,9 @@ struct RemoveReportText {
 
 /// A remove report in text, as `tmpctl remove` prints it: a refusal on
 /// stderr, "tmpctl: cannot remove 'PATH': <OS error>" with holders, notes and
-/// hints under it, each entry a tree kept first (remove -r); on stderr too, as a warning, a path removed that a
-/// process still has open (POSIX) or that stays until its holders close it
-/// (Windows, delete pending); a path scheduled for the next restart on `out`.
+/// hints under it, each entry a tree kept first (remove -r); on stderr too, as a warning, a path
+/// removed that a process still has open (POSIX) or that stays until its holders close it (Windows,
+/// delete pending); a path scheduled for the next restart on `out`.
 void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveReportText text = {});
 
 }  // namespace tmpctl::cli

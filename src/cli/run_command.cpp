@@ -17,7 +17,8 @@ namespace {
 
 constexpr const char* path_variable = "TMPCTL_PATH";
 
-constexpr const char* description = R"(Run a command with a temporary file, and remove the file when the command ends.
+constexpr const char* description =
+    R"(Run a command with a temporary file, and remove the file when the command ends.
 
 tmpctl creates a temporary file (with -d a directory) as 'tmpctl create'
 does, runs COMMAND with its path in the environment variable TMPCTL_PATH and
@@ -84,7 +85,8 @@ std::string how_it_ended(const platform::CommandExit& ended) {
 bool cleaned_up(const RemoveReport& report) {
   switch (report.outcome) {
     case RemoveOutcome::removed:
-    case RemoveOutcome::not_found: return true;  // COMMAND removed it itself
+    case RemoveOutcome::not_found:
+      return true;  // COMMAND removed it itself
     // Windows: marked for deletion, the name goes when the last holder closes.
     case RemoveOutcome::delete_pending: return !report.error;
     default: return false;
@@ -142,8 +144,8 @@ std::expected<void, Error> RunCommand::record_created(const std::string& path,
                                                       const Lifetime& lifetime) {
   auto store = RecordStore::open({}, true);
   if (!store) return std::unexpected(store.error());
-  auto record = store->add(path, create_.directory ? RecordKind::directory : RecordKind::file,
-                           lifetime);
+  auto record =
+      store->add(path, create_.directory ? RecordKind::directory : RecordKind::file, lifetime);
   if (!record) return std::unexpected(record.error());
   store_ = std::move(*store);
   record_ = std::move(*record);
@@ -189,17 +191,19 @@ int RunCommand::run() {
     // only a safety net for a tmpctl killed before it could clean up.
     if (lifetime_.requested()) {
       print_error(recorded.error());
-      (void)remove(std::span<const std::string>(&path, 1), {.recursive = true, .find_holders = false});
+      (void)remove(std::span<const std::string>(&path, 1),
+                   {.recursive = true, .find_holders = false});
       platform::command_cleanup_done();
       return exit_run_failed;
     }
-    print_warning(fmt::format("the temp path is not recorded ({}); if tmpctl is killed, "
-                              "'cleanup --orphaned' will not find it",
-                              printable(recorded.error())));
+    print_warning(
+        fmt::format("the temp path is not recorded ({}); if tmpctl is killed, "
+                    "'cleanup --orphaned' will not find it",
+                    printable(recorded.error())));
   }
 
-  const auto ended = platform::run_command(
-      with_path(command_, path), path_variable, path, [&](std::uint32_t pid) {
+  const auto ended =
+      platform::run_command(with_path(command_, path), path_variable, path, [&](std::uint32_t pid) {
         record_again(path, process_with_pid(pid).value_or(ProcessRef{pid, 0}));
       });
   if (!ended) print_error(ended.error().error);
@@ -243,7 +247,8 @@ int RunCommand::run() {
   platform::command_cleanup_done();
   // A command ended by a signal: end the same way, so that a shell sees it
   // (bash stops a script on a child's SIGINT). Returns for signals that dump core.
-  if (ended && ended->signal != 0 && code != exit_left_behind) platform::end_by_signal(ended->signal);
+  if (ended && ended->signal != 0 && code != exit_left_behind)
+    platform::end_by_signal(ended->signal);
   return code;
 }
 

@@ -18,7 +18,8 @@ namespace tmpctl::cli {
 class RunCommand {
 public:
   static constexpr const char* command_name = "run";
-  static constexpr const char* command_summary = "Run a command with a temporary file, removed afterwards";
+  static constexpr const char* command_summary =
+      "Run a command with a temporary file, removed afterwards";
   explicit RunCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
   int run();

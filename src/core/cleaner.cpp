@@ -80,9 +80,9 @@ void add(CleanupSummary& to, CleanupSummary& from) {
 }
 
 constexpr EnumName<EntryType> entry_type_names[] = {{EntryType::file, "file"},
-                                                   {EntryType::directory, "directory"},
-                                                   {EntryType::symlink, "symlink"},
-                                                   {EntryType::other, "other"}};
+                                                    {EntryType::directory, "directory"},
+                                                    {EntryType::symlink, "symlink"},
+                                                    {EntryType::other, "other"}};
 static_assert(in_declaration_order(entry_type_names));
 
 }  // namespace
@@ -99,8 +99,8 @@ Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
   const auto has_slash = [](const std::string& glob) {
     return glob.find('/') != std::string::npos;
   };
-  need_relative_ = std::ranges::any_of(rules.match, has_slash) ||
-                   std::ranges::any_of(rules.exclude, has_slash);
+  need_relative_ =
+      std::ranges::any_of(rules.match, has_slash) || std::ranges::any_of(rules.exclude, has_slash);
 }
 
 void Cleaner::run(platform::TreeWalk& walk) {
@@ -114,7 +114,7 @@ void Cleaner::run(Job& job) {
 }
 
 Cleaner::Recorded Cleaner::clean_recorded(platform::TreeWalk& walk, const std::string& name,
-                        const platform::FileIdentity& identity, bool directory) {
+                                          const platform::FileIdentity& identity, bool directory) {
   WalkEntry entry;
   const std::string path = walk.path_of(name);
   if (auto found = walk.look_up(name, entry); !found) {
@@ -202,7 +202,8 @@ bool Cleaner::is_stale(const WalkEntry& entry) {
   }
   unsigned chosen = rules_.age_by;
   if (entry.type == EntryType::directory)
-    chosen &= ~(static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::access));
+    chosen &=
+        ~(static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::access));
   std::optional<std::int64_t> newest;
   const auto consider = [&](Timestamp which, const std::optional<std::int64_t>& time) {
     if ((chosen & static_cast<unsigned>(which)) != 0 && time)
@@ -238,7 +239,8 @@ void Cleaner::look_at(platform::TreeWalk& walk, const WalkEntry& entry) {
     relative = parent != nullptr ? parent->relative + '/' + entry.name : entry.name;
   if (matches_any(rules_.exclude, entry.name, relative) ||
       (entry.type == EntryType::directory &&
-       (shared_.record_store == entry.identity || std::ranges::find(shared_.roots, entry.identity) != shared_.roots.end() ||
+       (shared_.record_store == entry.identity ||
+        std::ranges::find(shared_.roots, entry.identity) != shared_.roots.end() ||
         (frames_.empty() && entry.name.starts_with(record_store_prefix))))) {
     ++summary_.kept_excluded;
     keep_in_current();
@@ -270,7 +272,7 @@ SkipReason Cleaner::safety_reason(const WalkEntry& entry) const {
 }
 
 void Cleaner::enter_or_keep(platform::TreeWalk& walk, const WalkEntry& entry, bool selected,
-                   std::size_t depth, std::string relative) {
+                            std::size_t depth, std::string relative) {
   const bool beyond = rules_.max_depth && depth >= *rules_.max_depth;
   // A directory not entered stays, with all it holds. Those kept for
   // safety are listed when they are themselves stale and selected.
@@ -310,8 +312,7 @@ void Cleaner::keep_times_of_stale(platform::TreeWalk& walk, const WalkEntry& ent
 void Cleaner::split(platform::TreeWalk& walk, Frame frame) {
   auto split = walk.split(frame.entry, options_.walks);
   if (!split) {
-    fail_or_keep_in_use(walk.path_of(frame.entry.name), frame.entry, frame.selected,
-                        split.error());
+    fail_or_keep_in_use(walk.path_of(frame.entry.name), frame.entry, frame.selected, split.error());
     return;
   }
   if (!*split) {
@@ -329,7 +330,7 @@ void Cleaner::split(platform::TreeWalk& walk, Frame frame) {
 }
 
 void Cleaner::fail_or_keep_in_use(const std::string& path, const WalkEntry& entry, bool selected,
-                         const Error& error) {
+                                  const Error& error) {
   if (error.kind != ErrorKind::in_use) {
     fail(path, type_name(entry.type), 0, error);
     keep_in_current();
@@ -360,7 +361,7 @@ void Cleaner::finish_directory(platform::TreeWalk& walk) {
 }
 
 void Cleaner::remove(platform::TreeWalk& walk, const WalkEntry& entry, bool finished_directory,
-            const std::string& known_path) {
+                     const std::string& known_path) {
   const auto path = [&] {
     if (!known_path.empty()) return known_path;
     return finished_directory ? walk.current_path() : walk.path_of(entry.name);
@@ -430,13 +431,14 @@ void Cleaner::skip(std::string path, const WalkEntry& entry, SkipReason reason) 
   emit(listed);
 }
 
-void Cleaner::fail(std::string path, std::string_view type, std::uint64_t size, const Error& error) {
+void Cleaner::fail(std::string path, std::string_view type, std::uint64_t size,
+                   const Error& error) {
   ++summary_.failed;
   emit(CleanupEntry{.action = CleanupAction::failed,
-                               .path = std::move(path),
-                               .type = type,
-                               .size = size,
-                               .error = error});
+                    .path = std::move(path),
+                    .type = type,
+                    .size = size,
+                    .error = error});
 }
 
 void Cleaner::keep_in_current() {
@@ -457,7 +459,6 @@ void Cleaner::report_progress() {
   shared_.last_progress = now;
   shared_.observer.progress(shared_.summary);
 }
-
 
 // Entries Windows refused as in use: their holders, found in one batch
 // (unless the caller wants none).

@@ -25,10 +25,10 @@ namespace tmpctl::core {
 
 // A directory being walked, as cleanup sees it.
 struct Frame {
-  platform::WalkEntry entry;        // as listed in its parent
-  bool selected = false;  // it, or a directory above it, matched --match
-  std::string relative;   // below the root, '/'-separated; kept only for globs with '/'
-  std::uint64_t kept = 0;  // entries left inside it
+  platform::WalkEntry entry;  // as listed in its parent
+  bool selected = false;      // it, or a directory above it, matched --match
+  std::string relative;       // below the root, '/'-separated; kept only for globs with '/'
+  std::uint64_t kept = 0;     // entries left inside it
 };
 
 // A directory of a root, split off to be cleaned by another thread.
@@ -47,7 +47,8 @@ struct Shared {
   std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
   // Removing one name of a file with several changes its ctime: its other
   // names are judged by the times its first name showed, in every thread.
-  std::unordered_map<platform::FileIdentity, platform::EntryTimes, platform::FileIdentityHash> first_seen{};
+  std::unordered_map<platform::FileIdentity, platform::EntryTimes, platform::FileIdentityHash>
+      first_seen{};
   std::atomic<bool> any_first_seen{false};
   // Entries Windows refused as in use: their holders are found in one batch.
   std::vector<CleanupEntry> in_use{};

@@ -16,7 +16,11 @@ namespace {
 // as one character, so invalid names still match `?` and `*` sensibly.
 std::size_t char_length(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
-  const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  const std::size_t length = lead < 0x80    ? 1
+                             : lead >= 0xF0 ? 4
+                             : lead >= 0xE0 ? 3
+                             : lead >= 0xC0 ? 2
+                                            : 1;
   if (i + length > text.size()) return 1;
   for (std::size_t k = 1; k < length; ++k)
     if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
@@ -153,9 +157,9 @@ std::expected<void, Error> check_glob(std::string_view pattern) {
     if (pattern[p] != '[') continue;
     const std::size_t end = bracket_end(pattern, p);
     if (end == std::string_view::npos)
-      return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use pattern",
-                                            std::string(pattern),
-                                            "'[' has no closing ']' (write [[] for a literal '[')"));
+      return std::unexpected(
+          Error::invalid(ErrorKind::invalid_argument, "use pattern", std::string(pattern),
+                         "'[' has no closing ']' (write [[] for a literal '[')"));
     p = end - 1;
   }
   return {};
@@ -181,7 +185,8 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
       ++i;
     }
     if (i == start)
-      return invalid("expected a number followed by a unit (s, m, h, d, w), as in 90s, 12h or 1d6h");
+      return invalid(
+          "expected a number followed by a unit (s, m, h, d, w), as in 90s, 12h or 1d6h");
     std::int64_t unit = 1;
     if (i < text.size()) {
       switch (text[i]) {
@@ -190,7 +195,8 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
         case 'h': unit = 3600; break;
         case 'd': unit = 86400; break;
         case 'w': unit = 7 * 86400; break;
-        default: return invalid(std::string("unknown unit '") + text[i] + "' (use s, m, h, d or w)");
+        default:
+          return invalid(std::string("unknown unit '") + text[i] + "' (use s, m, h, d or w)");
       }
       ++i;
     } else if (start != 0) {

@@ -6,10 +6,9 @@
 
 namespace tmpctl {
 
-Error Error::invalid(ErrorKind kind, std::string operation, std::string path,
-                     std::string message) {
-  return Error{kind, std::move(operation), std::move(path), ErrorDomain::none, 0,
-               std::move(message)};
+Error Error::invalid(ErrorKind kind, std::string operation, std::string path, std::string message) {
+  return Error{kind, std::move(operation), std::move(path), ErrorDomain::none,
+               0,    std::move(message)};
 }
 
 Error Error::from_errno(int errno_value, std::string operation, std::string path) {

@@ -24,9 +24,7 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 
 Handle::~Handle() { (void)close(); }
 
-NativeHandle Handle::release() noexcept {
-  return std::exchange(native_, invalid_native_handle());
-}
+NativeHandle Handle::release() noexcept { return std::exchange(native_, invalid_native_handle()); }
 
 std::expected<void, Error> Handle::close() noexcept {
   if (!valid()) return {};

@@ -39,8 +39,7 @@ std::expected<NamePattern, Error> parse_name_pattern(const CreateOptions& option
     if (auto ok = check_component("prefix", pattern.prefix); !ok)
       return std::unexpected(ok.error());
     if (const std::string problem = platform::name_end_problem(pattern.suffix); !problem.empty())
-      return std::unexpected(
-          invalid_name(fmt::format("suffix '{}' {}", pattern.suffix, problem)));
+      return std::unexpected(invalid_name(fmt::format("suffix '{}' {}", pattern.suffix, problem)));
     return pattern;
   }
 
@@ -95,9 +94,9 @@ std::expected<std::string, Error> make_name(const NamePattern& pattern) {
     name += pattern.suffix;
     if (!platform::is_reserved_name(name)) return name;
   }
-  return std::unexpected(invalid_name(fmt::format(
-      "names made from '{}{}{}' are reserved device names", pattern.prefix,
-      std::string(pattern.random_length, 'X'), pattern.suffix)));
+  return std::unexpected(
+      invalid_name(fmt::format("names made from '{}{}{}' are reserved device names", pattern.prefix,
+                               std::string(pattern.random_length, 'X'), pattern.suffix)));
 }
 
 }  // namespace tmpctl::core

@@ -55,7 +55,8 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   // Each directory is opened once; its recorded entries are looked up by name.
   std::map<std::string, std::vector<const Record*>> by_directory;
   for (const Record& record : set->records)
-    if (auto parts = core::split_path(record.path)) by_directory[parts->directory].push_back(&record);
+    if (auto parts = core::split_path(record.path))
+      by_directory[parts->directory].push_back(&record);
   {
     Cleaner cleaner(cleanup_options, shared, *open_files, {.all_stale = true, .walks = 2});
     for (const auto& [directory, records] : by_directory) {
@@ -74,8 +75,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
           WalkEntry entry;
           if (!walk) continue;
           auto found = walk->look_up(name, entry);
-          if (found ? entry.identity != identity
-                    : found.error().kind == ErrorKind::not_found)
+          if (found ? entry.identity != identity : found.error().kind == ErrorKind::not_found)
             forget(*record);
           continue;
         }
@@ -88,8 +88,8 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
                                       .error = walk.error()});
           continue;
         }
-        switch (cleaner.clean_recorded(*walk, name, identity,
-                                       record->kind == RecordKind::directory)) {
+        switch (
+            cleaner.clean_recorded(*walk, name, identity, record->kind == RecordKind::directory)) {
           case Cleaner::Recorded::kept: break;
           case Cleaner::Recorded::removed:
           case Cleaner::Recorded::gone:

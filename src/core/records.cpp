@@ -103,7 +103,8 @@ std::string serialize(const Record& record) {
   object["created_ns"] = to_ns(record.created);
   object["expires_ns"] =
       record.expires ? nlohmann::ordered_json(to_ns(*record.expires)) : nlohmann::ordered_json();
-  object["tag"] = record.tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record.tag);
+  object["tag"] =
+      record.tag.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(record.tag);
   object["owner"] = {{"pid", record.owner.pid}, {"start_time", record.owner.start_time}};
   object["identity"] = {{"device", record.device}, {"file", record.file}};
   return object.dump() + "\n";
@@ -162,8 +163,8 @@ ProcessRef from_platform(const platform::ProcessIdentity& process) {
 
 std::expected<void, Error> check_lifetime(const Lifetime& lifetime) {
   if (auto ok = check_tag_text(lifetime.tag); !ok) return ok;
-  if (lifetime.ttl && (*lifetime.ttl <= std::chrono::seconds(0) ||
-                       *lifetime.ttl > std::chrono::days(100 * 366)))
+  if (lifetime.ttl &&
+      (*lifetime.ttl <= std::chrono::seconds(0) || *lifetime.ttl > std::chrono::days(100 * 366)))
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "record", "",
                                           "a lifetime must be between 1 second and 100 years"));
   return {};
@@ -263,8 +264,8 @@ std::expected<Record, Error> RecordStore::add(const std::string& path, RecordKin
   std::ranges::transform(record.id, record.id.begin(), [](char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;  // one case: Windows
   });
-  if (auto written = state_->directory->write(record.id + std::string(record_extension),
-                                              serialize(record));
+  if (auto written =
+          state_->directory->write(record.id + std::string(record_extension), serialize(record));
       !written)
     return std::unexpected(written.error());
   return record;
@@ -327,8 +328,8 @@ std::size_t RecordStore::remove_partials(std::chrono::seconds age) {
     // moved aside to be replaced (Windows), or an empty record (a power
     // loss between the rename and the data reaching the disk). None of them
     // names an entry.
-    const bool leftover = name.starts_with('.') &&
-                          (name.ends_with(".partial") || name.ends_with(".old"));
+    const bool leftover =
+        name.starts_with('.') && (name.ends_with(".partial") || name.ends_with(".old"));
     const bool empty = !name.starts_with('.') && name.ends_with(record_extension) &&
                        state_->directory->read(name, 1).value_or("x").empty();
     if (!leftover && !empty) continue;
@@ -350,15 +351,15 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
   // cleanup would, without following a link.
   std::map<std::string, std::vector<std::size_t>> by_directory;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (auto parts = core::split_path(records[i].path))
-      by_directory[parts->directory].push_back(i);
+    if (auto parts = core::split_path(records[i].path)) by_directory[parts->directory].push_back(i);
   }
   std::vector<std::size_t> probe;  // present, where only a delete can tell "in use"
   for (const auto& [directory, indexes] : by_directory) {
     auto walk = platform::TreeWalk::open(directory);
     if (!walk) {
       if (walk.error().kind != ErrorKind::not_found)
-        for (const std::size_t i : indexes) report.statuses[i].presence = RecordStatus::Presence::unknown;
+        for (const std::size_t i : indexes)
+          report.statuses[i].presence = RecordStatus::Presence::unknown;
       continue;
     }
     platform::WalkEntry entry;
@@ -371,10 +372,10 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
           status.presence = RecordStatus::Presence::unknown;
         continue;
       }
-      const bool same = entry.identity == platform::FileIdentity{record.device, record.file} &&
-                        entry.type == (record.kind == RecordKind::directory
-                                           ? platform::EntryType::directory
-                                           : platform::EntryType::file);
+      const bool same =
+          entry.identity == platform::FileIdentity{record.device, record.file} &&
+          entry.type == (record.kind == RecordKind::directory ? platform::EntryType::directory
+                                                              : platform::EntryType::file);
       status.presence = same ? RecordStatus::Presence::present : RecordStatus::Presence::replaced;
       if (!same) continue;
       if (open_files->available) {
@@ -419,14 +420,15 @@ std::expected<RecordStatusReport, Error> inspect(std::span<const Record> records
   return report;
 }
 
-constexpr core::EnumName<RecordKind> record_kind_names[] = {
-    {RecordKind::file, "file"}, {RecordKind::directory, "directory"}};
+constexpr core::EnumName<RecordKind> record_kind_names[] = {{RecordKind::file, "file"},
+                                                            {RecordKind::directory, "directory"}};
 static_assert(core::in_declaration_order(record_kind_names));
 
 std::string_view to_string(RecordKind kind) { return core::name_in(record_kind_names, kind); }
 
-constexpr core::EnumName<ProcessState> process_state_names[] = {
-    {ProcessState::alive, "alive"}, {ProcessState::gone, "gone"}, {ProcessState::unknown, "unknown"}};
+constexpr core::EnumName<ProcessState> process_state_names[] = {{ProcessState::alive, "alive"},
+                                                                {ProcessState::gone, "gone"},
+                                                                {ProcessState::unknown, "unknown"}};
 static_assert(core::in_declaration_order(process_state_names));
 
 std::string_view to_string(ProcessState state) { return core::name_in(process_state_names, state); }

@@ -109,23 +109,26 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
             "no process visible to tmpctl holds it: often an antivirus or search indexer "
             "scanning a new file; try again with 'tmpctl remove --retry 5'");
       else if (report.holders.empty())
-        hints.push_back("tmpctl could not inspect every process (see the notes): the holder "
-                        "may be among them");
+        hints.push_back(
+            "tmpctl could not inspect every process (see the notes): the holder "
+            "may be among them");
       if (!options.on_reboot && report.cause == RemoveCause::sharing_violation)
         hints.push_back(
             "as a last resort, 'tmpctl remove --on-reboot' deletes it when Windows next starts");
       break;
     case RemoveCause::delete_pending:
-      hints.push_back("the file is already marked for deletion: it disappears when the last "
-                      "handle to it closes");
+      hints.push_back(
+          "the file is already marked for deletion: it disappears when the last "
+          "handle to it closes");
       holder_hints();
       break;
     case RemoveCause::read_only_attribute:
       hints.push_back("the file is read-only: --force clears the attribute and deletes it");
       break;
     case RemoveCause::immutable:
-      hints.push_back("the file is immutable or append-only: as root, run 'chattr -i -a' on it "
-                      "first");
+      hints.push_back(
+          "the file is immutable or append-only: as root, run 'chattr -i -a' on it "
+          "first");
       break;
     case RemoveCause::read_only_filesystem:
       hints.push_back("the file system is mounted read-only: remount it read-write first");
@@ -143,21 +146,24 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
             tense == Tense::done ? "was removed" : "could go"));
       else
         hints.push_back(options.recursive
-                          ? "the directory still has entries: some may still be open or being "
-                            "deleted, or were added meanwhile; try again, or with --retry"
-                          : "the directory is not empty: use -r to remove it and its contents");
+                            ? "the directory still has entries: some may still be open or being "
+                              "deleted, or were added meanwhile; try again, or with --retry"
+                            : "the directory is not empty: use -r to remove it and its contents");
       break;
     case RemoveCause::sticky_directory:
-      hints.push_back("its directory is sticky (like /tmp) and the entry belongs to another "
-                      "user: only its owner, the directory's owner or root can remove it");
+      hints.push_back(
+          "its directory is sticky (like /tmp) and the entry belongs to another "
+          "user: only its owner, the directory's owner or root can remove it");
       break;
     case RemoveCause::directory_not_writable:
-      hints.push_back("removing a name changes its directory, and you may not write to that "
-                      "directory: check its permissions");
+      hints.push_back(
+          "removing a name changes its directory, and you may not write to that "
+          "directory: check its permissions");
       break;
     case RemoveCause::permission_denied:
-      hints.push_back("the OS denied access: check the permissions of the file and of its "
-                      "directory (on Windows: icacls)");
+      hints.push_back(
+          "the OS denied access: check the permissions of the file and of its "
+          "directory (on Windows: icacls)");
       break;
     case RemoveCause::reserved_name:
       if (auto verbatim = platform::verbatim_form(report.path))
@@ -167,14 +173,14 @@ void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) 
             verbatim->substr(verbatim->find_last_of('\\') + 1), *verbatim));
       break;
     case RemoveCause::protected_root:
-      hints.push_back("removing it would remove everything on the file system or volume; "
-                      "--no-preserve-root overrides this safeguard");
+      hints.push_back(
+          "removing it would remove everything on the file system or volume; "
+          "--no-preserve-root overrides this safeguard");
       break;
     case RemoveCause::not_found:
     case RemoveCause::invalid_path:
     case RemoveCause::dot_or_dotdot:
-    case RemoveCause::other:
-      break;
+    case RemoveCause::other: break;
   }
 }
 
@@ -344,11 +350,10 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
                            const RemoveOptions& options, bool dry_run) {
   report.inside.clear();
   const platform::DeleteStrategy strategy = strategy_of(options);
-  auto removal = core::remove_tree(
-      target, {.dry_run = dry_run,
-               .force = options.force,
-               .restore_owner_permissions = options.force,
-               .find_holders = options.find_holders});
+  auto removal = core::remove_tree(target, {.dry_run = dry_run,
+                                            .force = options.force,
+                                            .restore_owner_permissions = options.force,
+                                            .find_holders = options.find_holders});
   if (!removal) {
     refuse(report, removal.error(), platform::explain_refusal(target, removal.error()));
     return false;
@@ -385,11 +390,11 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
     return false;
   }
   refuse(report,
-         Error::invalid(ErrorKind::directory_not_empty, "remove", report.path,
-                        count == 0 ? std::string("entries appeared in it meanwhile")
-                                   : fmt::format("{} {} inside {}", count,
-                                                 count == 1 ? "entry" : "entries",
-                                                 dry_run ? "would stay" : "could not be removed")),
+         Error::invalid(
+             ErrorKind::directory_not_empty, "remove", report.path,
+             count == 0 ? std::string("entries appeared in it meanwhile")
+                        : fmt::format("{} {} inside {}", count, count == 1 ? "entry" : "entries",
+                                      dry_run ? "would stay" : "could not be removed")),
          RemoveCause::directory_not_empty);
   return false;
 }
@@ -404,8 +409,7 @@ bool tree_worth_retrying(const RemoveReport& report) {
 
 }  // namespace
 
-std::vector<RemoveReport> remove(std::span<const std::string> paths,
-                                 const RemoveOptions& options) {
+std::vector<RemoveReport> remove(std::span<const std::string> paths, const RemoveOptions& options) {
   std::vector<RemoveReport> reports(paths.size());
   std::vector<std::string> targets(paths.size());
   std::vector<std::optional<platform::EntryInfo>> infos(paths.size());
@@ -447,8 +451,7 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
       if (attempt > 0) wait();
       report.attempts = attempt + 1;
       if (tree) {
-        if (remove_directory_tree(report, target, options, false) ||
-            !tree_worth_retrying(report))
+        if (remove_directory_tree(report, target, options, false) || !tree_worth_retrying(report))
           break;
         continue;
       }
@@ -499,9 +502,8 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
     // Holders of what refused: inside a tree, that is the entry, not the tree.
     if (options.find_holders && !platform::delete_succeeds_while_open() &&
         wants_holders(report.cause))
-      scan_after.emplace_back(report.error && !report.error->path.empty() ? report.error->path
-                                                                           : target,
-                              i);
+      scan_after.emplace_back(
+          report.error && !report.error->path.empty() ? report.error->path : target, i);
   }
   attach_holders(reports, scan_after, scan_notes);
 

@@ -28,9 +28,9 @@ std::expected<Target, Error> resolve_target(const CreateOptions& requested) {
   if (last_separator != std::string::npos) {
     const std::string& tmpl = requested.name_template;
     if (!requested.directory.empty())
-      return std::unexpected(Error::invalid(
-          ErrorKind::invalid_argument, "use template", tmpl,
-          "a template with a directory part cannot be combined with a directory"));
+      return std::unexpected(
+          Error::invalid(ErrorKind::invalid_argument, "use template", tmpl,
+                         "a template with a directory part cannot be combined with a directory"));
     if (last_separator + 1 == tmpl.size())
       return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use template", tmpl,
                                             "the template has no file name"));
@@ -53,8 +53,7 @@ std::string describe_pattern(const core::NamePattern& pattern) {
 // "already exists"; only a collision earns another try.
 template <class Create>
 auto create_with_retries(const Target& target, const std::string& operation, Create create_at)
-    -> std::expected<std::pair<std::string, typename decltype(create_at(""))::value_type>,
-                     Error> {
+    -> std::expected<std::pair<std::string, typename decltype(create_at(""))::value_type>, Error> {
   for (int attempt = 0; attempt < max_create_attempts; ++attempt) {
     auto name = core::make_name(target.pattern);
     if (!name) return std::unexpected(name.error());
@@ -67,10 +66,10 @@ auto create_with_retries(const Target& target, const std::string& operation, Cre
     error.path = target.directory;
     return std::unexpected(std::move(error));
   }
-  return std::unexpected(Error::invalid(
-      ErrorKind::too_many_attempts, operation, target.directory,
-      fmt::format("all {} names tried for '{}' already exist", max_create_attempts,
-                  describe_pattern(target.pattern))));
+  return std::unexpected(
+      Error::invalid(ErrorKind::too_many_attempts, operation, target.directory,
+                     fmt::format("all {} names tried for '{}' already exist", max_create_attempts,
+                                 describe_pattern(target.pattern))));
 }
 
 }  // namespace
@@ -181,12 +180,13 @@ std::expected<TempDirectory, Error> TempDirectory::create(const CreateOptions& o
   auto target = resolve_target(options);
   if (!target) return std::unexpected(target.error());
   const unsigned mode = options.mode != 0 ? options.mode : default_directory_mode;
-  auto created = create_with_retries(
-      *target, "create directory in", [&](const std::string& path) -> std::expected<std::monostate, Error> {
-        if (auto made = platform::create_directory_exclusive(path, mode); !made)
-          return std::unexpected(made.error());
-        return std::monostate{};
-      });
+  auto created =
+      create_with_retries(*target, "create directory in",
+                          [&](const std::string& path) -> std::expected<std::monostate, Error> {
+                            if (auto made = platform::create_directory_exclusive(path, mode); !made)
+                              return std::unexpected(made.error());
+                            return std::monostate{};
+                          });
   if (!created) return std::unexpected(created.error());
   return TempDirectory(std::move(created->first));
 }
@@ -229,7 +229,8 @@ std::expected<std::string, Error> unused_name(const CreateOptions& options) {
   auto target = resolve_target(options);
   if (!target) return std::unexpected(target.error());
   auto picked = create_with_retries(
-      *target, "pick a name in", [](const std::string& path) -> std::expected<std::monostate, Error> {
+      *target, "pick a name in",
+      [](const std::string& path) -> std::expected<std::monostate, Error> {
         auto exists = platform::entry_exists(path);
         if (!exists) return std::unexpected(exists.error());
         if (*exists)

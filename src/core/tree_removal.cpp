@@ -27,10 +27,12 @@ using platform::WalkEntry;
 // walk reports the refusal and the holders are found in one batch.
 struct TreeRemover {
   TreeRemover(core::TreeRemoval& removal, const core::TreeRemovalOptions& options)
-      : observer{.entry = [&removal](const CleanupEntry& kept) {
-          if (kept.action == CleanupAction::skipped || kept.action == CleanupAction::failed)
-            removal.kept.push_back(kept);
-        }},
+      : observer{.entry =
+                     [&removal](const CleanupEntry& kept) {
+                       if (kept.action == CleanupAction::skipped ||
+                           kept.action == CleanupAction::failed)
+                         removal.kept.push_back(kept);
+                     }},
         shared(observer) {
     cleanup_options.dry_run = options.dry_run;
     cleanup_options.force = options.force;
@@ -64,9 +66,8 @@ platform::WalkOptions tree_walk_options(const core::TreeRemovalOptions& options)
 // A file system's root, asked for by --no-preserve-root: everything in it
 // goes, as rm removes it; the root itself cannot.
 std::expected<core::TreeRemoval, Error> empty_root(const std::string& path,
-                                                  const core::TreeRemovalOptions& options) {
-  auto walk = platform::TreeWalk::open(
-      path, tree_walk_options(options));
+                                                   const core::TreeRemovalOptions& options) {
+  auto walk = platform::TreeWalk::open(path, tree_walk_options(options));
   if (!walk) return std::unexpected(walk.error());
   core::TreeRemoval removal;
   removal.path = walk->current_path();
@@ -80,7 +81,7 @@ std::expected<core::TreeRemoval, Error> empty_root(const std::string& path,
 }  // namespace
 
 std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& path,
-                                                        const TreeRemovalOptions& options) {
+                                                          const TreeRemovalOptions& options) {
   // A name without a directory is an entry of the current directory; its
   // entries are then spelled as the user spelled the name, without "./".
   std::optional<PathParts> parts = split_path(path);
@@ -92,12 +93,10 @@ std::expected<core::TreeRemoval, Error> core::remove_tree(const std::string& pat
   if (!parts || !platform::plain_name_problem(parts->name).empty())
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", path,
                                           "it names no entry of a directory"));
-  auto walk = platform::TreeWalk::open(
-      parts->directory, tree_walk_options(options));
+  auto walk = platform::TreeWalk::open(parts->directory, tree_walk_options(options));
   if (!walk) return std::unexpected(walk.error());
   WalkEntry entry;
-  if (auto found = walk->look_up(parts->name, entry); !found)
-    return std::unexpected(found.error());
+  if (auto found = walk->look_up(parts->name, entry); !found) return std::unexpected(found.error());
   if (entry.type != EntryType::directory)
     return std::unexpected(Error::invalid(ErrorKind::not_a_directory, "remove", path,
                                           "not a directory (a link is never followed)"));

@@ -40,9 +40,9 @@ struct FileIdentityHash {
 std::expected<FileIdentity, Error> identity_of(const std::string& path);
 
 /// The system's own directories (/usr, /etc, /var, C:\Windows, C:\Program
-/// Files..., on Windows as the system reports them, not %SystemRoot%): no cleanup may take one of them, or a directory inside one, as
-/// its root without --force, unless it lies in a temp directory first (as
-/// /var/tmp lies in /var). Those that do not exist are left out.
+/// Files..., on Windows as the system reports them, not %SystemRoot%): no cleanup may take one of
+/// them, or a directory inside one, as its root without --force, unless it lies in a temp directory
+/// first (as /var/tmp lies in /var). Those that do not exist are left out.
 std::vector<std::string> system_directories();
 /// Temp directories, which a root may lie in even inside a system
 /// directory: /tmp, /var/tmp, /dev/shm, /private/tmp, /run/user/UID; on
@@ -94,10 +94,10 @@ enum class WalkStep {
 };
 
 enum class RemoveResult {
-  removed,  ///< deleted (or, in a dry run, every check passed)
-  in_use,   ///< refused because another process holds it (Windows: WinError 32)
-  changed,  ///< no longer what was listed: left alone
-  gone,     ///< someone else removed it meanwhile
+  removed,      ///< deleted (or, in a dry run, every check passed)
+  in_use,       ///< refused because another process holds it (Windows: WinError 32)
+  changed,      ///< no longer what was listed: left alone
+  gone,         ///< someone else removed it meanwhile
   mount_point,  ///< POSIX: a mount point (a file bind-mounted there): not removed
 };
 

@@ -39,13 +39,13 @@ namespace tmpctl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
+using test::exists;
 using test::fs_path;
 using test::HeldFile;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-using test::contains;
-using test::exists;
 
 constexpr auto old_age = std::chrono::hours(24 * 20);
 
@@ -82,14 +82,14 @@ protected:
     // mingw's last_write_time cannot open directories: set it through a handle.
     auto wide = platform::win32::widen(path);
     ASSERT_TRUE(wide);
-    HANDLE handle = CreateFileW(wide->c_str(), FILE_WRITE_ATTRIBUTES,
-                                FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
-                                nullptr);
+    HANDLE handle =
+        CreateFileW(wide->c_str(), FILE_WRITE_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
     ASSERT_NE(handle, INVALID_HANDLE_VALUE) << path;
     FILETIME now;
     GetSystemTimeAsFileTime(&now);
-    ULARGE_INTEGER value{{now.dwLowDateTime, now.dwHighDateTime}};
+    ULARGE_INTEGER value{{ now.dwLowDateTime, now.dwHighDateTime }};
     value.QuadPart -= static_cast<ULONGLONG>(std::chrono::seconds(old_age).count()) * 10'000'000;
     const FILETIME old{value.LowPart, value.HighPart};
     EXPECT_TRUE(SetFileTime(handle, nullptr, nullptr, &old)) << path;
@@ -102,11 +102,13 @@ protected:
   static std::int64_t write_time(const std::string& path) {
 #ifdef _WIN32
     WIN32_FILE_ATTRIBUTE_DATA data{};
-    EXPECT_TRUE(GetFileAttributesExW(platform::win32::widen(path).value().c_str(), GetFileExInfoStandard, &data))
+    EXPECT_TRUE(GetFileAttributesExW(platform::win32::widen(path).value().c_str(),
+                                     GetFileExInfoStandard, &data))
         << path;
-    return static_cast<std::int64_t>(ULARGE_INTEGER{{data.ftLastWriteTime.dwLowDateTime,
-                                                     data.ftLastWriteTime.dwHighDateTime}}
-                                         .QuadPart);
+    return static_cast<std::int64_t>(ULARGE_INTEGER{{
+                                       data.ftLastWriteTime.dwLowDateTime,
+                                       data.ftLastWriteTime.dwHighDateTime
+                                     }}.QuadPart);
 #else
     struct stat st {};
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
@@ -133,8 +135,9 @@ protected:
     std::set<std::string> paths;
     for (const auto& entry : entries)
       if (entry.contains("action") && entry.at("action") == action)
-        paths.insert(entry.contains("path_base64") ? "base64:" + entry.at("path_base64").get<std::string>()
-                                                   : entry.at("path").get<std::string>());
+        paths.insert(entry.contains("path_base64")
+                         ? "base64:" + entry.at("path_base64").get<std::string>()
+                         : entry.at("path").get<std::string>());
     return paths;
   }
 
@@ -169,8 +172,8 @@ TEST_F(CleanupCli, RemovesExactlyTheStaleSetAndKeepsTheRoot) {
   const std::string dash = file("-rf");
   const std::string empty_old_dir = directory("empty-old");
   const std::string empty_fresh_dir = directory("empty-fresh", true);
-  age(below("a/b"));  // emptied, and old itself: goes
-  age(join(root_, "a"));    // old, but keeps a fresh file: stays
+  age(below("a/b"));      // emptied, and old itself: goes
+  age(join(root_, "a"));  // old, but keeps a fresh file: stays
   age(root_);
 
   auto result = cleanup({"-v"});
@@ -216,9 +219,8 @@ TEST_F(CleanupCli, OddNamesComeOutAsValidJson) {
 #ifndef _WIN32
   EXPECT_TRUE(reported.contains("new\nline"));
   // Not UTF-8: U+FFFD for people, the exact bytes in base64 for programs.
-  const auto bad = std::ranges::find_if(parsed, [](const nlohmann::json& o) {
-    return o.contains("path_base64");
-  });
+  const auto bad = std::ranges::find_if(
+      parsed, [](const nlohmann::json& o) { return o.contains("path_base64"); });
   ASSERT_NE(bad, parsed.end());
   EXPECT_TRUE(contains(bad->at("path").get<std::string>(), "bad\xEF\xBF\xBDutf8"));
 #endif
@@ -237,14 +239,19 @@ TEST_F(CleanupCli, TextOutputKeepsOneEntryPerLine) {
 
 TEST_F(CleanupCli, DryRunListsExactlyWhatARealRunRemoves) {
   for (int d = 0; d < 5; ++d)
-    for (int f = 0; f < 6; ++f) file("d" + std::to_string(d) + "/f" + std::to_string(f), f % 2 == 0);
+    for (int f = 0; f < 6; ++f)
+      file("d" + std::to_string(d) + "/f" + std::to_string(f), f % 2 == 0);
   file("deep/er/still/old");
   age(below("deep/er/still"));
   age(below("deep/er"));
   directory("old-empty");
   file("keep/me.txt");
   const std::vector<std::string> rules = {"--json", "-v", "--exclude", "keep"};
-  auto dry = cleanup([&] { auto r = rules; r.push_back("--dry-run"); return r; }());
+  auto dry = cleanup([&] {
+    auto r = rules;
+    r.push_back("--dry-run");
+    return r;
+  }());
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   auto real = cleanup(rules);
   ASSERT_EQ(real.exit_code, 0) << real.err;
@@ -280,7 +287,8 @@ TEST_F(CleanupCli, AFileHeldOpenIsKeptAndItsHolderNamed) {
   auto strict = cleanup({"--strict"});
   EXPECT_EQ(strict.exit_code, 3) << strict.err;
   EXPECT_TRUE(contains(strict.err, "skipped " + held + ": in use")) << strict.err;
-  EXPECT_TRUE(contains(strict.err, "held by process " + std::to_string(holder.pid()))) << strict.err;
+  EXPECT_TRUE(contains(strict.err, "held by process " + std::to_string(holder.pid())))
+      << strict.err;
   holder.release();
   auto after = cleanup();
   EXPECT_EQ(after.exit_code, 0) << after.err;
@@ -333,7 +341,7 @@ TEST_F(CleanupCli, MatchExcludeTypeDepthAndKeepDirs) {
   EXPECT_FALSE(exists(join(root_, "tmp.a1")));  // matched directory: it and its contents
   EXPECT_FALSE(exists(below("sub/tmp.c3")));
   EXPECT_TRUE(exists(join(root_, "other.txt")));
-  EXPECT_TRUE(exists(join(root_, "tmp.b2")));             // excluded
+  EXPECT_TRUE(exists(join(root_, "tmp.b2")));       // excluded
   EXPECT_TRUE(exists(below("sub/deeper/tmp.d4")));  // beyond --max-depth
 
   auto files_only = cleanup({"--type", "file", "--match", "**/deeper/*"});
@@ -349,10 +357,13 @@ TEST_F(CleanupCli, MatchExcludeTypeDepthAndKeepDirs) {
 
 TEST_F(CleanupCli, BadUsageIsRefusedBeforeAnythingIsRemoved) {
   const std::string old = file("old");
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--older-than", "10x"}, {"--older-than", "0s"},
-        {"--age-by", "mtime,ztime"}, {"--type", "socket"}, {"--match", "[oops"},
-        {"--jobs", "0"}, {"-j", "many"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--older-than", "10x"},
+                                              {"--older-than", "0s"},
+                                              {"--age-by", "mtime,ztime"},
+                                              {"--type", "socket"},
+                                              {"--match", "[oops"},
+                                              {"--jobs", "0"},
+                                              {"-j", "many"}}) {
     auto result = cleanup(bad);
     EXPECT_EQ(result.exit_code, 2) << bad[0] << ": " << result.err;
     EXPECT_TRUE(contains(result.err, "tmpctl: ")) << result.err;
@@ -449,8 +460,8 @@ TEST_F(CleanupCli, ADirNamedInsideAnotherDirIsNeverRemovedInEitherOrder) {
     age(below(round + "/a/b/c"));
     age(inner);
     age(outer);
-    std::vector<std::string> arguments = {"cleanup", "--age-by", "mtime", "--older-than", "1s",
-                                          "--json"};
+    std::vector<std::string> arguments = {"cleanup",      "--age-by", "mtime",
+                                          "--older-than", "1s",       "--json"};
     if (outer_first)
       arguments.insert(arguments.end(), {outer, inner});
     else
@@ -486,8 +497,8 @@ TEST_F(CleanupCli, TempVariablesNeverLiftTheGuardOfASystemDirectory) {
                               Case{nullptr, windows + "\\System32"}}) {
     test::ScopedEnvironment tmp("TMP", setting.tmp);
     test::ScopedEnvironment temp("TEMP", setting.temp.c_str());
-    const std::string what = std::string("TMP=") + (setting.tmp ? setting.tmp : "(unset)") +
-                             " TEMP=" + setting.temp;
+    const std::string what =
+        std::string("TMP=") + (setting.tmp ? setting.tmp : "(unset)") + " TEMP=" + setting.temp;
 #else
   const std::string link = join(scratch(), "link-to-etc");
   fs::create_directory_symlink("/etc", fs_path(link));
@@ -685,8 +696,8 @@ TEST_F(CleanupCli, FlockedAndWorkingDirectoriesAreInUse) {
   test::ChildProcess sleeper = [&] {
     const std::string cwd = fs::current_path().string();
     fs::current_path(job);
-    auto child = test::ChildProcess::start({"/bin/sleep", "30"}, join(scratch(), "o"),
-                                           join(scratch(), "e"));
+    auto child =
+        test::ChildProcess::start({"/bin/sleep", "30"}, join(scratch(), "o"), join(scratch(), "e"));
     fs::current_path(cwd);
     return child;
   }();
@@ -716,7 +727,9 @@ public:
     // Stalled once its first lines arrive and the pipe then fills: wait for
     // the first (a loaded machine or a sanitizer build starts slowly), then
     // give it the moment it takes to fill the pipe.
-    struct pollfd ready {reader_, POLLIN, 0};
+    struct pollfd ready {
+      reader_, POLLIN, 0
+    };
     (void)::poll(&ready, 1, 30'000);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -750,10 +763,11 @@ TEST_F(CleanupCli, FarFutureTimesAndHardLinksAreJudgedAsADryRunJudgesThem) {
   const std::string first = file("links/first", true);
   ASSERT_EQ(::link(first.c_str(), below("links/second").c_str()), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-  const std::vector<std::string> rules = {"--age-by", "ctime", "--older-than", "2s", "--json",
-                                          "-v", "--exclude", "from-an-archive", root_};
-  const std::vector<std::string> future_rules = {"--age-by", "mtime", "--older-than", "2s",
-                                                 "--dry-run", "--json", "-v", root_};
+  const std::vector<std::string> rules = {"--age-by",  "ctime",           "--older-than",
+                                          "2s",        "--json",          "-v",
+                                          "--exclude", "from-an-archive", root_};
+  const std::vector<std::string> future_rules = {"--age-by",  "mtime",  "--older-than", "2s",
+                                                 "--dry-run", "--json", "-v",           root_};
   auto future_run = run_tmpctl([&] {
     std::vector<std::string> a = {"cleanup"};
     a.insert(a.end(), future_rules.begin(), future_rules.end());
@@ -827,7 +841,8 @@ TEST_F(CleanupCli, OthersEntriesInAStickyDirectoryAndUnreadableDirectories) {
   if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
     GTEST_SKIP() << "needs root (to own files nobody may not remove) and setpriv";
   fs::permissions(fs_path(scratch()), fs::perms::all, fs::perm_options::replace);
-  fs::permissions(fs_path(root_), fs::perms::all | fs::perms::sticky_bit, fs::perm_options::replace);
+  fs::permissions(fs_path(root_), fs::perms::all | fs::perms::sticky_bit,
+                  fs::perm_options::replace);
   const std::string roots = file("roots-file");
   const std::string nobodys = file("nobodys-file");
   ASSERT_EQ(::chown(nobodys.c_str(), 65534, 65534), 0);
@@ -905,8 +920,8 @@ TEST_F(CleanupCli, InterruptedRunsStopBetweenEntriesAndRemoveOnlyEligibleOnes) {
 // `ulimit -n 16` and -j4, or 12 and -j8, every stale entry goes, and no open
 // fails for want of descriptors (it did in 5 runs of 6).
 TEST_F(CleanupCli, ThreadsShareTheDescriptorsOfALowUlimitAndLeaveNothingStale) {
-  const std::vector<std::pair<int, int>> limits_and_jobs = {{16, 4}, {16, 4}, {16, 4},
-                                                            {12, 8}, {12, 8}, {16, 8}};
+  const std::vector<std::pair<int, int> > limits_and_jobs = {{16, 4}, {16, 4}, {16, 4},
+                                                             {12, 8}, {12, 8}, {16, 8}};
   for (std::size_t run = 0; run < limits_and_jobs.size(); ++run) {
     const auto [limit, jobs] = limits_and_jobs[run];
     const std::string top = "run" + std::to_string(run);
@@ -920,11 +935,11 @@ TEST_F(CleanupCli, ThreadsShareTheDescriptorsOfALowUlimitAndLeaveNothingStale) {
       for (; relative != top; relative = relative.substr(0, relative.rfind('/')))
         age(below(relative));
     }
-    auto result = test::run_process(
-        {"/bin/sh", "-c",
-         "ulimit -n " + std::to_string(limit) + " && exec \"$0\" cleanup --age-by mtime -j" +
-             std::to_string(jobs) + " \"$1\"",
-         test::tmpctl_path(), below(top)});
+    auto result = test::run_process({"/bin/sh", "-c",
+                                     "ulimit -n " + std::to_string(limit) +
+                                         " && exec \"$0\" cleanup --age-by mtime -j" +
+                                         std::to_string(jobs) + " \"$1\"",
+                                     test::tmpctl_path(), below(top)});
     EXPECT_EQ(result.exit_code, 0) << "ulimit -n " << limit << ", -j" << jobs << ": " << result.err;
     EXPECT_FALSE(contains(result.err, "EMFILE")) << result.err;
     EXPECT_TRUE(fs::is_empty(fs_path(below(top)))) << "ulimit -n " << limit << ", -j" << jobs;

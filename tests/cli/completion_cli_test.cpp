@@ -80,7 +80,8 @@ protected:
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.err, "");
     Candidates candidates;
-    for (const std::string& entry : lines_of(result.out)) candidates.insert(entry.substr(0, entry.find('\t')));
+    for (const std::string& entry : lines_of(result.out))
+      candidates.insert(entry.substr(0, entry.find('\t')));
     return candidates;
   }
 
@@ -117,8 +118,9 @@ TEST_F(CompletionCli, BashOptionsAlreadyGivenDoNotConfuseIt) {
   // Options, with and without values, before the word being completed.
   EXPECT_EQ(bash({"tmpctl", "--color", "never", "cl"}), (Candidates{"cleanup"}));
   EXPECT_EQ(bash({"tmpctl", "--color", "=", "never", "cl"}), (Candidates{"cleanup"}));
-  EXPECT_EQ(bash({"tmpctl", "cleanup", "--dry-run", "--type", "file", "--older-than", "2d", "--ty"}),
-            (Candidates{"--type"}));
+  EXPECT_EQ(
+      bash({"tmpctl", "cleanup", "--dry-run", "--type", "file", "--older-than", "2d", "--ty"}),
+      (Candidates{"--type"}));
   EXPECT_EQ(bash({"tmpctl", "cleanup", "--type", "file", "--type", "s"}), (Candidates{"symlink"}));
   // The global --color after the command, and the command's own options.
   const Candidates create_options = bash({"tmpctl", "create", "--d"});
@@ -155,8 +157,8 @@ TEST_F(CompletionCli, FishCompletesCommandsOptionsValuesAndPaths) {
   EXPECT_EQ(fish("tmpctl --color never cl"), Candidates{"cleanup"});
   EXPECT_EQ(fish("tmpctl cleanup --dry-run --color "), (Candidates{"always", "auto", "never"}));
   const std::string prefix = join(scratch(), "al");
-  EXPECT_EQ(fish("tmpctl remove " + prefix), (Candidates{join(scratch(), "alpha.txt"),
-                                                         join(scratch(), "alps") + "/"}));
+  EXPECT_EQ(fish("tmpctl remove " + prefix),
+            (Candidates{join(scratch(), "alpha.txt"), join(scratch(), "alps") + "/"}));
   EXPECT_EQ(fish("tmpctl cleanup " + prefix), Candidates{join(scratch(), "alps") + "/"});
 }
 

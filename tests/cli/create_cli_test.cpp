@@ -308,8 +308,7 @@ TEST_F(CreateCli, ConcurrentProcessesNeverCollideOrFail) {
   std::vector<test::ChildProcess> children;
   for (int i = 0; i < processes; ++i)
     children.push_back(test::ChildProcess::start(
-        {test::tmpctl_path(), "create", "-p", scratch(), "-n", std::to_string(per_process),
-         "XXX"},
+        {test::tmpctl_path(), "create", "-p", scratch(), "-n", std::to_string(per_process), "XXX"},
         join(scratch(), "out." + std::to_string(i)), join(scratch(), "err." + std::to_string(i))));
   std::set<std::string> paths;
   for (int i = 0; i < processes; ++i) {
@@ -344,9 +343,9 @@ TEST_F(CreateCli, UnwritableDirectoryIsPermissionDenied) {
   }
   const std::string locked = join(scratch(), "locked");
   fs::create_directory(fs_path(locked));
-  fs::permissions(fs_path(locked), fs::perms::owner_read | fs::perms::owner_exec |
-                                       fs::perms::group_read | fs::perms::group_exec |
-                                       fs::perms::others_read | fs::perms::others_exec,
+  fs::permissions(fs_path(locked),
+                  fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                      fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec,
                   fs::perm_options::replace);
   std::vector<std::string> command = prefix_command;
   command.push_back(test::tmpctl_path());

@@ -6,8 +6,8 @@
 //   TMPCTL_PROPERTY_SEED=S TMPCTL_PROPERTY_TREES=1 property_tests --gtest_filter=...
 //
 // TMPCTL_PROPERTY_SEED: the first seed (default 12000; tree k uses seed + k).
-// TMPCTL_PROPERTY_TREES: trees per command (default 100 on Linux, 12 on Windows: about 3 s a tree under Wine).
-// TMPCTL_PROPERTY_INSIDE=0: check only the outside, not what is left inside.
+// TMPCTL_PROPERTY_TREES: trees per command (default 100 on Linux, 12 on Windows: about 3 s a tree
+// under Wine). TMPCTL_PROPERTY_INSIDE=0: check only the outside, not what is left inside.
 //
 // A tree (depth at most 4, at most 30 entries) holds files, directories,
 // symlinks to inside and outside (files and directories, absolute and
@@ -178,7 +178,8 @@ Case generate(std::uint64_t seed, Command command, const Abilities& can) {
       const int target = static_cast<int>(pick(7));
       const char* how = chance(50) ? "abs" : "rel";
       if (target == 0 && !c.nodes.empty()) {
-        plan << "symlink " << node.path << " in " << c.nodes[pick(c.nodes.size())].path << " " << how;
+        plan << "symlink " << node.path << " in " << c.nodes[pick(c.nodes.size())].path << " "
+             << how;
       } else if (target == 1) {
         plan << "symlink " << node.path << " out " << c.outside_files[pick(c.outside_files.size())]
              << " " << how;
@@ -197,7 +198,8 @@ Case generate(std::uint64_t seed, Command command, const Abilities& can) {
       plan << "\n";
     } else if (roll < 70 && can.hard_links) {
       node.kind = Node::hard_link;
-      plan << "hardlink " << node.path << " " << c.outside_files[pick(c.outside_files.size())] << "\n";
+      plan << "hardlink " << node.path << " " << c.outside_files[pick(c.outside_files.size())]
+           << "\n";
     } else {
       node.kind = Node::file;
       plan << "file " << node.path << " " << pick(100) << "\n";
@@ -259,7 +261,8 @@ void take_snapshot(Snapshot& snapshot, const fs::path& dir, const std::string& p
     } else if (fs::is_regular_file(status)) {
       const std::string contents = test::read_file(test::utf8(entry.path()));
       description = "file " + std::to_string(fs::file_size(entry.path())) + " bytes, contents " +
-                    std::to_string(std::hash<std::string>{}(contents)) + ", " + describe_mode(entry.path());
+                    std::to_string(std::hash<std::string>{}(contents)) + ", " +
+                    describe_mode(entry.path());
     } else {
       description = "other";
     }
@@ -287,8 +290,8 @@ std::set<std::string> left_in(const fs::path& root, const std::set<std::string>&
   std::set<std::string> left;
   std::error_code error;
   if (!fs::exists(fs::symlink_status(root, error))) return left;
-  for (auto it = fs::recursive_directory_iterator(root, error); !error && it != fs::recursive_directory_iterator();
-       it.increment(error)) {
+  for (auto it = fs::recursive_directory_iterator(root, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     std::string relative = test::utf8(it->path().lexically_relative(root));
     std::replace(relative.begin(), relative.end(), '\\', '/');
     if (links.contains(relative)) it.disable_recursion_pending();
@@ -298,7 +301,8 @@ std::set<std::string> left_in(const fs::path& root, const std::set<std::string>&
 }
 
 bool under(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
 }
 
 std::string join_lines(const std::set<std::string>& names) {
@@ -333,16 +337,17 @@ protected:
     abilities_.root = ::geteuid() == 0;
     if (abilities_.root && fs::exists("/usr/bin/unshare")) {
       fs::create_directory(dir / "mnt");
-      const auto tried = test::run_process({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh",
-                                            "-c", "mount --bind \"$1\" \"$2\"", "sh", (dir / "file").string(),
-                                            (dir / "hard").string()});
+      const auto tried = test::run_process({"/usr/bin/unshare", "-m", "--propagation", "private",
+                                            "/bin/sh", "-c", "mount --bind \"$1\" \"$2\"", "sh",
+                                            (dir / "file").string(), (dir / "hard").string()});
       abilities_.bind_mounts = tried.exit_code == 0;
     }
 #endif
     fs::remove_all(dir, error);
     std::ostringstream text;
-    text << "property test abilities: symlinks " << abilities_.symlinks << ", hard links " << abilities_.hard_links
-         << ", bind mounts " << abilities_.bind_mounts << ", root " << abilities_.root << "\n";
+    text << "property test abilities: symlinks " << abilities_.symlinks << ", hard links "
+         << abilities_.hard_links << ", bind mounts " << abilities_.bind_mounts << ", root "
+         << abilities_.root << "\n";
     std::fputs(text.str().c_str(), stdout);
   }
 
@@ -364,10 +369,11 @@ protected:
       if (!failure.empty()) {
         failed.push_back(c.seed);
         if (failed.size() <= 5)
-          ADD_FAILURE() << failure << "reproduce: TMPCTL_PROPERTY_SEED=" << c.seed
-                        << " TMPCTL_PROPERTY_TREES=1 property_tests --gtest_filter="
-                        << ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() << "."
-                        << ::testing::UnitTest::GetInstance()->current_test_info()->name();
+          ADD_FAILURE()
+              << failure << "reproduce: TMPCTL_PROPERTY_SEED=" << c.seed
+              << " TMPCTL_PROPERTY_TREES=1 property_tests --gtest_filter="
+              << ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() << "."
+              << ::testing::UnitTest::GetInstance()->current_test_info()->name();
       }
     }
     const auto seconds =
@@ -375,10 +381,11 @@ protected:
     std::string list;
     for (const auto seed : failed) list += " " + std::to_string(seed);
     std::ostringstream summary;
-    summary << command_name(command) << ": " << trees << " trees from seed " << first << " (" << with_mount
-            << " with a bind mount, " << with_holder << " with held files, " << with_read_only
-            << " with read-only entries) in " << static_cast<int>(seconds * 10) / 10.0 << " s, " << failed.size()
-            << " failed" << (failed.empty() ? "" : ":") << list << "\n";
+    summary << command_name(command) << ": " << trees << " trees from seed " << first << " ("
+            << with_mount << " with a bind mount, " << with_holder << " with held files, "
+            << with_read_only << " with read-only entries) in "
+            << static_cast<int>(seconds * 10) / 10.0 << " s, " << failed.size() << " failed"
+            << (failed.empty() ? "" : ":") << list << "\n";
     std::fputs(summary.str().c_str(), stdout);
     EXPECT_TRUE(failed.empty()) << "failed seeds:" << list;
   }
@@ -387,16 +394,17 @@ protected:
     fs::create_directory(outside);
     for (const std::string& dir : c.outside_dirs) fs::create_directory(outside / fs_path(dir));
     for (std::size_t f = 0; f < c.outside_files.size(); ++f)
-      std::ofstream(outside / fs_path(c.outside_files[f]), std::ios::binary)
-          << std::string(static_cast<std::size_t>(c.outside_sizes[f]), static_cast<char>('a' + f % 26));
+      std::ofstream(outside / fs_path(c.outside_files[f]), std::ios::binary) << std::string(
+          static_cast<std::size_t>(c.outside_sizes[f]), static_cast<char>('a' + f % 26));
     // Deepest first, so that directories are filled before they are closed.
     for (auto it = c.outside_read_only.rbegin(); it != c.outside_read_only.rend(); ++it) {
       const fs::path path = outside / fs_path(*it);
-      fs::permissions(path, fs::is_directory(path) ? fs::perms::owner_read | fs::perms::owner_exec |
-                                                         fs::perms::group_read | fs::perms::group_exec |
-                                                         fs::perms::others_read | fs::perms::others_exec
-                                                   : fs::perms::owner_read | fs::perms::group_read |
-                                                         fs::perms::others_read,
+      fs::permissions(path,
+                      fs::is_directory(path)
+                          ? fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                fs::perms::group_exec | fs::perms::others_read |
+                                fs::perms::others_exec
+                          : fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
                       fs::perm_options::replace);
     }
   }
@@ -432,14 +440,17 @@ protected:
     const bool bind = !c.bind_plan.empty();
 
     std::ostringstream report;
-    report << "seed " << c.seed << ": tmpctl " << command_name(c.command) << (c.force ? " --force" : "")
+    report << "seed " << c.seed << ": tmpctl " << command_name(c.command)
+           << (c.force ? " --force" : "")
            << (c.command == Command::cleanup ? " -j" + std::to_string(c.jobs) : "")
-           << (bind ? " (in a mount namespace with a bind mount)" : "") << "\nplan:\n" << plan << c.bind_plan;
+           << (bind ? " (in a mount namespace with a bind mount)" : "") << "\nplan:\n"
+           << plan << c.bind_plan;
 
     const std::string build_tree = test::helper_path("build_tree");
     if (c.command != Command::run) {
       fs::create_directory(tree);
-      const auto built = test::run_process({build_tree, test::utf8(plan_path), test::utf8(outside), test::utf8(tree)});
+      const auto built = test::run_process(
+          {build_tree, test::utf8(plan_path), test::utf8(outside), test::utf8(tree)});
       if (built.exit_code != 0) {
         finish(base, ready_markers);
         return report.str() + "build_tree failed: " + built.err;
@@ -468,13 +479,24 @@ protected:
       command.insert(command.begin(), {"/usr/bin/unshare", "-m", "--propagation", "private"});
     } else if (bind) {
       // The mount exists only in the namespace tmpctl then runs in.
-      command = {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
-                 "\"$1\" \"$2\" \"$3\" \"$4\" || exit 99; shift 4; exec \"$@\"", "sh",
-                 build_tree, test::utf8(bind_plan_path), test::utf8(outside), test::utf8(tree)};
+      command = {"/usr/bin/unshare",
+                 "-m",
+                 "--propagation",
+                 "private",
+                 "/bin/sh",
+                 "-c",
+                 "\"$1\" \"$2\" \"$3\" \"$4\" || exit 99; shift 4; exec \"$@\"",
+                 "sh",
+                 build_tree,
+                 test::utf8(bind_plan_path),
+                 test::utf8(outside),
+                 test::utf8(tree)};
       command.insert(command.end(), arguments.begin(), arguments.end());
     }
     const auto result = test::run_process(command);
-    report << "exit " << result.exit_code << "\nstdout:\n" << result.out << "stderr:\n" << result.err;
+    report << "exit " << result.exit_code << "\nstdout:\n"
+           << result.out << "stderr:\n"
+           << result.err;
 
     fs::path root = tree;
     if (c.command == Command::run) {
@@ -499,7 +521,8 @@ protected:
 
   // What must and what may be left inside, and the exit code (see the top of this file).
   std::string check_inside(const Case& c, const fs::path& root, int exit_code) {
-    const bool posix_modes_block = !windows && !abilities_.root && !c.force && c.command != Command::run;
+    const bool posix_modes_block =
+        !windows && !abilities_.root && !c.force && c.command != Command::run;
     std::set<std::string> read_only_dirs;
     for (const Node& node : c.nodes)
       if (node.kind == Node::dir && node.read_only) read_only_dirs.insert(node.path);
@@ -525,8 +548,10 @@ protected:
       }
       const bool held_blocks = node.held && (windows || c.command == Command::cleanup);
       const bool read_only_file = windows && node.read_only && node.kind == Node::file;
-      const bool parent_read_only = posix_modes_block && read_only_dirs.contains(parent_of(node.path));
-      if (node.mount_point || held_blocks || parent_read_only || (read_only_file && !c.force && c.command != Command::run))
+      const bool parent_read_only =
+          posix_modes_block && read_only_dirs.contains(parent_of(node.path));
+      if (node.mount_point || held_blocks || parent_read_only ||
+          (read_only_file && !c.force && c.command != Command::run))
         stuck.insert(node.path);
       else if (read_only_file && c.command == Command::run)
         unsure.insert(node.path);  // whether run clears the attribute is not specified
@@ -547,27 +572,30 @@ protected:
     for (const std::string& path : must)
       if (!left.contains(path)) text << "  removed although it cannot go: " << path << "\n";
     for (const std::string& path : left) {
-      const bool below_kept = std::ranges::any_of(
-          stuck, [&](const std::string& kept) { return under(path, kept); });
-      if (!may.contains(path) && !below_kept) text << "  left although it could go: " << path << "\n";
+      const bool below_kept =
+          std::ranges::any_of(stuck, [&](const std::string& kept) { return under(path, kept); });
+      if (!may.contains(path) && !below_kept)
+        text << "  left although it could go: " << path << "\n";
     }
     const bool nothing_to_keep = must.empty() && unsure.empty();
     if (c.command == Command::cleanup) {
       if (!root_left) text << "  cleanup removed its DIR\n";
       const int expected = failures ? 1 : 0;
-      if (exit_code != expected) text << "  exit code " << exit_code << ", expected " << expected << "\n";
+      if (exit_code != expected)
+        text << "  exit code " << exit_code << ", expected " << expected << "\n";
     } else {
       if (nothing_to_keep && root_left) text << "  the tree is still there\n";
       if (!must.empty() && !root_left) text << "  the tree is gone although parts cannot go\n";
       const int failed_code = c.command == Command::run ? 124 : -1;
       if (root_left && exit_code == 0) text << "  exit code 0 although the tree is still there\n";
-      if (!root_left && exit_code != 0) text << "  exit code " << exit_code << " although the tree is gone\n";
+      if (!root_left && exit_code != 0)
+        text << "  exit code " << exit_code << " although the tree is gone\n";
       if (root_left && failed_code > 0 && exit_code != failed_code)
         text << "  exit code " << exit_code << ", expected " << failed_code << "\n";
     }
     if (text.str().empty()) return "";
-    return "inside the tree (TMPCTL_PROPERTY_INSIDE=0 skips these checks):\n" + text.str() + "  left:\n" +
-           join_lines(left) + "  must be left:\n" + join_lines(must);
+    return "inside the tree (TMPCTL_PROPERTY_INSIDE=0 skips these checks):\n" + text.str() +
+           "  left:\n" + join_lines(left) + "  must be left:\n" + join_lines(must);
   }
 
   // Lets the holders go and removes the case directory, read-only entries included.
@@ -582,8 +610,8 @@ protected:
 #endif
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     do {
-      for (auto it = fs::recursive_directory_iterator(base, error); !error && it != fs::recursive_directory_iterator();
-           it.increment(error)) {
+      for (auto it = fs::recursive_directory_iterator(base, error);
+           !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
         if (fs::is_symlink(it->symlink_status())) continue;
         std::error_code ignored;
         fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
@@ -601,10 +629,14 @@ Abilities DeletionProperty::abilities_;
 bool DeletionProperty::probed_ = false;
 
 // issue 12, the lasting defence: remove -r never changes anything outside its tree.
-TEST_F(DeletionProperty, RemoveRecursiveChangesNothingOutsideTheTree) { run_trees(Command::remove); }
+TEST_F(DeletionProperty, RemoveRecursiveChangesNothingOutsideTheTree) {
+  run_trees(Command::remove);
+}
 
 // issue 12, the lasting defence: run -d never changes anything outside its temp directory.
-TEST_F(DeletionProperty, RunDirectoryChangesNothingOutsideItsTempDirectory) { run_trees(Command::run); }
+TEST_F(DeletionProperty, RunDirectoryChangesNothingOutsideItsTempDirectory) {
+  run_trees(Command::run);
+}
 
 // issue 12, the lasting defence: cleanup never changes anything outside its DIR, nor removes DIR.
 TEST_F(DeletionProperty, CleanupChangesNothingOutsideItsDirectory) { run_trees(Command::cleanup); }

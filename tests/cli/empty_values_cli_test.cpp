@@ -23,14 +23,15 @@ namespace tmpctl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 using test::fs_path;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-using test::contains;
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
 }
@@ -63,8 +64,8 @@ std::vector<ValueOption> value_options() {
 
 // The options whose empty value is documented to mean the default (docs/cli.md):
 // the default temp directory, no prefix, no suffix, the default template.
-const std::set<std::string> empty_means_default = {"-p", "--dir", "--tmpdir", "--prefix",
-                                                   "--suffix", "--template"};
+const std::set<std::string> empty_means_default = {"-p",       "--dir",    "--tmpdir",
+                                                   "--prefix", "--suffix", "--template"};
 
 // Every entry under `root`, relative, with its size for files.
 std::map<std::string, std::uintmax_t> snapshot(const std::string& root) {
@@ -82,8 +83,7 @@ std::map<std::string, std::uintmax_t> snapshot(const std::string& root) {
 // the random names tmpctl picks.
 std::map<std::string, int> shape(const std::map<std::string, std::uintmax_t>& entries) {
   std::map<std::string, int> counts;
-  for (const auto& [path, size] : entries)
-    ++counts[test::utf8(fs_path(path).parent_path())];
+  for (const auto& [path, size] : entries) ++counts[test::utf8(fs_path(path).parent_path())];
   return counts;
 }
 
@@ -107,7 +107,8 @@ protected:
       fs::create_directory(fs_path(directory));
     for (const std::string& old : {join(world.tmp, "old"), join(world.dir, "old")}) {
       std::ofstream(fs_path(old)) << "old";
-      fs::last_write_time(fs_path(old), fs::file_time_type::clock::now() - std::chrono::hours(24 * 30));
+      fs::last_write_time(fs_path(old),
+                          fs::file_time_type::clock::now() - std::chrono::hours(24 * 30));
     }
     std::ofstream(fs_path(world.file)) << "keep";
     return world;
@@ -131,7 +132,9 @@ protected:
   static std::vector<std::string> command_line(const std::string& command, const World& world,
                                                const std::vector<std::string>& option) {
     std::vector<std::string> words;
-    const auto add = [&](std::initializer_list<std::string> more) { words.insert(words.end(), more); };
+    const auto add = [&](std::initializer_list<std::string> more) {
+      words.insert(words.end(), more);
+    };
     if (command == "tmpctl") {  // the global option before the command
       words.insert(words.end(), option.begin(), option.end());
       add({"list"});
@@ -141,13 +144,20 @@ protected:
     words.push_back(name);
     if (name == "cleanup") add({"--age-by", "mtime"});
     words.insert(words.end(), option.begin(), option.end());
-    if (name == "create") add({join(world.dir, "sentinel.XXXXXX")});
-    else if (name == "list") add({"--json"});
-    else if (name == "remove" || name == "diagnose") add({world.file});
-    else if (name == "cleanup") add({world.dir});
-    else if (name == "run") add({test::helper_path("run_probe"), "args", "0", "hi"});
-    else if (name == "completion") add({"bash"});
-    else return {};
+    if (name == "create")
+      add({join(world.dir, "sentinel.XXXXXX")});
+    else if (name == "list")
+      add({"--json"});
+    else if (name == "remove" || name == "diagnose")
+      add({world.file});
+    else if (name == "cleanup")
+      add({world.dir});
+    else if (name == "run")
+      add({test::helper_path("run_probe"), "args", "0", "hi"});
+    else if (name == "completion")
+      add({"bash"});
+    else
+      return {};
     return words;
   }
 };
@@ -226,7 +236,8 @@ TEST_F(EmptyValuesCli, CreatePrefixEqualsIsNoPrefix) {
 TEST_F(EmptyValuesCli, CreateDirEqualsIsTheDefaultDirectory) {
   const World world = make_world("w");
   for (const char* option : {"--dir=", "--tmpdir="}) {
-    const test::ProcessResult result = run_in(world, {"create", option, join(world.dir, "a.XXXXXX")});
+    const test::ProcessResult result =
+        run_in(world, {"create", option, join(world.dir, "a.XXXXXX")});
     ASSERT_EQ(result.exit_code, 0) << option << ": " << result.err;
     const std::string path = split(result.out).at(0);
     EXPECT_TRUE(test::base_name(path).starts_with("a.")) << path;

@@ -19,10 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::closed_stream;
+using test::contains;
 using test::fs_path;
 using test::join;
 using test::run_tmpctl;
-using test::contains;
 
 // The ways stderr can refuse a write: closed, a pipe nobody reads, and
 // (Linux) a full device.

@@ -31,12 +31,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::contains;
+using test::exists;
 using test::fs_path;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-using test::contains;
-using test::exists;
 
 std::uint32_t this_pid() {
 #ifdef _WIN32
@@ -201,7 +201,8 @@ TEST_F(RecordsCli, EightProcessesCreatingFiveHundredEachLoseNoRecord) {
   std::set<std::string> printed;
   for (int i = 0; i < processes; ++i) {
     ASSERT_EQ(children[i].wait(), 0) << test::read_file(join(scratch(), "err" + std::to_string(i)));
-    for (const std::string& path : split(test::read_file(join(scratch(), "out" + std::to_string(i)))))
+    for (const std::string& path :
+         split(test::read_file(join(scratch(), "out" + std::to_string(i)))))
       printed.insert(path);
   }
   ASSERT_EQ(printed.size(), std::size_t{processes * each});
@@ -210,7 +211,8 @@ TEST_F(RecordsCli, EightProcessesCreatingFiveHundredEachLoseNoRecord) {
   EXPECT_EQ(listed.size(), std::size_t{processes * each});
   EXPECT_EQ(paths_of(listed), printed);
   // Only whole records, and no partial file left behind.
-  for (const std::string& name : test::list_directory(store_)) EXPECT_TRUE(name.ends_with(".json")) << name;
+  for (const std::string& name : test::list_directory(store_))
+    EXPECT_TRUE(name.ends_with(".json")) << name;
 }
 
 #ifndef _WIN32
@@ -303,15 +305,20 @@ TEST_F(RecordsCli, OrphanedRemovesOnlyWhatAFinishedScriptLeft) {
   // A script that created an entry and finished, and one that still runs
   // (this test program).
 #ifdef _WIN32
-  const std::vector<std::string> script = {"C:\\windows\\system32\\cmd.exe", "/c",
-                                           test::tmpctl_path(), "create", "-p", where_,
-                                           "--tag", "orphan"};
+  const std::vector<std::string> script = {"C:\\windows\\system32\\cmd.exe",
+                                           "/c",
+                                           test::tmpctl_path(),
+                                           "create",
+                                           "-p",
+                                           where_,
+                                           "--tag",
+                                           "orphan"};
 #else
   // Not the last command, so sh runs tmpctl as its child instead of
   // becoming it.
-  const std::vector<std::string> script = {
-      "/bin/sh", "-c", "\"$0\" create -p \"$1\" --tag orphan; exit $?", test::tmpctl_path(),
-      where_};
+  const std::vector<std::string> script = {"/bin/sh", "-c",
+                                           "\"$0\" create -p \"$1\" --tag orphan; exit $?",
+                                           test::tmpctl_path(), where_};
 #endif
   const test::ProcessResult finished = test::run_process(script);
   ASSERT_EQ(finished.exit_code, 0) << finished.err;
@@ -473,12 +480,13 @@ TEST_F(RecordsCli, AWalkOfTheTempDirectoryLeavesTheRecordStoreAlone) {
   const std::string path = create({"--tag", "walked"});
   const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * 30);
   fs::last_write_time(fs_path(path), old);
-  for (const std::string& name : record_files()) fs::last_write_time(fs_path(join(store_, name)), old);
+  for (const std::string& name : record_files())
+    fs::last_write_time(fs_path(join(store_, name)), old);
 
   const test::ProcessResult result =
       run_tmpctl({"cleanup", "--older-than", "1d", "--age-by", "mtime", scratch()});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_FALSE(exists(path));  // an old file like any other
+  EXPECT_FALSE(exists(path));            // an old file like any other
   EXPECT_EQ(record_files().size(), 1u);  // its record is forgotten only by a record cleanup
   EXPECT_TRUE(contains(result.err, "1 excluded")) << result.err;
   EXPECT_EQ(run_tmpctl({"cleanup", "--tag", "walked"}).exit_code, 0);
@@ -500,8 +508,8 @@ TEST_F(RecordsCli, WhatACrashLeftInTheStoreGoesOnceAnHourOld) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_FALSE(exists(partial));
   EXPECT_FALSE(exists(empty));
-  EXPECT_TRUE(exists(fresh));    // a create may be writing it now
-  EXPECT_TRUE(exists(damaged));  // it may name an entry: a person decides
+  EXPECT_TRUE(exists(fresh));         // a create may be writing it now
+  EXPECT_TRUE(exists(damaged));       // it may name an entry: a person decides
   EXPECT_EQ(list({}, 1).size(), 1u);  // 1: the damaged record is named
 }
 

@@ -27,12 +27,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::contains;
-using test::running_under_wine;
 using test::fs_path;
 using test::HeldFile;
 using test::join;
 using test::list_directory;
 using test::run_tmpctl;
+using test::running_under_wine;
 using test::split;
 
 class RemoveCli : public test::ScratchDirectoryTest {
@@ -158,7 +158,8 @@ TEST_F(RemoveCli, RecursiveRemovesLinksNeverTheirTargets) {
   // Wine 8 cannot create reparse points (CreateSymbolicLinkW returns TRUE and
   // creates nothing; FSCTL_SET_REPARSE_POINT fails with 50), so under Wine
   // the links part of this test cannot run: see docs/platforms.md.
-  if (link_error) GTEST_SKIP() << "cannot create a directory symlink here: " << link_error.message();
+  if (link_error)
+    GTEST_SKIP() << "cannot create a directory symlink here: " << link_error.message();
 }
 
 #ifdef _WIN32
@@ -176,11 +177,11 @@ TEST_F(RemoveCli, AMkstempStyleHolderIsNamedWithWinError32AndAHint) {
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_TRUE(contains(result.err, "cannot remove '" + path + "'")) << result.err;
   EXPECT_TRUE(contains(result.err, "(WinError 32, ERROR_SHARING_VIOLATION)")) << result.err;
-  EXPECT_TRUE(contains(result.err, "held by process " + std::to_string(holder.pid()) +
-                                       " (hold_file.exe)"))
+  EXPECT_TRUE(
+      contains(result.err, "held by process " + std::to_string(holder.pid()) + " (hold_file.exe)"))
       << result.err;
-  EXPECT_TRUE(contains(result.err, "hint: process " + std::to_string(holder.pid()) +
-                                       " (hold_file.exe) holds it"))
+  EXPECT_TRUE(contains(
+      result.err, "hint: process " + std::to_string(holder.pid()) + " (hold_file.exe) holds it"))
       << result.err;
   EXPECT_TRUE(fs::exists(fs_path(path)));
 
@@ -201,9 +202,9 @@ TEST_F(RemoveCli, RetryWaitsOutAHolderThatLetsGo) {
   const std::string path = make_file("briefly-held.tmp");
   HeldFile holder(path, scratch());
   const std::string out = join(scratch(), "remove.out");
-  test::ChildProcess remover = test::ChildProcess::start(
-      {test::tmpctl_path(), "remove", "--json", "--retry", "12", path}, out,
-      join(scratch(), "remove.err"));
+  test::ChildProcess remover =
+      test::ChildProcess::start({test::tmpctl_path(), "remove", "--json", "--retry", "12", path},
+                                out, join(scratch(), "remove.err"));
   // Long enough for tmpctl to have started and met the holder (a first Wine
   // start can take more than a second); its 12 retries wait 10.5 s in all.
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
@@ -261,8 +262,8 @@ TEST_F(RemoveCli, RenameAsideFreesTheNameOfAFileHeldWithSharedDelete) {
   // A holder that shares delete (as tmpctl's own handles do): the delete is
   // accepted but the name stays until it closes, unless renamed aside first.
   const HANDLE holder = CreateFileW(platform_path(path).c_str(), GENERIC_READ,
-                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                    nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
   ASSERT_NE(holder, INVALID_HANDLE_VALUE);
   auto result = run_tmpctl({"remove", "--rename-aside", path});
   EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -293,7 +294,8 @@ TEST_F(RemoveCli, AHeldFileInsideATreeIsNamedWithItsHolder) {
   auto result = run_tmpctl({"remove", "-r", tree});
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_TRUE(contains(result.err, "cannot remove '" + held + "'")) << result.err;
-  EXPECT_TRUE(contains(result.err, "held by process " + std::to_string(holder.pid()))) << result.err;
+  EXPECT_TRUE(contains(result.err, "held by process " + std::to_string(holder.pid())))
+      << result.err;
   EXPECT_TRUE(fs::exists(fs_path(held)));
 }
 
@@ -354,22 +356,27 @@ TEST_F(RemoveCli, AReservedDeviceNameIsExplainedAndItsVerbatimFormRemovesIt) {
   fs::create_directory(fs_path(directory));
   for (const std::string name : {"NUL", "con.txt", "Lpt1.log", "com1"}) {
     const std::string path = join(directory, name);
-    const std::wstring verbatim = platform_path(directory) + L"\\" + platform::win32::widen(name).value();
+    const std::wstring verbatim =
+        platform_path(directory) + L"\\" + platform::win32::widen(name).value();
     const std::string verbatim_path = platform::win32::narrow(verbatim);
     ASSERT_TRUE(verbatim_path.starts_with(R"(\\?\)")) << verbatim_path;
     const HANDLE created = CreateFileW(verbatim.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
                                        FILE_ATTRIBUTE_NORMAL, nullptr);
     ASSERT_NE(created, INVALID_HANDLE_VALUE) << verbatim_path;
     CloseHandle(created);
-    const auto still_there = [&] { return GetFileAttributesW(verbatim.c_str()) != INVALID_FILE_ATTRIBUTES; };
+    const auto still_there = [&] {
+      return GetFileAttributesW(verbatim.c_str()) != INVALID_FILE_ATTRIBUTES;
+    };
 
     auto json = run_tmpctl({"remove", "--json", path});
     EXPECT_EQ(json.exit_code, 1) << name << ": " << json.out << json.err;
     const auto object = nlohmann::json::parse(split(json.out).at(0));
     EXPECT_EQ(object.at("outcome"), "invalid") << object.dump();
     EXPECT_EQ(object.at("cause"), "reserved_name") << object.dump();
-    const std::string hint = "'" + name + "' is a reserved device name on Windows: to remove a "
-                             "file really named so, use '" + verbatim_path + "'";
+    const std::string hint = "'" + name +
+                             "' is a reserved device name on Windows: to remove a "
+                             "file really named so, use '" +
+                             verbatim_path + "'";
     EXPECT_EQ(object.at("hints"), nlohmann::json::array({hint})) << object.dump();
     EXPECT_TRUE(still_there()) << name;
 
@@ -411,8 +418,8 @@ TEST_F(RemoveCli, RemovingAnOpenFileSucceedsAndNamesWhoKeepsItsSpace) {
   auto diagnosis = run_tmpctl({"diagnose", path});
   EXPECT_EQ(diagnosis.exit_code, 0) << diagnosis.out;
   EXPECT_TRUE(contains(diagnosis.out, "a delete would succeed now")) << diagnosis.out;
-  EXPECT_TRUE(contains(diagnosis.out, "held by process " + std::to_string(holder.pid()) +
-                                          " (hold_file)"))
+  EXPECT_TRUE(
+      contains(diagnosis.out, "held by process " + std::to_string(holder.pid()) + " (hold_file)"))
       << diagnosis.out;
 
   auto result = run_tmpctl({"remove", path});
@@ -449,9 +456,9 @@ TEST_F(RemoveCli, StickyAndUnwritableDirectoriesAreExplained) {
   fs::create_directory(fs_path(locked));
   const std::string inside = join(locked, "file");
   std::ofstream(fs_path(inside)) << "x";
-  fs::permissions(fs_path(locked), fs::perms::owner_all | fs::perms::group_read |
-                                       fs::perms::group_exec | fs::perms::others_read |
-                                       fs::perms::others_exec,
+  fs::permissions(fs_path(locked),
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
                   fs::perm_options::replace);
   auto denied = run_tmpctl_unprivileged({"remove", inside});
   EXPECT_EQ(denied.exit_code, 5) << denied.err;
@@ -609,8 +616,7 @@ test -e "$root/etc/precious" || echo "removed with --no-preserve-root"
         "diagnose -r /: 2", "all there", "removed with --no-preserve-root"})
     EXPECT_TRUE(contains(result.out, std::string(refused) + "\n")) << refused << "\n" << result.out;
   const std::string err = test::read_file(root + ".err");
-  EXPECT_TRUE(contains(err, "cannot remove '/': it is the root of a file system or volume"))
-      << err;
+  EXPECT_TRUE(contains(err, "cannot remove '/': it is the root of a file system or volume")) << err;
   EXPECT_TRUE(contains(err, "--no-preserve-root")) << err;
   EXPECT_TRUE(contains(err, "cannot remove '/tmp/..': refusing to remove '.' or '..' directory"))
       << err;

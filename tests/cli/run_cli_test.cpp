@@ -39,12 +39,12 @@ namespace tmpctl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 using test::fs_path;
 using test::join;
 using test::list_directory;
 using test::read_file;
 using test::split;
-using test::contains;
 
 #ifdef _WIN32
 const std::string holder_name = "hold_file.exe";
@@ -121,10 +121,11 @@ protected:
     fs::remove(fs_path(ready()), ignored);
     if (!pid.empty())
       test::wait_while([&] { return !process_gone(pid); }, std::chrono::seconds(30));
-    for (const std::string& name : list_directory(temp_)) fs::remove_all(fs_path(join(temp_, name)));
+    for (const std::string& name : list_directory(temp_))
+      fs::remove_all(fs_path(join(temp_, name)));
   }
 
-  std::string temp_;  // where tmpctl run creates, empty again after each run
+  std::string temp_;     // where tmpctl run creates, empty again after each run
   std::string records_;  // the record store (TMPCTL_RECORDS)
   std::optional<test::ScopedEnvironment> store_;
 };
@@ -169,11 +170,10 @@ TEST_F(RunCli, ADirectoryTheCommandMadeReadOnlyOrUnreadableIsStillRemoved) {
     arguments = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
   }
   arguments.push_back(test::tmpctl_path());
-  for (const char* argument :
-       {"run", "-d", "-p", temp_.c_str(), "--", "/bin/sh", "-c",
-        "mkdir -p \"$TMPCTL_PATH/m/x\" && touch \"$TMPCTL_PATH/m/x/f\" && "
-        "chmod 555 \"$TMPCTL_PATH/m/x\" && mkdir \"$TMPCTL_PATH/z\" && "
-        "chmod 000 \"$TMPCTL_PATH/z\""})
+  for (const char* argument : {"run", "-d", "-p", temp_.c_str(), "--", "/bin/sh", "-c",
+                               "mkdir -p \"$TMPCTL_PATH/m/x\" && touch \"$TMPCTL_PATH/m/x/f\" && "
+                               "chmod 555 \"$TMPCTL_PATH/m/x\" && mkdir \"$TMPCTL_PATH/z\" && "
+                               "chmod 000 \"$TMPCTL_PATH/z\""})
     arguments.emplace_back(argument);
   auto result = test::run_process(arguments);
   EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -186,9 +186,9 @@ TEST_F(RunCli, ADirectoryTheCommandMadeReadOnlyOrUnreadableIsStillRemoved) {
 // The temp path is in the record store while COMMAND runs, owned by tmpctl
 // itself, and forgotten once removed.
 TEST_F(RunCli, TheTempPathIsRecordedWhileTheCommandRunsAndForgottenAfter) {
-  const test::ProcessResult result = test::run_tmpctl(
-      {"run", "-p", temp_, "--tag", "running", "--ttl", "1h", "--", test::tmpctl_path(), "list",
-       "--json", "--tag", "running"});
+  const test::ProcessResult result =
+      test::run_tmpctl({"run", "-p", temp_, "--tag", "running", "--ttl", "1h", "--",
+                        test::tmpctl_path(), "list", "--json", "--tag", "running"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::vector<std::string> lines = split(result.out);
   ASSERT_EQ(lines.size(), 1u) << result.out;
@@ -199,7 +199,8 @@ TEST_F(RunCli, TheTempPathIsRecordedWhileTheCommandRunsAndForgottenAfter) {
 #ifdef _WIN32
   EXPECT_NE(entry.at("owner").at("pid").get<std::uint32_t>(), GetCurrentProcessId());
 #else
-  EXPECT_NE(entry.at("owner").at("pid").get<std::uint32_t>(), static_cast<std::uint32_t>(::getpid()));
+  EXPECT_NE(entry.at("owner").at("pid").get<std::uint32_t>(),
+            static_cast<std::uint32_t>(::getpid()));
 #endif
   EXPECT_TRUE(list_directory(temp_).empty());
   EXPECT_TRUE(record_files().empty());
@@ -207,17 +208,17 @@ TEST_F(RunCli, TheTempPathIsRecordedWhileTheCommandRunsAndForgottenAfter) {
   // Without --ttl or --tag too: the record is what finds a killed run's leftover.
   ASSERT_EQ(run({}, {"args", "0"}).exit_code, 0);
   EXPECT_TRUE(record_files().empty());
-  EXPECT_EQ(test::run_tmpctl({"run", "--ttl", "0", "--", test::tmpctl_path(), "--version"})
-                .exit_code,
-            125);
+  EXPECT_EQ(
+      test::run_tmpctl({"run", "--ttl", "0", "--", test::tmpctl_path(), "--version"}).exit_code,
+      125);
 }
 
 #ifdef _WIN32
 // The temp path is tmpctl's own: a read-only attribute COMMAND set does not
 // keep it.
 TEST_F(RunCli, AReadOnlyTempFileIsStillRemoved) {
-  const test::ProcessResult result = test::run_tmpctl(
-      {"run", "-p", temp_, "--", "C:\\windows\\system32\\attrib.exe", "+r", "{}"});
+  const test::ProcessResult result =
+      test::run_tmpctl({"run", "-p", temp_, "--", "C:\\windows\\system32\\attrib.exe", "+r", "{}"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(list_directory(temp_).empty());
 }
@@ -226,13 +227,15 @@ TEST_F(RunCli, AReadOnlyTempFileIsStillRemoved) {
 TEST_F(RunCli, BracesInArgumentsBecomeThePathAndTmpctlPathIsSet) {
   // A TMPCTL_PATH from outside is replaced, not added to.
   const test::ScopedEnvironment outer("TMPCTL_PATH", "from-outside");
-  auto result = run({"--template", "run.XXXXXX.txt"}, {"args", "0", "{}", "--out={}", "a{}b{}c", "{", "}", "{ }"});
+  auto result = run({"--template", "run.XXXXXX.txt"},
+                    {"args", "0", "{}", "--out={}", "a{}b{}c", "{", "}", "{ }"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string path = temp_path_in(result.out);
   EXPECT_TRUE(test::base_name(path).starts_with("run.") && path.ends_with(".txt")) << path;
   EXPECT_EQ(split(result.out),
-            (std::vector<std::string>{"arg=" + path, "arg=--out=" + path, "arg=a" + path + "b" + path + "c",
-                                      "arg={", "arg=}", "arg={ }", "TMPCTL_PATH=" + path}));
+            (std::vector<std::string>{"arg=" + path, "arg=--out=" + path,
+                                      "arg=a" + path + "b" + path + "c", "arg={", "arg=}",
+                                      "arg={ }", "TMPCTL_PATH=" + path}));
   EXPECT_TRUE(list_directory(temp_).empty());
 
   // Not in COMMAND itself.
@@ -244,10 +247,23 @@ TEST_F(RunCli, BracesInArgumentsBecomeThePathAndTmpctlPathIsSet) {
 // Each argument reaches COMMAND byte for byte: on Windows through the quoting
 // of the command line and the C runtime's splitting of it.
 TEST_F(RunCli, ArgumentsReachTheCommandExactly) {
-  const std::vector<std::string> arguments = {
-      "", "two words", "tab\there", "quote\"inside", "\"", "back\\slash", "trailing\\",
-      "two trailing\\\\", "\\\"", "a\\\\\"b", "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC", "--color=never",
-      "-d", "--", "%PATH%", "$HOME", "*"};
+  const std::vector<std::string> arguments = {"",
+                                              "two words",
+                                              "tab\there",
+                                              "quote\"inside",
+                                              "\"",
+                                              "back\\slash",
+                                              "trailing\\",
+                                              "two trailing\\\\",
+                                              "\\\"",
+                                              "a\\\\\"b",
+                                              "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC",
+                                              "--color=never",
+                                              "-d",
+                                              "--",
+                                              "%PATH%",
+                                              "$HOME",
+                                              "*"};
   std::vector<std::string> probe{"args", "3"};
   probe.insert(probe.end(), arguments.begin(), arguments.end());
   auto result = run({}, probe);
@@ -272,7 +288,8 @@ TEST_F(RunCli, ACommandNotFoundIs127AndLeavesNothing) {
   auto result = test::run_tmpctl({"run", "-p", temp_, "--", "no-such-command-for-tmpctl"});
   EXPECT_EQ(result.exit_code, 127) << result.err;
   EXPECT_EQ(result.out, "");
-  EXPECT_TRUE(contains(result.err, "tmpctl: cannot run 'no-such-command-for-tmpctl': ")) << result.err;
+  EXPECT_TRUE(contains(result.err, "tmpctl: cannot run 'no-such-command-for-tmpctl': "))
+      << result.err;
 #ifdef _WIN32
   EXPECT_TRUE(contains(result.err, "(WinError 2, ERROR_FILE_NOT_FOUND)")) << result.err;
 #else
@@ -292,7 +309,8 @@ TEST_F(RunCli, AFileThatIsNotAProgramIs126) {
   auto refused = test::run_tmpctl({"run", "-p", temp_, "--", batch, "&", "echo", "injected"});
   EXPECT_EQ(refused.exit_code, 126) << refused.err;
   EXPECT_EQ(refused.out, "");
-  EXPECT_TRUE(contains(refused.err, "cannot run '" + batch + "': a batch file runs through cmd.exe"))
+  EXPECT_TRUE(
+      contains(refused.err, "cannot run '" + batch + "': a batch file runs through cmd.exe"))
       << refused.err;
   EXPECT_TRUE(contains(refused.err, "run 'cmd /c' explicitly")) << refused.err;
   // Windows drops trailing dots and spaces: still a batch file.
@@ -316,7 +334,8 @@ TEST_F(RunCli, AFileThatIsNotAProgramIs126) {
 TEST_F(RunCli, UsageErrorsAndCreationFailuresExit125WithoutRunningTheCommand) {
   auto missing = test::run_tmpctl({"run"});
   EXPECT_EQ(missing.exit_code, 125);
-  EXPECT_EQ(missing.err, "tmpctl: COMMAND is required\ntmpctl: run 'tmpctl run --help' for usage\n");
+  EXPECT_EQ(missing.err,
+            "tmpctl: COMMAND is required\ntmpctl: run 'tmpctl run --help' for usage\n");
   auto only_dashes = test::run_tmpctl({"run", "-d", "--"});
   EXPECT_EQ(only_dashes.exit_code, 125);
   EXPECT_TRUE(contains(only_dashes.err, "COMMAND is required")) << only_dashes.err;
@@ -328,10 +347,11 @@ TEST_F(RunCli, UsageErrorsAndCreationFailuresExit125WithoutRunningTheCommand) {
   auto bad_template = run({"--template", "fooXX"}, {"args", "0"});
   EXPECT_EQ(bad_template.exit_code, 125);
   EXPECT_TRUE(contains(bad_template.err, "too few X's")) << bad_template.err;
-  auto no_directory = test::run_tmpctl({"run", "-p", join(scratch(), "missing"), "--",
-                                        test::helper_path("run_probe"), "args", "0"});
+  auto no_directory = test::run_tmpctl(
+      {"run", "-p", join(scratch(), "missing"), "--", test::helper_path("run_probe"), "args", "0"});
   EXPECT_EQ(no_directory.exit_code, 125);
-  EXPECT_TRUE(contains(no_directory.err, "cannot create file in '" + join(scratch(), "missing") + "'"))
+  EXPECT_TRUE(
+      contains(no_directory.err, "cannot create file in '" + join(scratch(), "missing") + "'"))
       << no_directory.err;
   for (const auto* result : {&missing, &only_dashes, &unknown, &both, &bad_template, &no_directory})
     EXPECT_EQ(result->out, "");  // the probe never ran
@@ -356,17 +376,20 @@ TEST_F(RunCli, ACommandThatLeavesAHolderGetsTheReportRemoveWouldPrint) {
   EXPECT_EQ(result.exit_code, 124) << result.err;
   EXPECT_TRUE(result.err.starts_with("tmpctl: cannot remove '" + path + "': ")) << result.err;
   EXPECT_TRUE(contains(result.err, "(WinError 32, ERROR_SHARING_VIOLATION)")) << result.err;
-  EXPECT_TRUE(contains(result.err, "\n  held by process " + pid + " (" + holder_name + ")")) << result.err;
+  EXPECT_TRUE(contains(result.err, "\n  held by process " + pid + " (" + holder_name + ")"))
+      << result.err;
   EXPECT_TRUE(contains(result.err, "\n  hint: process " + pid + " (" + holder_name + ") holds it"))
       << result.err;
-  EXPECT_TRUE(contains(result.err, "exited with status 7, but its temp file is left behind: exit status 124"))
+  EXPECT_TRUE(contains(result.err,
+                       "exited with status 7, but its temp file is left behind: exit status 124"))
       << result.err;
   EXPECT_FALSE(path.empty());
   EXPECT_TRUE(fs::exists(fs_path(path)));  // until the holder lets go
 #else
   EXPECT_EQ(result.exit_code, 7) << result.err;
-  EXPECT_TRUE(result.err.starts_with("tmpctl: removed '"))  << result.err;
-  EXPECT_TRUE(contains(result.err, "', but it is still open:\n  held by process " + pid + " (" + holder_name + "): fd "))
+  EXPECT_TRUE(result.err.starts_with("tmpctl: removed '")) << result.err;
+  EXPECT_TRUE(contains(result.err, "', but it is still open:\n  held by process " + pid + " (" +
+                                       holder_name + "): fd "))
       << result.err;
   EXPECT_TRUE(list_directory(temp_).empty());  // unlinked while held
 #endif
@@ -381,7 +404,8 @@ TEST_F(RunCli, KeepOnFailureWarnsAndPassesTheStatusOn) {
 #ifdef _WIN32
   EXPECT_TRUE(contains(result.err, "(WinError 32, ERROR_SHARING_VIOLATION)")) << result.err;
   EXPECT_TRUE(contains(result.err, "held by process " + pid)) << result.err;
-  EXPECT_TRUE(contains(result.err, "exited with status 7; its temp file is left behind (--keep-on-failure)"))
+  EXPECT_TRUE(contains(result.err,
+                       "exited with status 7; its temp file is left behind (--keep-on-failure)"))
       << result.err;
   EXPECT_EQ(list_directory(temp_).size(), 1u);
 #else
@@ -399,7 +423,8 @@ TEST_F(RunCli, AHolderThatSharesDeleteGetsAWarningOnly) {
   const std::string pid = wait_until_ready();
   EXPECT_EQ(result.exit_code, 6) << result.err;
   EXPECT_TRUE(result.err.starts_with("tmpctl: '")) << result.err;
-  EXPECT_TRUE(contains(result.err, "' is marked for deletion, but other handles keep the name until they close"))
+  EXPECT_TRUE(contains(
+      result.err, "' is marked for deletion, but other handles keep the name until they close"))
       << result.err;
   EXPECT_FALSE(contains(result.err, "left behind")) << result.err;
   fs::remove(fs_path(ready()));
@@ -430,8 +455,8 @@ TEST_F(RunCli, OnlyTheStandardHandlesReachTheCommand) {
   const std::string path = join(scratch(), "inheritable");
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   const HANDLE handle = CreateFileW(fs_path(path).c_str(), GENERIC_READ | GENERIC_WRITE,
-                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &inherit,
-                                    CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                    &inherit, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
   ASSERT_NE(handle, INVALID_HANDLE_VALUE);
   const std::string value = std::to_string(reinterpret_cast<std::uintptr_t>(handle));
   // The probe started directly, as tmpctl was, does inherit it: the check works.
@@ -542,7 +567,8 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
     ::kill(tmpctl, signal);
     const int status = wait_status(tmpctl);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal)
-        << "signal " << signal << ": " << describe(status) << "\n" << err();
+        << "signal " << signal << ": " << describe(status) << "\n"
+        << err();
     // The probe writes down what it handles; SIGUSR2 ends it at once.
     EXPECT_EQ(signals(), signal == SIGUSR2 ? "" : std::to_string(signal) + "\n");
     EXPECT_TRUE(list_directory(temp_).empty()) << signal;
@@ -589,8 +615,8 @@ TEST_F(RunCliSignals, CtrlCOnATerminalReachesTheCommandOnce) {
   ASSERT_GE(master, 0);
   ASSERT_EQ(::grantpt(master), 0);
   ASSERT_EQ(::unlockpt(master), 0);
-  const pid_t tmpctl = spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"),
-                             ::ptsname(master));
+  const pid_t tmpctl =
+      spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"), ::ptsname(master));
   ASSERT_GT(tmpctl, 0);
   ASSERT_FALSE(wait_until_ready().empty());
   // tmpctl stopped meanwhile, so that the command has handled the terminal's
@@ -603,7 +629,8 @@ TEST_F(RunCliSignals, CtrlCOnATerminalReachesTheCommandOnce) {
   ::kill(tmpctl, SIGCONT);
   const int status = wait_status(tmpctl);
   ::close(master);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n" << err();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"
+                                                                 << err();
   EXPECT_EQ(signals(), std::to_string(SIGINT) + "\n");
   EXPECT_TRUE(list_directory(temp_).empty());
 }

@@ -109,8 +109,9 @@ TEST_F(TreeRemovalCli, TextReportsNameEachEntryThenTheTree) {
   auto result = run_tmpctl({"remove", "-r", tree});
   EXPECT_EQ(result.exit_code, 5) << result.err;
   EXPECT_TRUE(contains(result.err, "cannot remove '" + read_only + "'")) << result.err;
-  EXPECT_TRUE(contains(result.err, "cannot remove '" + tree + "': 1 entry inside could not be "
-                                   "removed"))
+  EXPECT_TRUE(contains(result.err, "cannot remove '" + tree +
+                                       "': 1 entry inside could not be "
+                                       "removed"))
       << result.err;
   EXPECT_EQ(everything_below(tree), (std::vector<std::string>{"a", "a/ro"}));
 
@@ -171,11 +172,13 @@ TEST_F(TreeRemovalCli, RemovesEverythingThatCanGoAndReportsEachEntryThatCannot) 
 
   auto text = run_tmpctl_unprivileged({"remove", "-r", tree});
   EXPECT_EQ(text.exit_code, 5);
-  EXPECT_TRUE(contains(text.err, "cannot remove '" + join(locked, "f0") + "': Permission denied "
-                                 "(errno 13, EACCES)"))
+  EXPECT_TRUE(contains(text.err, "cannot remove '" + join(locked, "f0") +
+                                     "': Permission denied "
+                                     "(errno 13, EACCES)"))
       << text.err;
-  EXPECT_TRUE(contains(text.err, "cannot remove '" + tree + "': 15 entries inside could not be "
-                                 "removed"))
+  EXPECT_TRUE(contains(text.err, "cannot remove '" + tree +
+                                     "': 15 entries inside could not be "
+                                     "removed"))
       << text.err;
 }
 
@@ -195,7 +198,8 @@ TEST_F(TreeRemovalCli, ForceOpensUpTheUsersOwnReadOnlyDirectories) {
 
   auto plain = run_tmpctl_unprivileged({"remove", "-r", tree});
   EXPECT_EQ(plain.exit_code, 5) << plain.err;
-  EXPECT_TRUE(contains(plain.err, "cannot open directory '" + join(tree, "none") + "': Permission denied"))
+  EXPECT_TRUE(
+      contains(plain.err, "cannot open directory '" + join(tree, "none") + "': Permission denied"))
       << plain.err;
   EXPECT_TRUE(fs::exists(fs_path(join(tree, "ro/sub/f0"))));
 
@@ -210,7 +214,7 @@ TEST_F(TreeRemovalCli, ForceOpensUpTheUsersOwnReadOnlyDirectories) {
   ASSERT_EQ(::chmod(join(tree, "roots").c_str(), 0555), 0);
   auto others = run_tmpctl_unprivileged({"remove", "-r", "--force", tree});
   EXPECT_EQ(others.exit_code, 5) << others.err;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(join(tree, "roots").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0555u);
   EXPECT_TRUE(fs::exists(fs_path(join(tree, "roots/f0"))));
@@ -257,7 +261,8 @@ std::optional<test::ProcessResult> in_mount_namespace(const std::string& scratch
 // be made.
 bool reports_the_mount_point_kept(const std::string& scratch, const std::string& mount,
                                   const std::string& mount_point) {
-  auto diagnosis = in_mount_namespace(scratch, mount + "exec \"$0\" diagnose -r --json \"$1/tree\"");
+  auto diagnosis =
+      in_mount_namespace(scratch, mount + "exec \"$0\" diagnose -r --json \"$1/tree\"");
   if (!diagnosis) return false;
   EXPECT_NE(diagnosis->exit_code, 99) << diagnosis->err;
   EXPECT_EQ(diagnosis->exit_code, 3) << diagnosis->out << diagnosis->err;

@@ -22,18 +22,18 @@
 namespace tmpctl {
 namespace {
 
+using test::contains;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-using test::contains;
 
 #ifndef TMPCTL_EXPECTED_VERSION
 #error "tests/CMakeLists.txt passes the CMake project's version as TMPCTL_EXPECTED_VERSION"
 #endif
 
 // Every command tmpctl has; the test of the top-level help checks the list.
-const std::vector<std::string> commands = {"create", "remove", "diagnose", "cleanup", "run",
-                                           "completion"};
+const std::vector<std::string> commands = {"create",  "remove", "diagnose",
+                                           "cleanup", "run",    "completion"};
 
 // run leaves 1-123 to its COMMAND: its usage errors exit 125, as env's do.
 int usage_exit_code(const std::string& help_command) {
@@ -82,7 +82,8 @@ TEST_F(UsageCli, EveryCommandsHelpHasExamplesAndTheColorOption) {
     const std::size_t examples = result.out.find("Examples:\n");
     ASSERT_NE(examples, std::string::npos) << command << "\n" << result.out;
     EXPECT_NE(result.out.find("tmpctl " + command + " ", examples), std::string::npos)
-        << command << "\n" << result.out;
+        << command << "\n"
+        << result.out;
     EXPECT_TRUE(contains(result.out, "--color")) << command;
     EXPECT_EQ(result.err, "") << command;
   }
@@ -103,13 +104,13 @@ TEST_F(UsageCli, UnknownOptionsPointToTheirCommandsHelp) {
   for (const std::string& command : commands) {
     // With and without the arguments the command requires: the unknown
     // option is the mistake to report either way.
-    expect_usage_error(run_tmpctl({command, "--no-such-option"}), "unknown option '--no-such-option'",
-                       "tmpctl " + command, command);
+    expect_usage_error(run_tmpctl({command, "--no-such-option"}),
+                       "unknown option '--no-such-option'", "tmpctl " + command, command);
     expect_usage_error(run_tmpctl({command, "-Z", join(scratch(), "x")}), "unknown option '-Z'",
                        "tmpctl " + command, command);
   }
-  expect_usage_error(run_tmpctl({"--no-such-option"}), "unknown option '--no-such-option'", "tmpctl",
-                     "top level");
+  expect_usage_error(run_tmpctl({"--no-such-option"}), "unknown option '--no-such-option'",
+                     "tmpctl", "top level");
   EXPECT_TRUE(test::list_directory(scratch()).empty());
 }
 
@@ -127,14 +128,17 @@ TEST_F(UsageCli, InvalidValuesOfFixedListsNameTheChoices) {
                      "--color: unknown value 'blue' (use auto, always, never)", "tmpctl create",
                      "--color=blue");
   expect_usage_error(run_tmpctl({"completion", "tcsh"}),
-                     "SHELL: unknown value 'tcsh' (use bash, fish, zsh)", "tmpctl completion", "tcsh");
+                     "SHELL: unknown value 'tcsh' (use bash, fish, zsh)", "tmpctl completion",
+                     "tcsh");
   expect_usage_error(run_tmpctl({"completion", "bash", "zsh"}), "unexpected argument 'zsh'",
                      "tmpctl completion", "two shells");
 }
 
 TEST_F(UsageCli, CompletionPrintsAScriptForEachShell) {
   const std::vector<std::pair<std::string, std::string>> shells = {
-      {"bash", "complete -F _tmpctl tmpctl"}, {"zsh", "#compdef tmpctl"}, {"fish", "complete -c tmpctl"}};
+      {"bash", "complete -F _tmpctl tmpctl"},
+      {"zsh", "#compdef tmpctl"},
+      {"fish", "complete -c tmpctl"}};
   for (const auto& [shell, registration] : shells) {
     auto result = run_tmpctl({"completion", shell});
     EXPECT_EQ(result.exit_code, 0) << shell << ": " << result.err;
@@ -147,7 +151,8 @@ TEST_F(UsageCli, CompletionPrintsAScriptForEachShell) {
 // --- colour -----------------------------------------------------------------
 
 // A command that fails with a message on stderr (exit 4: not found).
-std::vector<std::string> failing(const std::string& scratch, std::vector<std::string> options = {}) {
+std::vector<std::string> failing(const std::string& scratch,
+                                 std::vector<std::string> options = {}) {
   std::vector<std::string> arguments = std::move(options);
   arguments.insert(arguments.end(), {"remove", join(scratch, "missing")});
   return arguments;
@@ -274,7 +279,8 @@ TEST_F(UsageCli, AutoColoursATerminalUnlessNoColorIsSet) {
 
 TEST_F(UsageCli, AutoThroughAPipePutsNoEscapeSequences) {
   const test::ScopedEnvironment no_color("NO_COLOR", nullptr);
-  std::string line = "'" + test::tmpctl_path() + "' remove '" + join(scratch(), "missing") + "' 2>&1 | cat";
+  std::string line =
+      "'" + test::tmpctl_path() + "' remove '" + join(scratch(), "missing") + "' 2>&1 | cat";
   auto result = test::run_process({"/bin/sh", "-c", line});
   EXPECT_TRUE(contains(result.out, "cannot remove")) << result.out << result.err;
   EXPECT_FALSE(contains(result.out, escape)) << result.out;

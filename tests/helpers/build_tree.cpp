@@ -54,7 +54,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fs_path(const std::string& utf8) { return fs::path(std::u8string(utf8.begin(), utf8.end())); }
+fs::path fs_path(const std::string& utf8) {
+  return fs::path(std::u8string(utf8.begin(), utf8.end()));
+}
 
 struct Failure {
   std::string what;
@@ -66,10 +68,9 @@ void check(bool ok, const std::string& what) {
 
 void set_times(const fs::path& path, std::chrono::seconds back) {
 #ifdef _WIN32
-  const HANDLE handle = CreateFileW(path.c_str(), FILE_WRITE_ATTRIBUTES,
-                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
-                                    nullptr);
+  const HANDLE handle = CreateFileW(
+      path.c_str(), FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+      nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
   check(handle != INVALID_HANDLE_VALUE, "cannot open " + path.string() + " to age it");
   FILETIME now{};
   GetSystemTimeAsFileTime(&now);
@@ -164,7 +165,8 @@ void make_unix_links(const fs::path& root, const std::vector<std::pair<fs::path,
     script += "find " + argument(*unix_root) + " -exec touch -h -d \"@$(( $(date +%s) - " +
               std::to_string(age->count()) + " ))\" {} +\n";
   }
-  check(tmpctl::test::run_host_shell(script, arguments) == 0, "the host shell could not make the links");
+  check(tmpctl::test::run_host_shell(script, arguments) == 0,
+        "the host shell could not make the links");
 }
 #endif
 
@@ -214,7 +216,8 @@ void build(const std::string& plan_path, const fs::path& outside, const fs::path
     }
   }
   for (const auto& step : holds) {
-    check(tmpctl::test::start_detached_sibling("hold_file", {(root / fs_path(step[1])).string(), step.at(2)}),
+    check(tmpctl::test::start_detached_sibling("hold_file",
+                                               {(root / fs_path(step[1])).string(), step.at(2)}),
           "cannot start hold_file");
     wait_until_held(fs_path(step.at(2)));
   }
@@ -222,7 +225,8 @@ void build(const std::string& plan_path, const fs::path& outside, const fs::path
     if (step[0] != "age") continue;
     const std::chrono::seconds back(std::stol(step.at(1)));
     if (unix_links.empty()) {
-      for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
+      for (auto it = fs::recursive_directory_iterator(root);
+           it != fs::recursive_directory_iterator(); ++it)
         set_times(it->path(), back);
     } else {
       unix_age = back;

@@ -58,7 +58,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fs_path(const std::string& utf8) { return fs::path(std::u8string(utf8.begin(), utf8.end())); }
+fs::path fs_path(const std::string& utf8) {
+  return fs::path(std::u8string(utf8.begin(), utf8.end()));
+}
 
 int fail(const std::string& what) {
   std::fprintf(stderr, "run_probe: %s\n", what.c_str());
@@ -108,7 +110,9 @@ void note_interruption(const char* text) {
 
 #ifdef _WIN32
 BOOL WINAPI on_console_event(DWORD event) {
-  note_interruption(event == CTRL_C_EVENT ? "ctrl 0\n" : event == CTRL_BREAK_EVENT ? "ctrl 1\n" : "ctrl 2\n");
+  note_interruption(event == CTRL_C_EVENT       ? "ctrl 0\n"
+                    : event == CTRL_BREAK_EVENT ? "ctrl 1\n"
+                                                : "ctrl 2\n");
   int none = 0;
   first_interruption.compare_exchange_strong(none, static_cast<int>(event) + 1);
   return TRUE;
@@ -135,13 +139,16 @@ int wait_for_removal_or_interruption(const std::string& ready) {
   struct sigaction action = {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1}) ::sigaction(signal, &action, nullptr);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1})
+    ::sigaction(signal, &action, nullptr);
   const unsigned long pid = static_cast<unsigned long>(::getpid());
 #endif
-  if (!tmpctl::test::write_ready_marker(ready, std::to_string(pid) + "\n")) return fail("cannot write " + ready);
+  if (!tmpctl::test::write_ready_marker(ready, std::to_string(pid) + "\n"))
+    return fail("cannot write " + ready);
   std::error_code error;
-  tmpctl::test::wait_while([&] { return first_interruption == 0 && fs::exists(fs_path(ready), error); },
-                           std::chrono::seconds(120));
+  tmpctl::test::wait_while(
+      [&] { return first_interruption == 0 && fs::exists(fs_path(ready), error); },
+      std::chrono::seconds(120));
   if (first_interruption == 0) return 0;
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 #ifdef _WIN32
@@ -168,9 +175,11 @@ int leave_a_holder(const std::vector<std::string>& args) {
   if (path.empty()) return fail("TMPCTL_PATH unset");
   std::vector<std::string> holder_arguments(args.begin() + 4, args.end());
   holder_arguments.insert(holder_arguments.end(), {path, ready});
-  if (!tmpctl::test::start_detached_sibling("hold_file", holder_arguments)) return fail("cannot start hold_file");
+  if (!tmpctl::test::start_detached_sibling("hold_file", holder_arguments))
+    return fail("cannot start hold_file");
   std::error_code error;
-  tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); }, std::chrono::seconds(30));
+  tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); },
+                           std::chrono::seconds(30));
   if (!fs::exists(fs_path(ready), error)) return fail("hold_file did not start holding " + path);
   return std::atoi(args[3].c_str());
 }
@@ -185,7 +194,8 @@ int check_handle(const std::vector<std::string>& args) {
   BY_HANDLE_FILE_INFORMATION expected{};
   BY_HANDLE_FILE_INFORMATION found{};
   const bool same = GetFileInformationByHandle(file, &expected) &&
-                    GetFileType(handle) == FILE_TYPE_DISK && GetFileInformationByHandle(handle, &found) &&
+                    GetFileType(handle) == FILE_TYPE_DISK &&
+                    GetFileInformationByHandle(handle, &found) &&
                     found.dwVolumeSerialNumber == expected.dwVolumeSerialNumber &&
                     found.nFileIndexHigh == expected.nFileIndexHigh &&
                     found.nFileIndexLow == expected.nFileIndexLow;
@@ -211,7 +221,8 @@ int main(int argc, char** argv) {
 #endif
   if (mode == "hold" && (args.size() == 4 || (args.size() == 5 && args[4] == "--share-delete")))
     return leave_a_holder(args);
-  std::fprintf(stderr, "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS |"
-                       " hold READY STATUS [--share-delete]\n");
+  std::fprintf(stderr,
+               "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS |"
+               " hold READY STATUS [--share-delete]\n");
   return 99;
 }

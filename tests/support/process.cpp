@@ -35,7 +35,9 @@ namespace tmpctl::test {
 namespace {
 
 #ifdef _WIN32
-std::wstring wide(const std::string& utf8_text) { return platform::win32::widen(utf8_text).value(); }
+std::wstring wide(const std::string& utf8_text) {
+  return platform::win32::widen(utf8_text).value();
+}
 
 HANDLE open_inheritable(const std::wstring& path, DWORD access, DWORD disposition) {
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -129,8 +131,8 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   std::vector<char*> argv;
   for (const std::string& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
-  const int error = posix_spawn(&child.pid_, command.at(0).c_str(), &actions, nullptr, argv.data(),
-                                environ);
+  const int error =
+      posix_spawn(&child.pid_, command.at(0).c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   for (const int end : pipe_ends) ::close(end);
   if (error != 0) {
@@ -180,8 +182,8 @@ int ChildProcess::wait() {
   return exit_code_;
 }
 
-ProcessResult run_process(const std::vector<std::string>& command,
-                          const std::string& stdout_path, const std::string& stderr_path) {
+ProcessResult run_process(const std::vector<std::string>& command, const std::string& stdout_path,
+                          const std::string& stderr_path) {
   auto scratch = TempDirectory::create({.prefix = "tmpctl-test-io."});
   if (!scratch) {
     ADD_FAILURE() << to_string(scratch.error());
@@ -220,8 +222,8 @@ HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mod
   if (mode == Mode::working_directory) command.push_back("--cwd");
   if (!name.empty()) command.insert(command.end(), {"--name", name});
   command.insert(command.end(), {path, ready_});
-  child_.emplace(ChildProcess::start(command, join(scratch, "hold_file.out"),
-                                     join(scratch, "hold_file.err")));
+  child_.emplace(
+      ChildProcess::start(command, join(scratch, "hold_file.out"), join(scratch, "hold_file.err")));
   pid_ = child_->pid();
   // Wait (at most 30 s) for the helper to say it holds the file.
   for (int i = 0; i < 3000 && read_file(ready_).empty(); ++i)
@@ -239,8 +241,8 @@ void HeldFile::release() {
 
 HeldFile::~HeldFile() { release(); }
 
-ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
-                         const std::string& stdout_path, const std::string& stderr_path) {
+ProcessResult run_tmpctl(const std::vector<std::string>& arguments, const std::string& stdout_path,
+                         const std::string& stderr_path) {
   std::vector<std::string> command{tmpctl_path()};
   command.insert(command.end(), arguments.begin(), arguments.end());
   return run_process(command, stdout_path, stderr_path);

@@ -52,8 +52,7 @@ private:
 /// (e.g. "/dev/full", closed_stream, broken_pipe); `out` is then empty. The same for
 /// `stderr_path` and `err`.
 ProcessResult run_process(const std::vector<std::string>& command,
-                          const std::string& stdout_path = "",
-                          const std::string& stderr_path = "");
+                          const std::string& stdout_path = "", const std::string& stderr_path = "");
 
 /// Path of the tmpctl executable built beside the test programs.
 std::string tmpctl_path();
@@ -84,8 +83,7 @@ private:
 };
 /// Runs tmpctl with the given arguments.
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
-                         const std::string& stdout_path = "",
-                         const std::string& stderr_path = "");
+                         const std::string& stdout_path = "", const std::string& stderr_path = "");
 #ifndef _WIN32
 /// Runs tmpctl as nobody (uid and gid 65534, through setpriv) when the tests
 /// run as root, whom permission bits never stop; as itself otherwise.

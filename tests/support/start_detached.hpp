@@ -26,11 +26,12 @@ inline bool start_detached_sibling(const std::string& name, std::vector<std::str
 #ifdef _WIN32
   std::wstring self(32768, L'\0');
   self.resize(GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
-  const std::wstring program =
-      self.substr(0, self.find_last_of(L"\\/") + 1) + platform::win32::widen(name).value() + L".exe";
+  const std::wstring program = self.substr(0, self.find_last_of(L"\\/") + 1) +
+                               platform::win32::widen(name).value() + L".exe";
   std::wstring command_line = L"\"" + program + L"\"";
   for (const std::string& argument : arguments)
-    command_line += L" " + platform::win32::quoted_argument(platform::win32::widen(argument).value());
+    command_line +=
+        L" " + platform::win32::quoted_argument(platform::win32::widen(argument).value());
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION info{};

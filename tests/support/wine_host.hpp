@@ -20,8 +20,8 @@ namespace tmpctl::test {
 /// The Unix path Wine maps a Windows path to; nullopt when not under Wine.
 inline std::optional<std::string> wine_unix_path(const std::wstring& windows_path) {
   using UnixFileName = char* (*)(const wchar_t*);
-  const auto convert = reinterpret_cast<UnixFileName>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name")));
+  const auto convert = reinterpret_cast<UnixFileName>(reinterpret_cast<void*>(
+      GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name")));
   if (convert == nullptr) return std::nullopt;
   char* unix_path = convert(windows_path.c_str());
   if (unix_path == nullptr) return std::nullopt;
@@ -38,11 +38,13 @@ inline std::optional<std::string> wine_unix_path(const std::wstring& windows_pat
 /// returns is signaled at once, whatever the program still does. So the host
 /// shell writes its status to a marker file when SCRIPT is done, and this
 /// waits for the marker.
-inline int run_host_shell(const std::string& script, const std::vector<std::string>& arguments = {}) {
+inline int run_host_shell(const std::string& script,
+                          const std::vector<std::string>& arguments = {}) {
   std::wstring temp(MAX_PATH + 1, L'\0');
   temp.resize(GetTempPathW(static_cast<DWORD>(temp.size()), temp.data()));
   static LONG counter = 0;
-  const std::wstring marker = temp + L"tmpctl-host-shell." + std::to_wstring(GetCurrentProcessId()) + L"." +
+  const std::wstring marker = temp + L"tmpctl-host-shell." +
+                              std::to_wstring(GetCurrentProcessId()) + L"." +
                               std::to_wstring(InterlockedIncrement(&counter));
   const auto unix_marker = wine_unix_path(marker);
   if (!unix_marker) return -1;
@@ -51,22 +53,25 @@ inline int run_host_shell(const std::string& script, const std::vector<std::stri
       "script=$0; marker=$1; shift; /bin/sh -c \"$script\" sh \"$@\"; "
       "echo $? > \"$marker.part\" && mv -f \"$marker.part\" \"$marker\"";
   std::wstring command_line =
-      L"Z:\\bin\\sh -c " + platform::win32::quoted_argument(platform::win32::widen(wrapper).value()) + L" " +
+      L"Z:\\bin\\sh -c " +
+      platform::win32::quoted_argument(platform::win32::widen(wrapper).value()) + L" " +
       platform::win32::quoted_argument(platform::win32::widen(script).value()) + L" " +
       platform::win32::quoted_argument(platform::win32::widen(*unix_marker).value());
   for (const std::string& argument : arguments)
-    command_line += L" " + platform::win32::quoted_argument(platform::win32::widen(argument).value());
+    command_line +=
+        L" " + platform::win32::quoted_argument(platform::win32::widen(argument).value());
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION info{};
-  if (!CreateProcessW(L"Z:\\bin\\sh", command_line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr,
-                      &startup, &info))
+  if (!CreateProcessW(L"Z:\\bin\\sh", command_line.data(), nullptr, nullptr, FALSE, 0, nullptr,
+                      nullptr, &startup, &info))
     return -1;
   CloseHandle(info.hThread);
   CloseHandle(info.hProcess);
   for (int waited = 0; waited < 60000; waited += 5) {
-    const HANDLE file = CreateFileW(marker.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
-                                    OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+    const HANDLE file =
+        CreateFileW(marker.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
+                    OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, nullptr);
     if (file != INVALID_HANDLE_VALUE) {
       char text[16] = {};
       DWORD got = 0;

@@ -36,7 +36,8 @@ TEST(Duration, UnitsAndCombinations) {
 }
 
 TEST(Duration, RejectsWhatItCannotRead) {
-  for (const char* bad : {"", "0s", "d", "10x", "1d6", "-5m", "1.5h", " 5m", "99999999999999999999d"}) {
+  for (const char* bad :
+       {"", "0s", "d", "10x", "1d6", "-5m", "1.5h", " 5m", "99999999999999999999d"}) {
     auto parsed = parse_duration(bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_EQ(parsed.error().kind, ErrorKind::invalid_argument) << bad;

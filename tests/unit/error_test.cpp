@@ -27,8 +27,8 @@ TEST(Error, ErrnoKindsCoverTheCommonCauses) {
 }
 
 TEST(Error, OwnErrorsHaveNoNativeCode) {
-  const Error error = Error::invalid(ErrorKind::invalid_argument, "use template", "fooXX",
-                                     "too few X's");
+  const Error error =
+      Error::invalid(ErrorKind::invalid_argument, "use template", "fooXX", "too few X's");
   EXPECT_EQ(to_string(error), "cannot use template 'fooXX': too few X's");
   EXPECT_EQ(native_error_name(error), "");
 }

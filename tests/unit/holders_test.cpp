@@ -220,14 +220,13 @@ TEST_F(Holders, AnUnprivilegedScanSaysItIsIncomplete) {
     return;
   }
   // nobody must be able to reach the file, which the child keeps open.
-  fs::permissions(fs_path(scratch()), fs::perms::owner_all | fs::perms::group_exec |
-                                          fs::perms::others_exec);
+  fs::permissions(fs_path(scratch()),
+                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     constexpr uid_t nobody = 65534;
-    if (::setgroups(0, nullptr) != 0 || ::setgid(nobody) != 0 || ::setuid(nobody) != 0)
-      ::_exit(20);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(nobody) != 0 || ::setuid(nobody) != 0) ::_exit(20);
     // Changing credentials made the process undumpable, which makes its own
     // /proc entries root's; an ordinary unprivileged process is dumpable.
     ::prctl(PR_SET_DUMPABLE, 1);

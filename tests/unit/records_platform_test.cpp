@@ -42,9 +42,9 @@ namespace fs = std::filesystem;
 using platform::ProcessIdentity;
 using platform::ProcessState;
 using platform::RecordDirectory;
+using test::exists;
 using test::fs_path;
 using test::join;
-using test::exists;
 using test::write_file;
 
 std::uint32_t own_pid() {
@@ -364,7 +364,8 @@ TEST_F(Records, ReadRefusesMoreThanTheLimitAndWhatIsNotAFile) {
   ASSERT_FALSE(directory);
   EXPECT_EQ(directory.error().kind, ErrorKind::invalid_argument) << to_string(directory.error());
 #ifndef _WIN32
-  fs::create_symlink(fs_path(join(records_path(), "hundred")), fs_path(join(records_path(), "link")));
+  fs::create_symlink(fs_path(join(records_path(), "hundred")),
+                     fs_path(join(records_path(), "link")));
   auto link = records.read("link", 100);
   ASSERT_FALSE(link);
   EXPECT_EQ(link.error().kind, ErrorKind::invalid_argument) << to_string(link.error());
@@ -380,7 +381,8 @@ TEST_F(Records, NamesThatAreNotOneEntryAreRefused) {
   for (const std::string name : {"", ".", "..", "../outside", "a/b"}) {
     for (const auto& error : {records.write(name, "x").error(), records.read(name, 100).error(),
                               records.remove(name).error(), records.modified(name).error()})
-      EXPECT_EQ(error.kind, ErrorKind::invalid_argument) << "'" << name << "': " << to_string(error);
+      EXPECT_EQ(error.kind, ErrorKind::invalid_argument)
+          << "'" << name << "': " << to_string(error);
   }
   EXPECT_TRUE(exists(join(scratch(), "outside")));
   EXPECT_TRUE(records.names().value().empty());
@@ -537,9 +539,9 @@ TEST(RecordsProcess, TheParentIsTheProcessThatStartedThisOne) {
   const ProcessIdentity self = platform::current_process();
   const std::string identity = std::to_string(self.pid) + ":" + std::to_string(self.start_time);
   test::ScopedEnvironment expected(variable, identity.c_str());
-  const auto child = test::run_process(
-      {test::helper_path("unit_tests"),
-       "--gtest_filter=RecordsProcess.TheParentIsTheProcessThatStartedThisOne"});
+  const auto child =
+      test::run_process({test::helper_path("unit_tests"),
+                         "--gtest_filter=RecordsProcess.TheParentIsTheProcessThatStartedThisOne"});
   EXPECT_EQ(child.exit_code, 0) << child.out << child.err;
   EXPECT_NE(child.out.find("[  PASSED  ] 1 test"), std::string::npos) << child.out;
 #ifndef _WIN32

@@ -11,7 +11,6 @@
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
-
 namespace tmpctl {
 namespace {
 
@@ -72,8 +71,8 @@ TEST_F(Remove, DotDotDotAndRootsAreRefusedBeforeAnythingIsTried) {
   const RemoveOptions recursive{.recursive = true, .find_holders = false};
   const std::string dir = join(scratch(), "dir");
   std::filesystem::create_directory(fs_path(dir));
-  const std::vector<std::string> dots{".", "..", "./", "..//", dir + "/.", dir + "/..",
-                                      join(dir, "."), join(dir, "..")};
+  const std::vector<std::string> dots{".",        "..",        "./",           "..//",
+                                      dir + "/.", dir + "/..", join(dir, "."), join(dir, "..")};
   for (const RemoveReport& report : diagnose(dots, recursive)) {
     EXPECT_EQ(report.cause, RemoveCause::dot_or_dotdot) << report.path;
     EXPECT_EQ(report.outcome, RemoveOutcome::invalid) << report.path;
@@ -84,15 +83,24 @@ TEST_F(Remove, DotDotDotAndRootsAreRefusedBeforeAnythingIsTried) {
             RemoveCause::dot_or_dotdot);  // without -r too
   // Names for a directory that merely contain dots are not refused.
   for (const RemoveReport& report :
-       diagnose(std::vector<std::string>{join(dir, ".hidden"), join(dir, "..x"), dir},
-                recursive))
+       diagnose(std::vector<std::string>{join(dir, ".hidden"), join(dir, "..x"), dir}, recursive))
     EXPECT_NE(report.cause, RemoveCause::dot_or_dotdot) << report.path;
 
 #ifdef _WIN32
-  const std::vector<std::string> roots{
-      "C:\\", "C:/", "c:\\\\", "\\", "/", "\\\\?\\C:\\", "\\\\?\\C:", "\\\\.\\C:\\",
-      "\\\\server\\share", "\\\\server\\share\\", "//server/share/", "\\\\?\\UNC\\server\\share\\",
-      "\\\\?\\unc\\server\\share", "\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\"};
+  const std::vector<std::string> roots{"C:\\",
+                                       "C:/",
+                                       "c:\\\\",
+                                       "\\",
+                                       "/",
+                                       "\\\\?\\C:\\",
+                                       "\\\\?\\C:",
+                                       "\\\\.\\C:\\",
+                                       "\\\\server\\share",
+                                       "\\\\server\\share\\",
+                                       "//server/share/",
+                                       "\\\\?\\UNC\\server\\share\\",
+                                       "\\\\?\\unc\\server\\share",
+                                       "\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\"};
 #else
   const std::vector<std::string> roots{"/", "//", "///"};
 #endif
@@ -104,9 +112,9 @@ TEST_F(Remove, DotDotDotAndRootsAreRefusedBeforeAnythingIsTried) {
   // Only with -r, and --no-preserve-root lifts it.
   const std::vector<std::string> root{roots.front()};
   EXPECT_NE(diagnose(root, {.find_holders = false})[0].cause, RemoveCause::protected_root);
-  EXPECT_NE(diagnose(root, {.recursive = true, .preserve_root = false, .find_holders = false})[0]
-                .cause,
-            RemoveCause::protected_root);
+  EXPECT_NE(
+      diagnose(root, {.recursive = true, .preserve_root = false, .find_holders = false})[0].cause,
+      RemoveCause::protected_root);
 }
 
 TEST_F(Remove, NamesAreStable) {

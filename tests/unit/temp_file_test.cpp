@@ -24,10 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::base_name;
+using test::exists;
 using test::fs_path;
 using test::join;
 using test::list_directory;
-using test::exists;
 
 void write_bytes(NativeHandle handle, std::string_view bytes) {
 #ifdef _WIN32

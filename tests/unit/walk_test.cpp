@@ -46,9 +46,9 @@ using platform::RemoveResult;
 using platform::TreeWalk;
 using platform::WalkEntry;
 using platform::WalkStep;
+using test::exists;
 using test::fs_path;
 using test::join;
-using test::exists;
 using test::running_under_wine;
 using test::write_file;
 
@@ -137,8 +137,8 @@ long open_handle_count() {
     }
     if (status < 0) return -1;
     const std::span rows(reinterpret_cast<const Row*>(table.data() + 2), table[0]);
-    return static_cast<long>(std::ranges::count(rows, ULONG_PTR{GetCurrentProcessId()},
-                                                &Row::process_id));
+    return static_cast<long>(
+        std::ranges::count(rows, ULONG_PTR{GetCurrentProcessId()}, &Row::process_id));
   }
   return -1;
 #elif defined(__linux__)
@@ -403,8 +403,7 @@ TEST_F(Walk, RemovesAnEmptiedDirectoryButNotOneWithSomethingLeft) {
         ASSERT_TRUE(removed) << to_string(removed.error());
       },
       [&](const WalkEntry& directory) {
-        const RemoveMode mode =
-            directory.name == "dry" ? RemoveMode::dry_run : RemoveMode::remove;
+        const RemoveMode mode = directory.name == "dry" ? RemoveMode::dry_run : RemoveMode::remove;
         results.emplace(directory.name, walk.remove_finished_directory(directory, mode, false));
       });
   ASSERT_EQ(results.size(), 3u);
@@ -738,10 +737,9 @@ TEST_F(Walk, RestoringOwnerPermissionsOpensUpTheUsersOwnDirectoriesOnly) {
   EXPECT_GT(as_unprivileged([&] { return remove_everything(root, {}); }), 0);
   EXPECT_TRUE(exists(join(root, "m/x/f")));
   EXPECT_TRUE(exists(join(root, "z/g")));
-  EXPECT_EQ(as_unprivileged([&] {
-              return remove_everything(root, {.restore_owner_permissions = true});
-            }),
-            root_user ? 2 : 0);  // other/h and other itself
+  EXPECT_EQ(
+      as_unprivileged([&] { return remove_everything(root, {.restore_owner_permissions = true}); }),
+      root_user ? 2 : 0);  // other/h and other itself
   EXPECT_FALSE(exists(join(root, "m")));
   EXPECT_FALSE(exists(join(root, "z")));
   if (root_user) {
@@ -875,8 +873,8 @@ TEST_F(LookUp, AMissingNameIsNotFoundAndAPathIsNoName) {
   auto missing = walk.look_up("missing", entry);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << to_string(missing.error());
-  for (const std::string& name : {std::string("sub") + test::separator + "inner", std::string(".."),
-                                 std::string()}) {
+  for (const std::string& name :
+       {std::string("sub") + test::separator + "inner", std::string(".."), std::string()}) {
     auto refused = walk.look_up(name, entry);
     ASSERT_FALSE(refused) << name;
     EXPECT_EQ(refused.error().kind, ErrorKind::invalid_argument) << to_string(refused.error());
@@ -954,8 +952,8 @@ TEST_F(LookUp, ALookedUpDirectoryIsEnteredOrSplitOffAndCleaned) {
       ASSERT_TRUE(part.enter(next).value_or(false));
       entered.push_back(next);
     } else {
-      ASSERT_EQ(part.remove_entry(next, platform::RemoveMode::remove, false).value_or(
-                    platform::RemoveResult::changed),
+      ASSERT_EQ(part.remove_entry(next, platform::RemoveMode::remove, false)
+                    .value_or(platform::RemoveResult::changed),
                 platform::RemoveResult::removed);
     }
   }
@@ -983,8 +981,9 @@ TEST_F(Walk, TrustingTheListingFilesComeUnlookedAtAndGoAsNames) {
   while (walk->next(entry).value_or(WalkStep::done) == WalkStep::entry) {
     seen[entry.name] = entry;
     if (entry.type != EntryType::directory) {
-      EXPECT_EQ(walk->remove_entry(entry, RemoveMode::remove, false).value_or(RemoveResult::changed),
-                RemoveResult::removed)
+      EXPECT_EQ(
+          walk->remove_entry(entry, RemoveMode::remove, false).value_or(RemoveResult::changed),
+          RemoveResult::removed)
           << entry.name;
     }
   }

@@ -103,8 +103,8 @@ TEST_F(WindowsSemantics, EntriesAreOwnerOnly) {
     for (const std::wstring& entry : entries) {
       // Set on the entry itself, not inherited from the directory (ID flag).
       EXPECT_EQ(entry.find(L"ID;"), std::wstring::npos) << platform::win32::narrow(entry);
-      const bool user_or_system = entry.ends_with(L";;;" + user + L")") ||
-                                  entry.ends_with(L";;;SY)");
+      const bool user_or_system =
+          entry.ends_with(L";;;" + user + L")") || entry.ends_with(L";;;SY)");
       EXPECT_TRUE(user_or_system) << path << ": " << platform::win32::narrow(entry);
       EXPECT_NE(entry.find(L";FA;"), std::wstring::npos) << platform::win32::narrow(entry);
     }
@@ -120,7 +120,8 @@ TEST_F(WindowsSemantics, HandlesAreNotInheritable) {
 }
 
 TEST_F(WindowsSemantics, NonAsciiNamesRoundTripThroughUtf16) {
-  const std::string prefix = "\xC3\xA9t\xC3\xA9-\xE2\x82\xAC-\xE6\x97\xA5\xE6\x9C\xAC.";  // été-€-日本.
+  const std::string prefix =
+      "\xC3\xA9t\xC3\xA9-\xE2\x82\xAC-\xE6\x97\xA5\xE6\x9C\xAC.";  // été-€-日本.
   auto file = TempFile::create({.directory = scratch(), .prefix = prefix});
   ASSERT_TRUE(file) << to_string(file.error());
   WIN32_FIND_DATAW found;
@@ -175,15 +176,14 @@ TEST_F(WindowsSemantics, DiscardClearsReadOnlyFilesInsideATempDirectory) {
 TEST_F(WindowsSemantics, DeleteOnCloseDeletesWhenTheLastHandleCloses) {
   auto file = TempFile::create({.directory = scratch(), .delete_on_close = true});
   ASSERT_TRUE(file) << to_string(file.error());
-  const HANDLE second =
-      CreateFileW(extended(file->path()).c_str(), GENERIC_READ,
-                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                  FILE_ATTRIBUTE_NORMAL, nullptr);
+  const HANDLE second = CreateFileW(extended(file->path()).c_str(), GENERIC_READ,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
   ASSERT_NE(second, INVALID_HANDLE_VALUE) << "WinError " << GetLastError();
   ASSERT_TRUE(file->close());
   const HANDLE third = CreateFileW(extended(file->path()).c_str(), GENERIC_READ,
-                                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                   nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+                                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                   OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
   // Windows refuses new opens of a delete-pending file (5); Wine allows them.
   if (third != INVALID_HANDLE_VALUE) CloseHandle(third);
   CloseHandle(second);

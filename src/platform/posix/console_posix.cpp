@@ -65,8 +65,8 @@ void handle_interrupts(Use use) {
   sigemptyset(&action.sa_mask);
   static constexpr int stopping[] = {SIGINT, SIGTERM, SIGHUP};
   static constexpr int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-  for (const int signal : use == Use::pass_on ? std::span<const int>(passed_on)
-                                              : std::span<const int>(stopping)) {
+  for (const int signal :
+       use == Use::pass_on ? std::span<const int>(passed_on) : std::span<const int>(stopping)) {
     struct sigaction previous = {};
     // A signal ignored since tmpctl started (nohup, a background job of a
     // non-interactive shell) stays ignored, for the command too.

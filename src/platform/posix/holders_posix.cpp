@@ -141,18 +141,19 @@ std::string processes(int count) {
 
 // `failure` is the last error other than a refusal, if there was one.
 template <class Report>
-void note_inaccessible(Report& report, int denied, int failed, const std::optional<Error>& failure) {
+void note_inaccessible(Report& report, int denied, int failed,
+                       const std::optional<Error>& failure) {
   if (denied > 0) {
     report.complete = false;
     report.notes.push_back(
-        ::geteuid() == 0
-            ? processes(denied) + " could not be inspected (permission denied)"
-            : processes(denied) + " of other users could not be inspected (run as root to see them)");
+        ::geteuid() == 0 ? processes(denied) + " could not be inspected (permission denied)"
+                         : processes(denied) +
+                               " of other users could not be inspected (run as root to see them)");
   }
   if (failed > 0 && failure) {
     report.complete = false;
-    report.notes.push_back(processes(failed) + " could not be inspected (last: " +
-                           to_string(*failure) + ")");
+    report.notes.push_back(processes(failed) +
+                           " could not be inspected (last: " + to_string(*failure) + ")");
   }
 }
 
@@ -188,8 +189,8 @@ std::expected<void, Error> scan_all(Sink& sink, Report& report) {
   if (bytes <= 0) return std::unexpected(os_error(errno, "list processes with", "proc_listpids"));
   // Room for processes started between the two calls.
   std::vector<pid_t> pids(static_cast<std::size_t>(bytes) / sizeof(pid_t) + 64);
-  bytes = ::proc_listpids(PROC_ALL_PIDS, 0, pids.data(),
-                          static_cast<int>(pids.size() * sizeof(pid_t)));
+  bytes =
+      ::proc_listpids(PROC_ALL_PIDS, 0, pids.data(), static_cast<int>(pids.size() * sizeof(pid_t)));
   if (bytes <= 0) return std::unexpected(os_error(errno, "list processes with", "proc_listpids"));
   pids.resize(static_cast<std::size_t>(bytes) / sizeof(pid_t));
 
@@ -260,7 +261,8 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   const pid_t self = ::getpid();
   for (const Hold& hold : found->second) {
     if (holders.empty() || holders.back().pid != hold.pid) {
-      ScannedProcess process{.pid = hold.pid, .is_self = hold.pid == static_cast<std::uint32_t>(self)};
+      ScannedProcess process{.pid = hold.pid,
+                             .is_self = hold.pid == static_cast<std::uint32_t>(self)};
       holders.push_back(new_holder(process));
     }
     holders.back().how.push_back(hold.how);
@@ -523,7 +525,7 @@ void add_locks(int proc, OpenFileTable& table) {
     if (parsed.ec != std::errc{}) return;
     std::int64_t pid = 0;  // -1 for OFD locks, which belong to no process
     std::from_chars(fields[4].data(), fields[4].data() + fields[4].size(), pid);
-    std::string how = fields[1] == "FLOCK"     ? "flock"
+    std::string how = fields[1] == "FLOCK"    ? "flock"
                       : fields[1] == "OFDLCK" ? "OFD lock"
                                               : "POSIX lock";
     table.add(FileIdentity{device_number(makedev(major, minor)), inode},

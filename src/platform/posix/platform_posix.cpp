@@ -64,8 +64,7 @@ std::expected<std::string, Error> absolute_path(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     std::vector<char> cwd(4096);
     while (::getcwd(cwd.data(), cwd.size()) == nullptr) {
-      if (errno != ERANGE)
-        return std::unexpected(os_error(errno, "resolve", std::string(path)));
+      if (errno != ERANGE) return std::unexpected(os_error(errno, "resolve", std::string(path)));
       cwd.resize(cwd.size() * 2);
     }
     result = cwd.data();
@@ -118,8 +117,7 @@ std::expected<bool, Error> entry_exists(const std::string& path) {
 std::expected<void, Error> close_handle(NativeHandle handle) noexcept {
   // On Linux and macOS the descriptor is released even when close() fails
   // with EINTR, so it must never be retried; EINTR is not worth reporting.
-  if (::close(handle) != 0 && errno != EINTR)
-    return std::unexpected(os_error(errno, "close", ""));
+  if (::close(handle) != 0 && errno != EINTR) return std::unexpected(os_error(errno, "close", ""));
   return {};
 }
 

@@ -116,9 +116,11 @@ std::expected<CommandExit, StartError> run_command(
       return CommandExit{.code = 0, .signal = signal, .started = false};
     // glibc and macOS report exec's errors (ENOENT, EACCES, ENOEXEC) as the
     // result, and never retry through /bin/sh on ENOEXEC, as execvp would.
-    const int error = ::posix_spawnp(&pid, argv[0], nullptr, attributes.get(), argv.data(), envp.data());
+    const int error =
+        ::posix_spawnp(&pid, argv[0], nullptr, attributes.get(), argv.data(), envp.data());
     if (error != 0)
-      return std::unexpected(StartError{failure_for(error), errno_error(error, "run", arguments[0])});
+      return std::unexpected(
+          StartError{failure_for(error), errno_error(error, "run", arguments[0])});
     set_interrupted_command(static_cast<std::uint32_t>(pid));
   }
   if (started) started(static_cast<std::uint32_t>(pid));
@@ -135,7 +137,8 @@ std::expected<CommandExit, StartError> run_command(
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  if (WIFSIGNALED(status)) return CommandExit{.code = 128 + WTERMSIG(status), .signal = WTERMSIG(status)};
+  if (WIFSIGNALED(status))
+    return CommandExit{.code = 128 + WTERMSIG(status), .signal = WTERMSIG(status)};
   return CommandExit{.code = WEXITSTATUS(status), .signal = 0};
 }
 

@@ -159,8 +159,7 @@ struct RecordDirectory::State {
 namespace {
 
 Error refused(const std::string& path, std::string why) {
-  return Error::invalid(ErrorKind::permission_denied, "use record directory", path,
-                        std::move(why));
+  return Error::invalid(ErrorKind::permission_denied, "use record directory", path, std::move(why));
 }
 
 // Why the open directory may not hold records (not ours, or others may
@@ -242,8 +241,8 @@ std::expected<void, Error> RecordDirectory::write(const std::string& name,
   const State& s = *state_;
   if (auto valid = s.check_name(name, "write record"); !valid) return valid;
   const std::string partial = "." + name + ".partial";
-  const int fd = ::openat(s.fd, partial.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const int fd =
+      ::openat(s.fd, partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return std::unexpected(os_error(errno, "create", s.path_of(partial)));
   // The first failure, with the path it was about; the partial file goes.
   const auto fail = [&](int error, const char* operation, const std::string& about) {

@@ -54,8 +54,8 @@ bool sticky_forbids(const struct stat& parent, const struct stat& entry) {
 // checks it; `none` when nothing would.
 RemoveCause find_cause(const std::string& path) {
   struct stat entry;
-  if (::lstat(path.c_str(), &entry) != 0) return errno == ENOENT ? RemoveCause::not_found
-                                                                 : RemoveCause::other;
+  if (::lstat(path.c_str(), &entry) != 0)
+    return errno == ENOENT ? RemoveCause::not_found : RemoveCause::other;
   const std::string parent = parent_of(path);
   struct stat directory;
   if (::stat(parent.c_str(), &directory) != 0) return RemoveCause::other;

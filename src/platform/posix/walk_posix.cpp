@@ -130,9 +130,7 @@ std::int64_t nanoseconds(std::int64_t seconds, std::int64_t nanos) {
 
 // dev_t is signed on macOS: zero-extend it as holders_posix.cpp does, so a
 // walked entry matches the open-file table (libproc's devices are unsigned).
-std::uint64_t device_number(dev_t dev) {
-  return static_cast<std::make_unsigned_t<dev_t>>(dev);
-}
+std::uint64_t device_number(dev_t dev) { return static_cast<std::make_unsigned_t<dev_t>>(dev); }
 
 EntryType type_of(mode_t mode) {
   if (S_ISREG(mode)) return EntryType::file;
@@ -212,14 +210,14 @@ struct Level {
   DIR* stream = nullptr;  // reads names while open; owns fd then
   std::string name;       // within the parent; empty for the root
   FileIdentity identity;
-  bool others_protected = false;  // sticky, and neither it nor its entries are ours to delete
+  bool others_protected = false;       // sticky, and neither it nor its entries are ours to delete
   std::vector<std::string> pending{};  // names read ahead when it was closed
   std::size_t next_pending = 0;
   bool exhausted = false;
   std::uint64_t removed_inside = 0;  // names this walk unlinked in it
-  int write_denied = -1;             // dry runs: errno of the access check, 0 if allowed, -1 unknown
-  bool finished = false;   // reported finished_directory: popped by the next call
-  bool abandoned = false;  // could not be reached again: nothing more is done in it
+  int write_denied = -1;    // dry runs: errno of the access check, 0 if allowed, -1 unknown
+  bool finished = false;    // reported finished_directory: popped by the next call
+  bool abandoned = false;   // could not be reached again: nothing more is done in it
   std::string real_path{};  // Linux, while open: where the kernel says it is (empty: unknown)
   std::chrono::steady_clock::time_point checked{};  // when still_in_place last asked
   // Its access and modification times as listed in its parent (not for the
@@ -302,7 +300,8 @@ bool grant_owner_access(int parent, const char* name, const FileIdentity* expect
   FileIdentity identity;
   struct stat st;
 #ifdef O_PATH
-  const int fd = ::openat(parent, name, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  const int fd =
+      ::openat(parent, name, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
   if (fd < 0) return false;
   mode_t mode = identity_of_fd(fd, identity, st) ? owner_access_mode(st, euid) : 0;
   if (expected != nullptr && identity != *expected) mode = 0;
@@ -368,8 +367,7 @@ struct TreeWalk::State {
   // then the level's times are put back. False with errno set on failure.
   bool unlink(Level& level, const std::string& name, int flags) {
     int result = ::unlinkat(level.fd, name.c_str(), flags);
-    if (result != 0 && (errno == EACCES || errno == EPERM) &&
-        options.restore_owner_permissions) {
+    if (result != 0 && (errno == EACCES || errno == EPERM) && options.restore_owner_permissions) {
       const int saved = errno;
       if (grant_owner_access(level.fd, euid)) {
         result = ::unlinkat(level.fd, name.c_str(), flags);
@@ -490,8 +488,8 @@ struct TreeWalk::State {
       in_place = real_path_of(level.fd) == level.real_path;
     } else if (levels[depth - 1].fd >= 0) {
       Looked now;
-      in_place = look_at(levels[depth - 1].fd, level.name.c_str(), now) &&
-                 now.identity == level.identity;
+      in_place =
+          look_at(levels[depth - 1].fd, level.name.c_str(), now) && now.identity == level.identity;
     }
     if (!in_place) level.abandoned = true;
     return in_place;
@@ -686,8 +684,7 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   }
   // Where it is, as the kernel says: later deletes in it check it is still there.
   if (const std::string& parent_path = s.levels.back().real_path; !parent_path.empty()) {
-    const std::string expected =
-        parent_path + (parent_path.ends_with('/') ? "" : "/") + entry.name;
+    const std::string expected = parent_path + (parent_path.ends_with('/') ? "" : "/") + entry.name;
     level.real_path = real_path_of(fd);
     if (!level.real_path.empty() && level.real_path != expected) {
       ::close(fd);
@@ -708,7 +705,7 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
 }
 
 std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& entry,
-                                                                std::size_t walks) {
+                                                              std::size_t walks) {
   State& s = *state_;
   s.just_looked_at = nullptr;
   if (s.levels.size() != 1)
@@ -756,9 +753,9 @@ std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry
     return std::unexpected(os_error(errno, "inspect", path));
   }
   if (now.identity != entry.identity || now.type != entry.type) return RemoveResult::changed;
-  if (entry.type != EntryType::directory ? now.times != entry.times
-                                         : !emptied_by_us &&
-                                               now.times.modification != entry.times.modification)
+  if (entry.type != EntryType::directory
+          ? now.times != entry.times
+          : !emptied_by_us && now.times.modification != entry.times.modification)
     return RemoveResult::changed;
   return RemoveResult::removed;
 }
@@ -771,8 +768,7 @@ std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry
 std::expected<void, Error> check_may_remove_in(Level& level, const std::string& path,
                                                const WalkOptions& options, std::uint32_t euid) {
   if (level.write_denied < 0) {
-    level.write_denied =
-        ::faccessat(level.fd, ".", W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
+    level.write_denied = ::faccessat(level.fd, ".", W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
     struct stat st;
     if (level.write_denied == EACCES && options.restore_owner_permissions &&
         ::fstat(level.fd, &st) == 0 && owner_access_mode(st, euid) != 0)
@@ -798,8 +794,7 @@ std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry
   }
   if (!s.still_in_place(s.levels.size() - 1)) return RemoveResult::changed;
   if (mode == RemoveMode::dry_run) {
-    if (auto allowed = check_may_remove_in(level, path_of(entry.name), s.options, s.euid);
-        !allowed)
+    if (auto allowed = check_may_remove_in(level, path_of(entry.name), s.options, s.euid); !allowed)
       return std::unexpected(allowed.error());
     return RemoveResult::removed;
   }
@@ -825,8 +820,9 @@ std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const Wal
                                                                        bool /*force*/) {
   State& s = *state_;
   const std::size_t depth = s.levels.size() - 1;
-  if (depth == 0) return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove",
-                                                        s.root_path, "the root is never removed"));
+  if (depth == 0)
+    return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", s.root_path,
+                                          "the root is never removed"));
   Level& parent = s.levels[depth - 1];
   if (s.levels[depth].abandoned || parent.abandoned || parent.fd < 0) return RemoveResult::changed;
   const std::string path = s.path_of_level(depth);
@@ -900,17 +896,17 @@ std::vector<std::string> existing_directories(std::vector<std::string> candidate
 }  // namespace
 
 std::vector<std::string> system_directories() {
-  return existing_directories({"/bin",  "/boot", "/dev",  "/etc",  "/lib",  "/lib32",
-                               "/lib64", "/libx32", "/opt", "/proc", "/run", "/sbin",
-                               "/snap", "/srv",  "/sys",  "/usr",  "/var",  "/Applications",
+  return existing_directories({"/bin",     "/boot",   "/dev",    "/etc",  "/lib", "/lib32",
+                               "/lib64",   "/libx32", "/opt",    "/proc", "/run", "/sbin",
+                               "/snap",    "/srv",    "/sys",    "/usr",  "/var", "/Applications",
                                "/Library", "/System", "/private"});
 }
 
 std::vector<std::string> temp_directories() {
   // Fixed places only, never $TMPDIR: a temp directory lifts the
   // system-directory guard for what lies inside it.
-  return existing_directories({"/tmp", "/var/tmp", "/dev/shm", "/private/tmp",
-                               "/run/user/" + std::to_string(::geteuid())});
+  return existing_directories(
+      {"/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/run/user/" + std::to_string(::geteuid())});
 }
 
 std::string home_directory() {

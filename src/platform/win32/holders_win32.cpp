@@ -75,9 +75,8 @@ Target identify(const std::string& path, std::vector<std::string>& notes, bool& 
     return target;
   }
   target.native = std::move(*native);
-  OwnedHandle file(CreateFileW(
-      target.native.c_str(), 0, win32::share_all, nullptr,
-      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+  OwnedHandle file(CreateFileW(target.native.c_str(), 0, win32::share_all, nullptr, OPEN_EXISTING,
+                               FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!file) {
     const int code = static_cast<int>(GetLastError());
     if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) return target;
@@ -327,8 +326,7 @@ private:
     info.inspectable = true;
     // Protected processes (antivirus among them) let us duplicate handles but
     // not read their memory map: their mapped files would go unseen.
-    info.memory =
-        OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
+    info.memory = OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
     info.memory_readable = static_cast<bool>(info.memory);
     if (!info.memory_readable && GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
     info.name = image_name(info.handle.get());
@@ -372,9 +370,8 @@ OwnedHandle open_probe_file() {
   const DWORD size = GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
   if (size == 0 || size >= path.size()) return {};
   path.resize(size);
-  return OwnedHandle(CreateFileW(path.c_str(), 0,
-                                  win32::share_all, nullptr,
-                                  OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  return OwnedHandle(CreateFileW(path.c_str(), 0, win32::share_all, nullptr, OPEN_EXISTING,
+                                 FILE_FLAG_BACKUP_SEMANTICS, nullptr));
 }
 
 void record(HandleScan& scan, const FileId& id, DWORD pid, const std::string& how,
@@ -422,9 +419,8 @@ void scan_mapped_views(HandleScan& scan, DWORD pid, const ProcessInfo& process) 
     const std::wstring_view mapped(name.data(), size);
     if (std::ranges::find(scan.target_names, folded_base_name(mapped)) == scan.target_names.end())
       continue;
-    OwnedHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0,
-                                  win32::share_all, nullptr,
-                                  OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+    OwnedHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0, win32::share_all,
+                                 nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (const auto id = file ? file_id(file.get()) : std::nullopt)
       record(scan, *id, pid, "memory map", process);
   }

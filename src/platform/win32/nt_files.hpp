@@ -23,8 +23,7 @@ inline constexpr NTSTATUS status_delete_pending = static_cast<NTSTATUS>(0xC00000
 
 // Listing needs no DELETE: a directory some process has as its working
 // directory is held without FILE_SHARE_DELETE, and must still be listed.
-inline constexpr ACCESS_MASK list_access =
-    FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
+inline constexpr ACCESS_MASK list_access = FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
 
 /// NtCreateFile relative to the directory `parent`, sharing everything, for
 /// synchronous I/O: `name` is one name, or several joined by '\' (then only
@@ -33,25 +32,25 @@ inline constexpr ACCESS_MASK list_access =
 /// like; `security`, for a file created, its own DACL instead of the inherited
 /// one. The handle goes to `opened` on success.
 inline NTSTATUS open_relative(HANDLE parent, std::wstring_view name, ACCESS_MASK access,
-                              OwnedHandle& opened, ULONG disposition = FILE_OPEN,
-                              ULONG options = 0, PSECURITY_DESCRIPTOR security = nullptr) {
-  using NtCreateFileFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES,
-                                          PIO_STATUS_BLOCK, PLARGE_INTEGER, ULONG, ULONG, ULONG,
-                                          ULONG, PVOID, ULONG);
+                              OwnedHandle& opened, ULONG disposition = FILE_OPEN, ULONG options = 0,
+                              PSECURITY_DESCRIPTOR security = nullptr) {
+  using NtCreateFileFn =
+      NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PIO_STATUS_BLOCK, PLARGE_INTEGER,
+                       ULONG, ULONG, ULONG, ULONG, PVOID, ULONG);
   static const auto nt_create = ntdll_function<NtCreateFileFn>("NtCreateFile");
-  if (nt_create == nullptr) return static_cast<NTSTATUS>(0xC0000139);  // STATUS_ENTRYPOINT_NOT_FOUND
+  if (nt_create == nullptr)
+    return static_cast<NTSTATUS>(0xC0000139);  // STATUS_ENTRYPOINT_NOT_FOUND
   const auto bytes = static_cast<USHORT>(name.size() * sizeof(wchar_t));
   UNICODE_STRING object_name{bytes, bytes, const_cast<wchar_t*>(name.data())};
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &object_name, OBJ_CASE_INSENSITIVE, parent, security);
   IO_STATUS_BLOCK io{};
   HANDLE child = nullptr;
-  const NTSTATUS status =
-      nt_create(&child, access, &attributes, &io, nullptr, FILE_ATTRIBUTE_NORMAL, share_all,
-                disposition,
-                options | FILE_OPEN_REPARSE_POINT | FILE_SYNCHRONOUS_IO_NONALERT |
-                    FILE_OPEN_FOR_BACKUP_INTENT,
-                nullptr, 0);
+  const NTSTATUS status = nt_create(&child, access, &attributes, &io, nullptr,
+                                    FILE_ATTRIBUTE_NORMAL, share_all, disposition,
+                                    options | FILE_OPEN_REPARSE_POINT |
+                                        FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+                                    nullptr, 0);
   if (status >= 0) opened = OwnedHandle(child);
   return status;
 }

@@ -21,7 +21,6 @@ using win32::last_error;
 using win32::narrow;
 using win32::native_path;
 
-
 std::string describe_win32(int code) {
   wchar_t* buffer = nullptr;
   const DWORD size = FormatMessageW(
@@ -31,8 +30,8 @@ std::string describe_win32(int code) {
   std::wstring text(buffer, size);
   LocalFree(buffer);
   // System messages end in ".\r\n"; errno texts have neither.
-  while (!text.empty() && (text.back() == L'\n' || text.back() == L'\r' ||
-                           text.back() == L' ' || text.back() == L'.'))
+  while (!text.empty() && (text.back() == L'\n' || text.back() == L'\r' || text.back() == L' ' ||
+                           text.back() == L'.'))
     text.pop_back();
   return narrow(text);
 }
@@ -40,28 +39,22 @@ std::string describe_win32(int code) {
 ErrorKind win32_kind(int code) noexcept {
   switch (code) {
     case ERROR_FILE_NOT_FOUND:
-    case ERROR_PATH_NOT_FOUND:
-      return ErrorKind::not_found;
+    case ERROR_PATH_NOT_FOUND: return ErrorKind::not_found;
     case ERROR_FILE_EXISTS:
-    case ERROR_ALREADY_EXISTS:
-      return ErrorKind::already_exists;
+    case ERROR_ALREADY_EXISTS: return ErrorKind::already_exists;
     case ERROR_ACCESS_DENIED:
-    case ERROR_PRIVILEGE_NOT_HELD:
-      return ErrorKind::permission_denied;
+    case ERROR_PRIVILEGE_NOT_HELD: return ErrorKind::permission_denied;
     case ERROR_SHARING_VIOLATION:
     case ERROR_LOCK_VIOLATION:
-    case ERROR_USER_MAPPED_FILE:
-      return ErrorKind::in_use;
+    case ERROR_USER_MAPPED_FILE: return ErrorKind::in_use;
     case ERROR_DIRECTORY: return ErrorKind::not_a_directory;
     case ERROR_DIR_NOT_EMPTY: return ErrorKind::directory_not_empty;
     case ERROR_WRITE_PROTECT: return ErrorKind::read_only_filesystem;
     case ERROR_DISK_FULL:
-    case ERROR_HANDLE_DISK_FULL:
-      return ErrorKind::no_space;
+    case ERROR_HANDLE_DISK_FULL: return ErrorKind::no_space;
     case ERROR_FILENAME_EXCED_RANGE: return ErrorKind::name_too_long;
     case ERROR_INVALID_NAME:
-    case ERROR_BAD_PATHNAME:
-      return ErrorKind::invalid_argument;
+    case ERROR_BAD_PATHNAME: return ErrorKind::invalid_argument;
     default: return ErrorKind::other;
   }
 }
@@ -114,19 +107,21 @@ std::wstring strip_trailing_separators(std::wstring path) {
 namespace win32 {
 
 std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory) {
-  static const auto build = [](const wchar_t* inherit) -> std::expected<PSECURITY_DESCRIPTOR, Error> {
+  static const auto build =
+      [](const wchar_t* inherit) -> std::expected<PSECURITY_DESCRIPTOR, Error> {
     auto user = own_token_information(TokenUser);
     if (!user) return std::unexpected(user.error());
     wchar_t* sid = nullptr;
     if (!ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user->data())->User.Sid, &sid))
       return std::unexpected(os_error(last_error(), "read the user of", "this process"));
-    const std::wstring sddl = std::wstring(L"D:P(A;") + inherit + L";FA;;;" + sid + L")(A;" +
-                              inherit + L";FA;;;SY)";
+    const std::wstring sddl =
+        std::wstring(L"D:P(A;") + inherit + L";FA;;;" + sid + L")(A;" + inherit + L";FA;;;SY)";
     LocalFree(sid);
     PSECURITY_DESCRIPTOR descriptor = nullptr;
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1,
                                                               &descriptor, nullptr))
-      return std::unexpected(os_error(last_error(), "build the owner-only ACL for", "this process"));
+      return std::unexpected(
+          os_error(last_error(), "build the owner-only ACL for", "this process"));
     return descriptor;  // kept for the life of the process
   };
   static const auto for_file = build(L"");
@@ -186,8 +181,8 @@ std::expected<void, Error> random_bytes(std::span<std::uint8_t> out) {
   const NTSTATUS status = BCryptGenRandom(nullptr, out.data(), static_cast<ULONG>(out.size()),
                                           BCRYPT_USE_SYSTEM_PREFERRED_RNG);
   if (status < 0)
-    return std::unexpected(os_error(ERROR_GEN_FAILURE, "read random bytes from",
-                                    "BCryptGenRandom"));
+    return std::unexpected(
+        os_error(ERROR_GEN_FAILURE, "read random bytes from", "BCryptGenRandom"));
   return {};
 }
 
@@ -204,8 +199,7 @@ std::expected<std::string, Error> system_temp_directory() {
   static const auto get_temp_path = [] {
     const HMODULE kernel32 = GetModuleHandleW(L"kernel32.dll");
     const FARPROC newer = kernel32 ? GetProcAddress(kernel32, "GetTempPath2W") : nullptr;
-    return newer ? reinterpret_cast<GetTempPathFn>(reinterpret_cast<void*>(newer))
-                 : &GetTempPathW;
+    return newer ? reinterpret_cast<GetTempPathFn>(reinterpret_cast<void*>(newer)) : &GetTempPathW;
   }();
   std::wstring buffer(MAX_PATH + 1, L'\0');
   const DWORD size = get_temp_path(static_cast<DWORD>(buffer.size()), buffer.data());
@@ -226,9 +220,8 @@ std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsi
   if (!security) return std::unexpected(security.error());
   const DWORD access = GENERIC_READ | GENERIC_WRITE | (delete_on_close ? DELETE : 0);
   const DWORD flags = FILE_ATTRIBUTE_TEMPORARY | (delete_on_close ? FILE_FLAG_DELETE_ON_CLOSE : 0);
-  const HANDLE handle =
-      CreateFileW(native->c_str(), access, win32::share_all,
-                  &*security, CREATE_NEW, flags, nullptr);
+  const HANDLE handle = CreateFileW(native->c_str(), access, win32::share_all, &*security,
+                                    CREATE_NEW, flags, nullptr);
   if (handle != INVALID_HANDLE_VALUE) return Handle(handle);
 
   const int code = last_error();

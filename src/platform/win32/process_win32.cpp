@@ -56,7 +56,8 @@ bool is_batch_file(std::wstring path) {
 // current directory nor tmpctl's is searched.
 std::expected<std::wstring, StartError> find_program(const std::string& program) {
   auto name = win32::widen(program);
-  if (!name || name->empty()) return std::unexpected(start_error(StartFailure::not_found, ERROR_FILE_NOT_FOUND, program));
+  if (!name || name->empty())
+    return std::unexpected(start_error(StartFailure::not_found, ERROR_FILE_NOT_FOUND, program));
   if (has_directory(*name)) {
     // Absolute, without the \\?\ prefix, which CreateProcessW does not take.
     auto native = win32::native_path(program);
@@ -75,7 +76,8 @@ std::expected<std::wstring, StartError> find_program(const std::string& program)
   for (;;) {
     const DWORD size = SearchPathW(directories.c_str(), name->c_str(), L".exe",
                                    static_cast<DWORD>(found.size()), found.data(), nullptr);
-    if (size == 0) return std::unexpected(start_error(StartFailure::not_found, last_error(), program));
+    if (size == 0)
+      return std::unexpected(start_error(StartFailure::not_found, last_error(), program));
     if (size < found.size()) {
       found.resize(size);
       return found;
@@ -105,7 +107,8 @@ std::vector<wchar_t> environment_with(const std::wstring& variable, const std::w
   while (after != entries.end() && compare(name_of(*after), variable) == CSTR_LESS_THAN) ++after;
   entries.insert(after, variable + L"=" + value);
   std::vector<wchar_t> result;
-  for (const std::wstring& entry : entries) result.insert(result.end(), entry.c_str(), entry.c_str() + entry.size() + 1);
+  for (const std::wstring& entry : entries)
+    result.insert(result.end(), entry.c_str(), entry.c_str() + entry.size() + 1);
   result.push_back(L'\0');
   return result;
 }
@@ -116,7 +119,9 @@ class StandardHandles {
 public:
   StandardHandles() {
     for (int i = 0; i < 3; ++i) {
-      const HANDLE own = GetStdHandle(i == 0 ? STD_INPUT_HANDLE : i == 1 ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE);
+      const HANDLE own = GetStdHandle(i == 0   ? STD_INPUT_HANDLE
+                                      : i == 1 ? STD_OUTPUT_HANDLE
+                                               : STD_ERROR_HANDLE);
       HANDLE copy = nullptr;
       if (own != nullptr && own != INVALID_HANDLE_VALUE &&
           DuplicateHandle(GetCurrentProcess(), own, GetCurrentProcess(), &copy, 0, TRUE,
@@ -196,17 +201,18 @@ std::expected<CommandExit, StartError> run_command(
   std::wstring command_line = L"\"" + win32::widen(program).value_or(std::wstring()) + L"\"";
   for (std::size_t i = 1; i < arguments.size(); ++i) {
     auto argument = win32::widen(arguments[i]);
-    if (!argument)
-      return std::unexpected(StartError{StartFailure::not_runnable, argument.error()});
+    if (!argument) return std::unexpected(StartError{StartFailure::not_runnable, argument.error()});
     command_line += L" " + win32::quoted_argument(*argument);
   }
-  std::vector<wchar_t> environment = environment_with(win32::widen(variable).value_or(std::wstring()),
-                                                      win32::widen(value).value_or(std::wstring()));
+  std::vector<wchar_t> environment =
+      environment_with(win32::widen(variable).value_or(std::wstring()),
+                       win32::widen(value).value_or(std::wstring()));
 
   StandardHandles handles;
   AttributeList attributes(handles.list());
   STARTUPINFOEXW startup{};
-  startup.StartupInfo.cb = attributes.get() != nullptr ? sizeof startup : sizeof startup.StartupInfo;
+  startup.StartupInfo.cb =
+      attributes.get() != nullptr ? sizeof startup : sizeof startup.StartupInfo;
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   startup.StartupInfo.hStdInput = handles.get(0);
   startup.StartupInfo.hStdOutput = handles.get(1);
@@ -214,8 +220,8 @@ std::expected<CommandExit, StartError> run_command(
   startup.lpAttributeList = attributes.get();
   // The command stays in this process group, on this console: Ctrl-C and
   // Ctrl-Break reach it as they reach tmpctl.
-  const DWORD flags = CREATE_UNICODE_ENVIRONMENT |
-                      (attributes.get() != nullptr ? EXTENDED_STARTUPINFO_PRESENT : 0);
+  const DWORD flags =
+      CREATE_UNICODE_ENVIRONMENT | (attributes.get() != nullptr ? EXTENDED_STARTUPINFO_PRESENT : 0);
 
   if (const int signal = interrupt_signal(); signal != 0)
     return CommandExit{.code = 0, .signal = signal, .started = false};

@@ -30,8 +30,8 @@ namespace {
 using win32::last_error;
 using win32::open_relative;
 using win32::OwnedHandle;
-using win32::win32_error_of;
 using win32::widen;
+using win32::win32_error_of;
 
 Error not_found(std::uint32_t pid) {
   return Error::invalid(ErrorKind::not_found, "find process", std::to_string(pid),
@@ -49,8 +49,8 @@ std::uint32_t parent_pid() {
   // process that created this one. Windows does not re-parent orphans, so
   // that pid may be free, or taken by a later process. Wine gives 0 to a
   // program started from Linux.
-  using NtQueryInformationProcessFn = NTSTATUS(NTAPI*)(HANDLE, PROCESSINFOCLASS, PVOID, ULONG,
-                                                       PULONG);
+  using NtQueryInformationProcessFn =
+      NTSTATUS(NTAPI*)(HANDLE, PROCESSINFOCLASS, PVOID, ULONG, PULONG);
   static const auto query =
       win32::ntdll_function<NtQueryInformationProcessFn>("NtQueryInformationProcess");
   PROCESS_BASIC_INFORMATION basic{};
@@ -108,9 +108,8 @@ struct RecordDirectory::State {
 
   // Opens the entry `name` relative to the directory; an open that fails
   // because it is gone or going (a delete pending) is not_found.
-  std::expected<OwnedHandle, Error> open(std::wstring_view name, ACCESS_MASK access,
-                                         ULONG options, const char* operation,
-                                         const std::string& about) const {
+  std::expected<OwnedHandle, Error> open(std::wstring_view name, ACCESS_MASK access, ULONG options,
+                                         const char* operation, const std::string& about) const {
     OwnedHandle file;
     const NTSTATUS status = open_relative(directory.get(), name, access, file, FILE_OPEN, options);
     if (status >= 0) return file;
@@ -123,8 +122,7 @@ struct RecordDirectory::State {
 namespace {
 
 Error refused(const std::string& path, std::string why) {
-  return Error::invalid(ErrorKind::permission_denied, "use record directory", path,
-                        std::move(why));
+  return Error::invalid(ErrorKind::permission_denied, "use record directory", path, std::move(why));
 }
 
 // Why the directory open at `directory` is not this user's, or an empty
@@ -145,9 +143,9 @@ std::expected<std::string, Error> ownership_problem(HANDLE directory, const std:
   } else if (!EqualSid(owner, reinterpret_cast<TOKEN_USER*>(user->data())->User.Sid) &&
              !EqualSid(owner, reinterpret_cast<TOKEN_OWNER*>(default_owner->data())->Owner)) {
     wchar_t* text = nullptr;
-    problem = ConvertSidToStringSidW(owner, &text) ? "it is owned by " + win32::narrow(text) +
-                                                         ", not by this user"
-                                                   : "it is owned by another user";
+    problem = ConvertSidToStringSidW(owner, &text)
+                  ? "it is owned by " + win32::narrow(text) + ", not by this user"
+                  : "it is owned by another user";
     LocalFree(text);
   }
   LocalFree(descriptor);
@@ -197,9 +195,9 @@ NTSTATUS rename_relative(HANDLE file, HANDLE directory, std::wstring_view name, 
 // have to it closes. Fails with the NTSTATUS of the step that failed.
 NTSTATUS move_aside(HANDLE directory, std::wstring_view name) {
   OwnedHandle target;
-  NTSTATUS status = open_relative(directory, name,
-                                  DELETE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE,
-                                  target, FILE_OPEN, FILE_NON_DIRECTORY_FILE);
+  NTSTATUS status = open_relative(
+      directory, name, DELETE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE, target,
+      FILE_OPEN, FILE_NON_DIRECTORY_FILE);
   if (status < 0) return status;
   BY_HANDLE_FILE_INFORMATION info{};
   if (!GetFileInformationByHandle(target.get(), &info)) return static_cast<NTSTATUS>(0xC0000001);
@@ -222,9 +220,9 @@ NTSTATUS move_aside(HANDLE directory, std::wstring_view name) {
 // aside (a reader meanwhile finds no record, never a part of one).
 int rename_within(HANDLE file, HANDLE directory, std::wstring_view name) {
   constexpr NTSTATUS status_access_denied = static_cast<NTSTATUS>(0xC0000022);
-  NTSTATUS status = rename_relative(
-      file, directory, name, FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS,
-      true);
+  NTSTATUS status =
+      rename_relative(file, directory, name,
+                      FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS, true);
   if (status >= 0) return 0;
   const int code = win32_error_of(status);
   if (code != ERROR_INVALID_PARAMETER && code != ERROR_INVALID_FUNCTION &&
@@ -261,8 +259,8 @@ std::expected<RecordDirectory, Error> RecordDirectory::open(const std::string& p
   auto state = std::make_unique<State>();
   state->path = path;
   state->directory = OwnedHandle(CreateFileW(
-      native->c_str(), win32::list_access | FILE_TRAVERSE | READ_CONTROL, win32::share_all,
-      nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+      native->c_str(), win32::list_access | FILE_TRAVERSE | READ_CONTROL, win32::share_all, nullptr,
+      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!state->directory) return std::unexpected(os_error(last_error(), "open directory", path));
   FILE_BASIC_INFO basic{};
   if (!GetFileInformationByHandleEx(state->directory.get(), FileBasicInfo, &basic, sizeof basic))
@@ -295,8 +293,7 @@ std::expected<void, Error> RecordDirectory::write(const std::string& name,
   OwnedHandle file;
   if (const NTSTATUS status =
           open_relative(s.directory.get(), *wide_partial, GENERIC_WRITE | DELETE | SYNCHRONIZE,
-                        file, FILE_CREATE, FILE_NON_DIRECTORY_FILE,
-                        security->lpSecurityDescriptor);
+                        file, FILE_CREATE, FILE_NON_DIRECTORY_FILE, security->lpSecurityDescriptor);
       status < 0)
     return std::unexpected(os_error(win32_error_of(status), "create", s.path_of(partial)));
   // The first failure, with the path it was about; the partial file goes
@@ -351,8 +348,7 @@ std::expected<std::string, Error> RecordDirectory::read(const std::string& name,
     return not_a_file();
   const auto too_large = [&] {
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "read record", path,
-                                          "it is larger than " + std::to_string(limit) +
-                                              " bytes"));
+                                          "it is larger than " + std::to_string(limit) + " bytes"));
   };
   if (static_cast<std::uint64_t>(standard.EndOfFile.QuadPart) > limit) return too_large();
   // No more than the limit allows, whatever the size said.

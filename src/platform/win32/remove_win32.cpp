@@ -60,7 +60,8 @@ RemoveCause explain_access_denied(const std::wstring& native) {
 }
 
 // Renames the entry to "<name>.tmpctl-removed.<8 hex>" in the same directory.
-std::expected<std::wstring, Error> rename_aside(const std::wstring& native, const std::string& path) {
+std::expected<std::wstring, Error> rename_aside(const std::wstring& native,
+                                                const std::string& path) {
   std::array<std::uint8_t, 4> random{};
   if (auto ok = random_bytes(random); !ok) return std::unexpected(ok.error());
   wchar_t tag[16];
@@ -76,10 +77,9 @@ std::expected<std::wstring, Error> rename_aside(const std::wstring& native, cons
 std::expected<void, Error> delete_posix_semantics(const std::wstring& native,
                                                   const std::string& path, bool force,
                                                   std::vector<std::string>& notes) {
-  win32::OwnedHandle handle(CreateFileW(native.c_str(),
-                                        DELETE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
-                                        share_all, nullptr, OPEN_EXISTING, open_entry_flags,
-                                        nullptr));
+  win32::OwnedHandle handle(
+      CreateFileW(native.c_str(), DELETE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES, share_all,
+                  nullptr, OPEN_EXISTING, open_entry_flags, nullptr));
   if (!handle) return std::unexpected(os_error(last_error(), "remove", path));
   return win32::delete_by_handle(handle.get(), force, path, &notes);
 }
@@ -259,8 +259,8 @@ bool is_root_directory(const std::string& path) {
   win32::OwnedHandle handle(CreateFileW(native->c_str(), FILE_READ_ATTRIBUTES, share_all, nullptr,
                                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
   if (!handle) return false;
-  alignas(FILE_NAME_INFO)
-      std::array<unsigned char, sizeof(FILE_NAME_INFO) + 64 * sizeof(wchar_t)> buffer{};
+  alignas(FILE_NAME_INFO) std::array<unsigned char, sizeof(FILE_NAME_INFO) + 64 * sizeof(wchar_t)>
+      buffer{};
   if (!GetFileInformationByHandleEx(handle.get(), FileNameInfo, buffer.data(),
                                     static_cast<DWORD>(buffer.size())))
     return false;  // too long for a root's name (ERROR_MORE_DATA), or not known

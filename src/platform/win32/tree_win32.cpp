@@ -30,18 +30,18 @@ namespace {
 
 using win32::DirectoryListing;
 using win32::display_path;
+using win32::filetime_of;
 using win32::last_error;
 using win32::list_access;
 using win32::narrow;
-using win32::filetime_of;
 using win32::native_path;
 using win32::open_relative;
 using win32::OwnedHandle;
 using win32::share_all;
 using win32::status_delete_pending;
 using win32::unix_nanoseconds;
-using win32::win32_error_of;
 using win32::widen;
+using win32::win32_error_of;
 
 constexpr ACCESS_MASK entry_access =
     DELETE | SYNCHRONIZE | FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
@@ -162,7 +162,8 @@ std::expected<void, Error> check_not_disguised_link(const std::string& path) {
   if (parent.back() == L':') parent += L'\\';
   OwnedHandle directory(CreateFileW(parent.c_str(), list_access, share_all, nullptr, OPEN_EXISTING,
                                     FILE_FLAG_BACKUP_SEMANTICS, nullptr));
-  if (!directory) return {};  // nothing to compare with; the delete itself will report what is wrong
+  if (!directory)
+    return {};  // nothing to compare with; the delete itself will report what is wrong
   const std::string shown = display_path(full);
   auto parent_final = final_path_of(directory.get(), display_path(parent));
   if (!parent_final) return {};
@@ -251,8 +252,8 @@ Listed listed_from(const FILE_ID_BOTH_DIR_INFO& record, DWORD volume) {
 std::expected<Listed, Error> listed_by_name(HANDLE directory, std::wstring_view name, DWORD volume,
                                             const std::string& path) {
   using NtQueryDirectoryFileFn =
-      NTSTATUS(NTAPI*)(HANDLE, HANDLE, PVOID, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG, ULONG,
-                       BOOLEAN, PUNICODE_STRING, BOOLEAN);
+      NTSTATUS(NTAPI*)(HANDLE, HANDLE, PVOID, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG, ULONG, BOOLEAN,
+                       PUNICODE_STRING, BOOLEAN);
   static const auto query = win32::ntdll_function<NtQueryDirectoryFileFn>("NtQueryDirectoryFile");
   constexpr ULONG file_id_both_directory_information = 37;
   constexpr NTSTATUS status_no_such_file = static_cast<NTSTATUS>(0xC000000F);
@@ -283,8 +284,7 @@ bool still_there(HANDLE directory, std::wstring_view name, const FileIdentity& i
   BY_HANDLE_FILE_INFORMATION info{};
   FILE_STANDARD_INFO standard{};
   return GetFileInformationByHandle(handle.get(), &info) && identity_from(info) == identity &&
-         GetFileInformationByHandleEx(handle.get(), FileStandardInfo, &standard,
-                                      sizeof standard) &&
+         GetFileInformationByHandleEx(handle.get(), FileStandardInfo, &standard, sizeof standard) &&
          !standard.DeletePending;
 }
 
@@ -323,8 +323,8 @@ std::expected<RemoveResult, Error> delete_through(HANDLE handle, bool force,
 struct TreeWalk::State {
   // One directory on the way down from the root.
   struct Level {
-    OwnedHandle handle;      // empty while closed (outside the window)
-    std::wstring name;       // within its parent; empty for the root
+    OwnedHandle handle;  // empty while closed (outside the window)
+    std::wstring name;   // within its parent; empty for the root
     FileIdentity identity;
     std::size_t final_length = 0;    // its part of State::final_path
     std::size_t display_length = 0;  // its part of State::display
@@ -333,11 +333,11 @@ struct TreeWalk::State {
     std::vector<Listed> pending;
     std::size_t next_pending = 0;
     std::optional<Error> pending_error;  // met while reading ahead; reported in turn
-    std::size_t listed = 0;   // entries next() reported
-    std::size_t cleared = 0;  // of those, removed (or found gone) by this walk
-    bool incomplete = false;  // a listing error hid some entries
-    bool abandoned = false;   // could not be reached again
-    bool finished = false;    // reported finished (or done for the root)
+    std::size_t listed = 0;              // entries next() reported
+    std::size_t cleared = 0;             // of those, removed (or found gone) by this walk
+    bool incomplete = false;             // a listing error hid some entries
+    bool abandoned = false;              // could not be reached again
+    bool finished = false;               // reported finished (or done for the root)
     // Its last access and write times as listed in its parent (not for the
     // root), put back when the walk finishes it or closes its handle, or,
     // once asked (restore_times_after_each_removal), after each removal in
@@ -752,8 +752,8 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
   // held without FILE_SHARE_DELETE, which an open for DELETE meets (32). Other
   // refusals are left to the delete of the finished directory.
   OwnedHandle probe;
-  if (const NTSTATUS status = open_relative(s.top().handle.get(), child->name,
-                                            DELETE | SYNCHRONIZE, probe);
+  if (const NTSTATUS status =
+          open_relative(s.top().handle.get(), child->name, DELETE | SYNCHRONIZE, probe);
       status < 0 && win32_error_of(status) == ERROR_SHARING_VIOLATION)
     return std::unexpected(os_error(ERROR_SHARING_VIOLATION, "open directory", path));
 
@@ -771,7 +771,7 @@ std::expected<bool, Error> TreeWalk::enter(const WalkEntry& entry) {
 }
 
 std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& entry,
-                                                                std::size_t walks) {
+                                                              std::size_t walks) {
   State& s = *state_;
   if (s.depth() != 0)
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "split off",
@@ -780,8 +780,8 @@ std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& e
   // The new walk's own handle to the root: it only opens names relative to
   // it, and never lists it.
   HANDLE duplicate = nullptr;
-  if (!DuplicateHandle(GetCurrentProcess(), s.top().handle.get(), GetCurrentProcess(),
-                       &duplicate, 0, FALSE, DUPLICATE_SAME_ACCESS))
+  if (!DuplicateHandle(GetCurrentProcess(), s.top().handle.get(), GetCurrentProcess(), &duplicate,
+                       0, FALSE, DUPLICATE_SAME_ACCESS))
     return std::unexpected(os_error(last_error(), "open directory", s.display));
   auto state = std::make_unique<State>();
   state->volume = s.volume;
@@ -831,8 +831,6 @@ void TreeWalk::restore_times_after_each_removal() { state_->top().restore_after_
 // Handles have no per-process limit worth counting; the walks share
 // most_open_levels among them (split's `walks`).
 std::size_t split_walks_at_most() { return most_open_levels; }
-
-
 
 std::expected<FileIdentity, Error> identity_of(const std::string& path) {
   auto native = native_path(path);
@@ -943,7 +941,8 @@ std::vector<FileIdentity> TreeWalk::root_ancestors() const {
   const State& s = *state_;
   std::vector<FileIdentity> identities{root_identity()};
   std::wstring above = s.final_path.substr(0, s.levels.front().final_length);
-  const std::string drive = s.display.size() >= 2 && s.display[1] == ':' ? s.display.substr(0, 2) : "";
+  const std::string drive =
+      s.display.size() >= 2 && s.display[1] == ':' ? s.display.substr(0, 2) : "";
   if (drive.empty()) return identities;
   while (above.size() > 1) {
     const std::size_t slash = above.find_last_of(L'\\');

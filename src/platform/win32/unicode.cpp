@@ -13,8 +13,8 @@ std::expected<std::wstring, Error> widen(std::string_view utf8) {
   if (utf8.size() > static_cast<std::size_t>(INT_MAX))
     return std::unexpected(os_error(ERROR_FILENAME_EXCED_RANGE, "convert", std::string(utf8)));
   const int in_size = static_cast<int>(utf8.size());
-  const int size = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), in_size,
-                                       nullptr, 0);
+  const int size =
+      MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), in_size, nullptr, 0);
   if (size == 0)
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use path",
                                           std::string(utf8), "the path is not valid UTF-8"));
@@ -42,10 +42,11 @@ std::expected<std::wstring, Error> native_path(std::string_view utf8) {
   // "." and ".." (as Windows itself would when opening the path).
   std::wstring full(MAX_PATH, L'\0');
   for (;;) {
-    const DWORD size = GetFullPathNameW(wide->c_str(), static_cast<DWORD>(full.size()),
-                                        full.data(), nullptr);
-    if (size == 0) return std::unexpected(os_error(static_cast<int>(GetLastError()), "resolve",
-                                                   std::string(utf8)));
+    const DWORD size =
+        GetFullPathNameW(wide->c_str(), static_cast<DWORD>(full.size()), full.data(), nullptr);
+    if (size == 0)
+      return std::unexpected(
+          os_error(static_cast<int>(GetLastError()), "resolve", std::string(utf8)));
     if (size < full.size()) {
       full.resize(size);
       break;
@@ -60,9 +61,10 @@ std::expected<std::wstring, Error> native_path(std::string_view utf8) {
 std::string display_path(std::wstring_view native) {
   if (native.starts_with(LR"(\\?\UNC\)")) return narrow(LR"(\\)" + std::wstring(native.substr(8)));
   // Only "\\?\C:\..." has a plain form; "\\?\Volume{...}\" and the like keep the prefix.
-  const bool drive = native.size() >= 7 && native.starts_with(LR"(\\?\)") &&
-                     native[5] == L':' && native[6] == L'\\' &&
-                     ((native[4] >= L'A' && native[4] <= L'Z') || (native[4] >= L'a' && native[4] <= L'z'));
+  const bool drive =
+      native.size() >= 7 && native.starts_with(LR"(\\?\)") && native[5] == L':' &&
+      native[6] == L'\\' &&
+      ((native[4] >= L'A' && native[4] <= L'Z') || (native[4] >= L'a' && native[4] <= L'z'));
   if (drive) return narrow(native.substr(4));
   return narrow(native);
 }

@@ -27,8 +27,8 @@ DWORD clear_read_only_attribute(HANDLE handle, std::vector<std::string>* notes) 
       (basic.FileAttributes & FILE_ATTRIBUTE_READONLY) == 0)
     return 0;
   const DWORD had = basic.FileAttributes;
-  basic.FileAttributes = (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) |
-                         FILE_ATTRIBUTE_NORMAL;
+  basic.FileAttributes =
+      (basic.FileAttributes & ~DWORD{FILE_ATTRIBUTE_READONLY}) | FILE_ATTRIBUTE_NORMAL;
   if (!SetFileInformationByHandle(handle, FileBasicInfo, &basic, sizeof basic)) return 0;
   if (notes) notes->push_back("cleared the read-only attribute");
   return had;
