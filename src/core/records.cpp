@@ -173,8 +173,16 @@ std::expected<void, Error> check_lifetime(const Lifetime& lifetime) {
 ProcessRef current_process() { return from_platform(platform::current_process()); }
 
 std::expected<ProcessRef, Error> parent_process() {
-  auto parent = platform::parent_process();
+  const std::uint32_t pid = platform::parent_pid();
+  auto parent = platform::process_with_pid(pid);
   if (!parent) return std::unexpected(parent.error());
+  // A parent cannot start after its child: that is a later process under a
+  // reused pid.
+  const platform::ProcessIdentity self = platform::current_process();
+  if (parent->start_time != 0 && self.start_time != 0 && parent->start_time > self.start_time)
+    return std::unexpected(Error::invalid(ErrorKind::not_found, "find the parent process",
+                                          std::to_string(pid),
+                                          "that pid belongs to a process started after this one"));
   return from_platform(*parent);
 }
 
@@ -184,13 +192,13 @@ std::expected<ProcessRef, Error> process_with_pid(std::uint32_t pid) {
   return from_platform(*process);
 }
 
+// The same pid and the same start time: the same process. A start time
+// that cannot be read (another user's process) leaves it unknown.
 ProcessState process_state(const ProcessRef& process) {
-  switch (platform::process_state({process.pid, process.start_time})) {
-    case platform::ProcessState::alive: return ProcessState::alive;
-    case platform::ProcessState::gone: return ProcessState::gone;
-    case platform::ProcessState::unknown: break;
-  }
-  return ProcessState::unknown;
+  auto now = platform::process_with_pid(process.pid);
+  if (!now) return ProcessState::gone;
+  if (process.start_time == 0 || now->start_time == 0) return ProcessState::unknown;
+  return now->start_time == process.start_time ? ProcessState::alive : ProcessState::gone;
 }
 
 bool selects(const RecordFilter& filter, const Record& record, ProcessState owner) {

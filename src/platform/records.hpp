@@ -28,17 +28,10 @@ struct ProcessIdentity {
 /// This process.
 ProcessIdentity current_process();
 
-/// The process that started this one (for `tmpctl create`: the script). An
-/// Error of kind not_found when it has exited already: its pid is gone, or
-/// now belongs to a process that started after this one. POSIX cannot tell an
-/// orphan's adopter (init, a subreaper) from its parent: that one is found,
-/// alive. Under Wine a program started from Linux has none: not_found.
-std::expected<ProcessIdentity, Error> parent_process();
-
 /// The pid the OS names as this process's parent, unchecked (POSIX getppid(),
 /// an adopter such as init once the parent exited; Windows the creator's pid,
-/// which may be free or reused by now); 0 when it names none. Use
-/// parent_process(), which checks it.
+/// which may be free or reused by now); 0 when it names none. The core's
+/// parent_process() checks it.
 std::uint32_t parent_pid();
 
 /// The process with this pid now. not_found when there is none, or it has
@@ -46,14 +39,6 @@ std::uint32_t parent_pid();
 /// but cannot be inspected (another user's: Windows access denied, Linux
 /// /proc mounted with hidepid).
 std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid);
-
-enum class ProcessState {
-  alive,    ///< a process with that pid runs, and it started at that time
-  gone,     ///< no such process, or the pid now belongs to another one
-  unknown,  ///< cannot be told (start_time 0 and the pid is in use)
-};
-/// Whether `process` still runs.
-ProcessState process_state(const ProcessIdentity& process);
 
 /// The record store's directory when TMPCTL_RECORDS is not set, inside the
 /// user's temp directory `temp_directory`: POSIX "<temp>/tmpctl-records-<uid>"

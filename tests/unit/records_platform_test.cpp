@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/records.hpp>
 #include <tmpctl/temp_file.hpp>
 
 #include <algorithm>
@@ -40,12 +41,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using platform::ProcessIdentity;
-using platform::ProcessState;
 using platform::RecordDirectory;
 using test::exists;
 using test::fs_path;
 using test::join;
 using test::write_file;
+
+// The core's judgement of a process the platform named (tmpctl::process_state).
+ProcessState state_of(const ProcessIdentity& process) {
+  return process_state(ProcessRef{process.pid, process.start_time});
+}
 
 std::uint32_t own_pid() {
 #ifdef _WIN32
@@ -451,10 +456,10 @@ TEST(RecordsProcess, ThisProcessIsItselfAndAlive) {
   EXPECT_NE(self.start_time, 0u);
   EXPECT_EQ(platform::current_process(), self);
   EXPECT_EQ(platform::process_with_pid(self.pid).value_or(ProcessIdentity{}), self);
-  EXPECT_EQ(platform::process_state(self), ProcessState::alive);
-  EXPECT_EQ(platform::process_state({self.pid, self.start_time + 1}), ProcessState::gone);
-  EXPECT_EQ(platform::process_state({self.pid, self.start_time - 1}), ProcessState::gone);
-  EXPECT_EQ(platform::process_state({self.pid, 0}), ProcessState::unknown);
+  EXPECT_EQ(state_of(self), ProcessState::alive);
+  EXPECT_EQ(state_of({self.pid, self.start_time + 1}), ProcessState::gone);
+  EXPECT_EQ(state_of({self.pid, self.start_time - 1}), ProcessState::gone);
+  EXPECT_EQ(state_of({self.pid, 0}), ProcessState::unknown);
 }
 
 TEST(RecordsProcess, ThisProcessStartedWhenHolderDiscoverySaysItDid) {
@@ -477,9 +482,9 @@ TEST(RecordsProcess, ANumberNoProcessHasIsNotFoundAndGone) {
   auto process = platform::process_with_pid(unused);
   ASSERT_FALSE(process);
   EXPECT_EQ(process.error().kind, ErrorKind::not_found) << to_string(process.error());
-  EXPECT_EQ(platform::process_state({unused, 12345}), ProcessState::gone);
+  EXPECT_EQ(state_of({unused, 12345}), ProcessState::gone);
   EXPECT_FALSE(platform::process_with_pid(0));
-  EXPECT_EQ(platform::process_state({0, 12345}), ProcessState::gone);
+  EXPECT_EQ(state_of({0, 12345}), ProcessState::gone);
 }
 
 class RecordsChild : public test::ScratchDirectoryTest {};
@@ -495,10 +500,10 @@ TEST_F(RecordsChild, AChildIsAliveWhileItRunsAndGoneOnceItExited) {
     child = *found;
     EXPECT_EQ(child.pid, holder.pid());
     EXPECT_GE(child.start_time, platform::current_process().start_time);
-    EXPECT_EQ(platform::process_state(child), ProcessState::alive);
+    EXPECT_EQ(state_of(child), ProcessState::alive);
     holder.release();  // exits and is waited for
   }
-  EXPECT_EQ(platform::process_state(child), ProcessState::gone);
+  EXPECT_EQ(state_of(child), ProcessState::gone);
   EXPECT_FALSE(platform::process_with_pid(child.pid)) << "pid " << child.pid << " reused at once?";
 }
 
@@ -513,14 +518,14 @@ TEST_F(RecordsChild, AChildThatExitedIsGoneBeforeItIsWaitedFor) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto identity = platform::process_with_pid(child.pid());
   ASSERT_TRUE(identity) << to_string(identity.error());
-  EXPECT_EQ(platform::process_state(*identity), ProcessState::alive);
+  EXPECT_EQ(state_of(*identity), ProcessState::alive);
   // Removing its marker makes it exit; nobody waits for it yet (on Linux it
   // stays a zombie, on Windows our handle keeps the process object).
   fs::remove(fs_path(ready));
   auto state = ProcessState::alive;
   for (int i = 0; i < 3000 && state == ProcessState::alive; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    state = platform::process_state(*identity);
+    state = state_of(*identity);
   }
   EXPECT_EQ(state, ProcessState::gone);
   EXPECT_FALSE(platform::process_with_pid(child.pid()));
@@ -531,7 +536,7 @@ TEST_F(RecordsChild, AChildThatExitedIsGoneBeforeItIsWaitedFor) {
 TEST(RecordsProcess, TheParentIsTheProcessThatStartedThisOne) {
   constexpr const char* variable = "TMPCTL_TEST_EXPECTED_PARENT";
   if (const char* expected = std::getenv(variable)) {  // the child
-    auto parent = platform::parent_process();
+    auto parent = parent_process();
     ASSERT_TRUE(parent) << to_string(parent.error());
     EXPECT_EQ(std::to_string(parent->pid) + ":" + std::to_string(parent->start_time), expected);
     return;
@@ -547,10 +552,12 @@ TEST(RecordsProcess, TheParentIsTheProcessThatStartedThisOne) {
 #ifndef _WIN32
   // And this process's own parent (under Wine, a program started from Linux
   // has none: pid 0).
-  auto parent = platform::parent_process();
+  auto parent = parent_process();
   ASSERT_TRUE(parent) << to_string(parent.error());
-  EXPECT_EQ(*parent, platform::process_with_pid(static_cast<std::uint32_t>(::getppid())).value());
-  EXPECT_EQ(platform::process_state(*parent), ProcessState::alive);
+  const ProcessIdentity direct =
+      platform::process_with_pid(static_cast<std::uint32_t>(::getppid())).value();
+  EXPECT_EQ(*parent, (ProcessRef{direct.pid, direct.start_time}));
+  EXPECT_EQ(process_state(*parent), ProcessState::alive);
 #endif
 }
 
