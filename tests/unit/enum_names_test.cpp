@@ -1,7 +1,5 @@
 // Every value of every enum of the core whose name is part of the JSON
-// output, against the names docs/cli.md promises (ErrorKind: docs/cli.md
-// lists the key, not the names; these are the names the JSON has always
-// carried).
+// output, against the names docs/cli.md promises.
 
 #include <gtest/gtest.h>
 #include <tmpctl/tmpctl.hpp>
