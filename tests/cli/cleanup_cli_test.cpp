@@ -114,6 +114,24 @@ protected:
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
     return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 #endif
+  }  // A directory's inode change time (Windows: ChangeTime), which any write
+  // of its times moves.
+  static std::int64_t change_time(const std::string& path) {
+#ifdef _WIN32
+    const HANDLE handle =
+        CreateFileW(platform::win32::widen(path).value().c_str(), FILE_READ_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+    EXPECT_NE(handle, INVALID_HANDLE_VALUE) << path;
+    FILE_BASIC_INFO basic{};
+    EXPECT_TRUE(GetFileInformationByHandleEx(handle, FileBasicInfo, &basic, sizeof basic));
+    CloseHandle(handle);
+    return basic.ChangeTime.QuadPart;
+#else
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+#endif
   }
 
   // Runs cleanup on the root with the test's age rule, then `extra`.
@@ -161,6 +179,27 @@ TEST_F(CleanupCli, ADirectoryThatKeepsAnEntryKeepsItsTimes) {
   EXPECT_FALSE(exists(below("half/deeper")));
   EXPECT_TRUE(exists(below("half/fresh")));
   EXPECT_EQ(write_time(below("half")), before);
+}
+
+// A dry run writes nothing, a directory's times included: after it, every
+// directory it would empty is exactly as it was (found by review: the
+// Windows walk put times back after a dry run's "removals").
+TEST_F(CleanupCli, ADryRunLeavesDirectoryTimesUntouched) {
+  file("half/a");
+  file("half/deeper/c");
+  file("half/fresh", true);
+  age(below("half/deeper"));
+  age(below("half"));
+  const std::int64_t written = write_time(below("half"));
+  const std::int64_t changed = change_time(below("half"));
+  const std::int64_t deeper_changed = change_time(below("half/deeper"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto result = cleanup({"--dry-run", "-j1"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(exists(below("half/a")));
+  EXPECT_EQ(write_time(below("half")), written);
+  EXPECT_EQ(change_time(below("half")), changed);
+  EXPECT_EQ(change_time(below("half/deeper")), deeper_changed);
 }
 
 TEST_F(CleanupCli, RemovesExactlyTheStaleSetAndKeepsTheRoot) {

@@ -543,12 +543,13 @@ struct TreeWalk::State {
     return opened;
   }
 
-  // Counts what left `level` for good: see remove_finished_directory.
-  static std::expected<RemoveResult, Error> tally(Level& level,
+  // Counts what left `level` for good: see remove_finished_directory. Only
+  // a real removal changes its times (a dry run must not write them).
+  static std::expected<RemoveResult, Error> tally(Level& level, RemoveMode mode,
                                                   std::expected<RemoveResult, Error> result) {
     if (result && (*result == RemoveResult::removed || *result == RemoveResult::gone))
       ++level.cleared;
-    if (result && *result == RemoveResult::removed) {
+    if (result && *result == RemoveResult::removed && mode == RemoveMode::remove) {
       level.times_changed = true;
       if (level.restore_after_each) put_times_back(level);
     }
@@ -807,7 +808,7 @@ std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& e
 std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry, RemoveMode mode,
                                                           bool force) {
   State& s = *state_;
-  return s.tally(s.top(), s.remove_entry(entry, mode, force));
+  return s.tally(s.top(), mode, s.remove_entry(entry, mode, force));
 }
 
 std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const WalkEntry& entry,
@@ -817,7 +818,7 @@ std::expected<RemoveResult, Error> TreeWalk::remove_finished_directory(const Wal
   if (s.depth() == 0 || !s.top().finished)
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "remove", s.display,
                                           "only a directory the walk has finished is removed"));
-  return s.tally(s.levels[s.depth() - 1], s.remove_finished_directory(entry, mode, force));
+  return s.tally(s.levels[s.depth() - 1], mode, s.remove_finished_directory(entry, mode, force));
 }
 
 std::string TreeWalk::path_of(std::string_view name) const { return state_->path_of(name); }
