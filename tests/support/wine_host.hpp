@@ -42,10 +42,14 @@ inline int run_host_shell(const std::string& script,
                           const std::vector<std::string>& arguments = {}) {
   std::wstring temp(MAX_PATH + 1, L'\0');
   temp.resize(GetTempPathW(static_cast<DWORD>(temp.size()), temp.data()));
+  // Wine's pids start again with each wineserver: the time makes a name no
+  // earlier run used, and a marker left under it would be removed first.
   static LONG counter = 0;
-  const std::wstring marker = temp + L"tmpctl-host-shell." +
-                              std::to_wstring(GetCurrentProcessId()) + L"." +
-                              std::to_wstring(InterlockedIncrement(&counter));
+  const std::wstring marker =
+      temp + L"tmpctl-host-shell." + std::to_wstring(GetCurrentProcessId()) + L"." +
+      std::to_wstring(GetTickCount64()) + L"." + std::to_wstring(InterlockedIncrement(&counter));
+  DeleteFileW(marker.c_str());
+  DeleteFileW((marker + L".part").c_str());
   const auto unix_marker = wine_unix_path(marker);
   if (!unix_marker) return -1;
   // $0 is SCRIPT, $1 the marker; the rest are SCRIPT's arguments.
@@ -68,7 +72,8 @@ inline int run_host_shell(const std::string& script,
     return -1;
   CloseHandle(info.hThread);
   CloseHandle(info.hProcess);
-  for (int waited = 0; waited < 60000; waited += 5) {
+  const ULONGLONG deadline = GetTickCount64() + 60'000;
+  while (GetTickCount64() < deadline) {
     const HANDLE file =
         CreateFileW(marker.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
                     OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, nullptr);
