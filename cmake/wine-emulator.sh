@@ -25,17 +25,23 @@ fi
 
 # Wine starts its system processes (services.exe, winedevice.exe, ...) from
 # the first program of a session, and they inherit that program's stdout and
-# stderr. One that never ends (winedevice.exe, seen under load) then holds
-# CTest's pipe open, and a test that passed times out. So the program writes
-# to files, shown when it ends; a leftover process holds only those.
+# stderr. One that never ends (winedevice.exe, seen under load) would then
+# hold CTest's pipe open, and a test that passed would time out. So the
+# program writes to two files, which `tail --pid` passes on to stdout and
+# stderr as they grow and leaves when the program ends; a leftover process
+# holds only the files.
 output=$(mktemp "${TMPDIR:-/tmp}/tmpctl-wine-out.XXXXXX") || exit 1
 errors=$(mktemp "${TMPDIR:-/tmp}/tmpctl-wine-err.XXXXXX") || { rm -f -- "$output"; exit 1; }
 trap 'rm -f -- "$output" "$errors"' EXIT
-# In the background, so that a timeout's TERM reaches the program at once.
+# In the background, with stdin kept, so that a TERM reaches it at once.
 exec 3<&0
 wine "$@" <&3 3<&- > "$output" 2> "$errors" &
 program=$!
 exec 3<&-
+tail -n +1 -s 0.1 -f --pid="$program" -- "$output" &
+out_follower=$!
+tail -n +1 -s 0.1 -f --pid="$program" -- "$errors" >&2 &
+err_follower=$!
 trap 'kill -TERM "$program" 2>/dev/null' TERM INT
 status=
 while [ -z "$status" ]; do
@@ -44,6 +50,5 @@ while [ -z "$status" ]; do
   # A trapped signal ends `wait` early (status > 128) while the program runs.
   if [ "$status" -gt 128 ] && kill -0 "$program" 2>/dev/null; then status=; fi
 done
-cat -- "$output"
-cat -- "$errors" >&2
+wait "$out_follower" "$err_follower"
 exit "$status"
