@@ -391,6 +391,12 @@ struct TreeWalk::State {
     return path;
   }
 
+  // Whether what `looked` saw is another file system, or the root of a
+  // mount of this one: never entered, never removed.
+  bool is_mount_point(const Looked& looked) const {
+    return looked.identity.device != root_device || looked.mount_root;
+  }
+
   // Fills `entry` with the entry `name` of `level`, as next() lists it, and
   // makes it the entry looked at last. False, with errno set, on failure.
   bool look_at_entry(const Level& level, const char* name, WalkEntry& entry) {
@@ -402,7 +408,7 @@ struct TreeWalk::State {
     entry.size = looked.size;
     entry.times = looked.times;
     entry.links = looked.links;
-    entry.other_filesystem = looked.identity.device != root_device || looked.mount_root;
+    entry.other_filesystem = is_mount_point(looked);
     entry.not_owned = level.others_protected && looked.uid != euid;
     entry.read_only = false;
     just_looked_at = &entry;
@@ -805,8 +811,7 @@ std::expected<RemoveResult, Error> TreeWalk::remove_entry(const WalkEntry& entry
       // listing (trust_listed_types) was not looked at for.
       const int saved = errno;
       Looked now;
-      if (look_at(level.fd, entry.name.c_str(), now) &&
-          (now.mount_root || now.identity.device != s.root_device))
+      if (look_at(level.fd, entry.name.c_str(), now) && s.is_mount_point(now))
         return RemoveResult::mount_point;
       errno = saved;
     }
