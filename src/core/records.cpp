@@ -16,6 +16,7 @@
 #include "core/name_pattern.hpp"
 #include "core/owner_states.hpp"
 #include "core/paths.hpp"
+#include "core/utf8.hpp"
 #include "platform/environment.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -70,16 +71,6 @@ std::optional<std::string> unhex(std::string_view text) {
   return out;
 }
 
-// Whether nlohmann can write `text` as a JSON string (valid UTF-8).
-bool is_json_text(const std::string& text) {
-  try {
-    (void)nlohmann::json(text).dump();
-    return true;
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-}
-
 std::expected<void, Error> check_tag_text(const std::string& tag) {
   const auto refuse = [&](std::string why) {
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use tag", tag, why));
@@ -88,14 +79,14 @@ std::expected<void, Error> check_tag_text(const std::string& tag) {
     return refuse(fmt::format("a tag is at most {} bytes", max_tag_size));
   if (std::ranges::any_of(tag, [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
     return refuse("a tag cannot contain control characters");
-  if (!is_json_text(tag)) return refuse("a tag must be UTF-8 text");
+  if (!core::is_valid_utf8(tag)) return refuse("a tag must be UTF-8 text");
   return {};
 }
 
 std::string serialize(const Record& record) {
   nlohmann::ordered_json object;
   object["format"] = record_format;
-  if (is_json_text(record.path))
+  if (core::is_valid_utf8(record.path))
     object["path"] = record.path;
   else
     object["path_hex"] = hex(record.path);  // POSIX names are bytes
