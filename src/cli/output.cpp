@@ -1,33 +1,16 @@
 #include "cli/output.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
 #include "core/utf8.hpp"
 #include "platform/console.hpp"
 #include "platform/environment.hpp"
 
 namespace tmpctl::cli {
 namespace {
-
-std::string base64(std::string_view bytes) {
-  static constexpr char digits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
-    std::uint32_t chunk = 0;
-    for (std::size_t j = 0; j < 3; ++j)
-      chunk = chunk << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
-    for (std::size_t j = 0; j < 4; ++j)
-      out.push_back(j <= n ? digits[(chunk >> (18 - 6 * j)) & 63] : '=');
-  }
-  return out;
-}
 
 // Decided once by use_color(); no colour until then.
 bool stdout_color = false;
@@ -77,7 +60,7 @@ std::string styled(std::FILE* stream, Style style, std::string_view text) {
 
 void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path) {
   object[key] = path;  // dump() replaces invalid bytes with U+FFFD
-  if (!core::is_valid_utf8(path)) object[key + "_base64"] = base64(path);
+  if (!core::is_valid_utf8(path)) object[key + "_base64"] = core::base64_encode(path);
 }
 
 void DataOutput::write(std::string_view text) {
