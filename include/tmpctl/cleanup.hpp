@@ -162,7 +162,8 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
 /// characters but `/`, `**` any run including `/`, `?` one character but
 /// `/`, `[abc]`, `[a-z]` and `[!abc]` one of (or none of) a set. There is no
 /// escape character: `[*]` matches a literal `*`. `case_insensitive` folds
-/// ASCII letters (Windows names).
+/// ASCII letters (Windows names). A character is one UTF-8 sequence (RFC
+/// 3629); a byte that starts none is a character of its own.
 bool glob_match(std::string_view pattern, std::string_view text, bool case_insensitive = false);
 
 /// Checks a glob's syntax (an unclosed `[`): an Error of kind invalid_argument.

@@ -1,41 +1,16 @@
 #include "cli/output.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
+#include "core/utf8.hpp"
 #include "platform/console.hpp"
 #include "platform/environment.hpp"
 
 namespace tmpctl::cli {
 namespace {
-
-bool is_valid_utf8(const std::string& text) {
-  try {
-    (void)nlohmann::json(text).dump();
-    return true;
-  } catch (const nlohmann::json::type_error&) {
-    return false;
-  }
-}
-
-std::string base64(std::string_view bytes) {
-  static constexpr char digits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
-    std::uint32_t chunk = 0;
-    for (std::size_t j = 0; j < 3; ++j)
-      chunk = chunk << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
-    for (std::size_t j = 0; j < 4; ++j)
-      out.push_back(j <= n ? digits[(chunk >> (18 - 6 * j)) & 63] : '=');
-  }
-  return out;
-}
 
 // Decided once by use_color(); no colour until then.
 bool stdout_color = false;
@@ -85,7 +60,7 @@ std::string styled(std::FILE* stream, Style style, std::string_view text) {
 
 void set_path(nlohmann::ordered_json& object, const std::string& key, const std::string& path) {
   object[key] = path;  // dump() replaces invalid bytes with U+FFFD
-  if (!is_valid_utf8(path)) object[key + "_base64"] = base64(path);
+  if (!core::is_valid_utf8(path)) object[key + "_base64"] = core::base64_encode(path);
 }
 
 void DataOutput::write(std::string_view text) {
@@ -112,29 +87,16 @@ std::string printable(std::string_view path) {
   out.reserve(path.size());
   for (std::size_t i = 0; i < path.size();) {
     const auto byte = static_cast<unsigned char>(path[i]);
-    // The length of a UTF-8 sequence this lead byte starts; 0: not a lead byte.
-    std::size_t length = byte < 0x80   ? 1
-                         : byte < 0xC2 ? 0
-                         : byte < 0xE0 ? 2
-                         : byte < 0xF0 ? 3
-                         : byte < 0xF5 ? 4
-                                       : 0;
-    if (length > 1) {
-      if (i + length > path.size()) length = 0;
-      for (std::size_t k = 1; k < length; ++k)
-        if ((static_cast<unsigned char>(path[i + k]) & 0xC0) != 0x80) length = 0;
-    }
-    if (byte == '\n') {
+    const core::Utf8Char c = core::utf8_char_at(path, i);
+    if (byte == '\n')
       out += "\\n";
-    } else if (byte == '\t') {
+    else if (byte == '\t')
       out += "\\t";
-    } else if (length == 0 || byte < 0x20 || byte == 0x7F) {
+    else if (!c.valid || byte < 0x20 || byte == 0x7F)
       out += fmt::format("\\x{:02X}", byte);
-      length = 1;
-    } else {
-      out.append(path.substr(i, length));
-    }
-    i += length == 0 ? 1 : length;
+    else
+      out.append(path.substr(i, c.length));
+    i += c.length;
   }
   return out;
 }

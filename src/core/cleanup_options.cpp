@@ -9,36 +9,10 @@
 #include <tmpctl/cleanup.hpp>
 #include <vector>
 
+#include "core/utf8.hpp"
+
 namespace tmpctl {
 namespace {
-
-// The length of the UTF-8 sequence starting at text[i]; a stray byte counts
-// as one character, so invalid names still match `?` and `*` sensibly.
-std::size_t char_length(std::string_view text, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  const std::size_t length = lead < 0x80    ? 1
-                             : lead >= 0xF0 ? 4
-                             : lead >= 0xE0 ? 3
-                             : lead >= 0xC0 ? 2
-                                            : 1;
-  if (i + length > text.size()) return 1;
-  for (std::size_t k = 1; k < length; ++k)
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
-  return length;
-}
-
-// The code point at text[i] (a stray byte stands for itself).
-std::uint32_t code_point(std::string_view text, std::size_t i, std::size_t length) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  switch (length) {
-    case 2: return (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
-    case 3: return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
-    case 4:
-      return (byte(0) & 0x07u) << 18 | (byte(1) & 0x3Fu) << 12 | (byte(2) & 0x3Fu) << 6 |
-             (byte(3) & 0x3Fu);
-    default: return byte(0);
-  }
-}
 
 std::uint32_t fold(std::uint32_t c, bool case_insensitive) {
   return case_insensitive && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
@@ -65,14 +39,14 @@ bool bracket_matches(std::string_view set, std::uint32_t c, bool case_insensitiv
   bool found = false;
   c = fold(c, case_insensitive);
   while (i < set.size()) {
-    const std::size_t length = char_length(set, i);
-    const std::uint32_t low = fold(code_point(set, i, length), case_insensitive);
-    i += length;
+    const core::Utf8Char first = core::utf8_char_at(set, i);
+    const std::uint32_t low = fold(first.code_point, case_insensitive);
+    i += first.length;
     std::uint32_t high = low;
     if (i + 1 < set.size() && set[i] == '-') {
-      const std::size_t high_length = char_length(set, i + 1);
-      high = fold(code_point(set, i + 1, high_length), case_insensitive);
-      i += 1 + high_length;
+      const core::Utf8Char last = core::utf8_char_at(set, i + 1);
+      high = fold(last.code_point, case_insensitive);
+      i += 1 + last.length;
     }
     if (c >= low && c <= high) found = true;
   }
@@ -94,7 +68,7 @@ public:
           ++p;
         }
         // Each (pattern, text) position is tried once: linear in their product.
-        for (std::size_t k = t;; k += char_length(text_, k)) {
+        for (std::size_t k = t;; k += core::utf8_char_at(text_, k).length) {
           if (tried(p, k)) {
             // already known not to match from here
           } else if (matches(p, k)) {
@@ -104,8 +78,10 @@ public:
         }
       }
       if (t >= text_.size()) return false;
-      const std::size_t length = char_length(text_, t);
-      const std::uint32_t c = code_point(text_, t, length);
+      // A byte that starts no valid UTF-8 sequence is a character of its own,
+      // so invalid names still match `?` and `*` sensibly.
+      const core::Utf8Char text_char = core::utf8_char_at(text_, t);
+      const std::uint32_t c = text_char.code_point;
       if (token == '?') {
         if (c == '/') return false;
         ++p;
@@ -115,13 +91,12 @@ public:
           return false;
         p = end;
       } else {
-        const std::size_t pattern_length = char_length(pattern_, p);
-        if (fold(code_point(pattern_, p, pattern_length), case_insensitive_) !=
-            fold(c, case_insensitive_))
+        const core::Utf8Char pattern_char = core::utf8_char_at(pattern_, p);
+        if (fold(pattern_char.code_point, case_insensitive_) != fold(c, case_insensitive_))
           return false;
-        p += pattern_length;
+        p += pattern_char.length;
       }
-      t += length;
+      t += text_char.length;
     }
     return t == text_.size();
   }

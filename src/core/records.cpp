@@ -12,10 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <tmpctl/temp_file.hpp>
 
+#include "core/base64.hpp"
 #include "core/enum_names.hpp"
 #include "core/name_pattern.hpp"
 #include "core/owner_states.hpp"
 #include "core/paths.hpp"
+#include "core/utf8.hpp"
 #include "platform/environment.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -43,16 +45,8 @@ std::chrono::system_clock::time_point from_ns(std::int64_t ns) {
       std::chrono::duration_cast<std::chrono::system_clock::duration>(nanoseconds(ns)));
 }
 
-std::string hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char byte : bytes) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 15]);
-  }
-  return out;
-}
-
+// Earlier versions stored a path that is not UTF-8 as "path_hex", its bytes
+// in lowercase hex: still read, so records written before an upgrade work.
 std::optional<std::string> unhex(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
   const auto value = [](char c) -> int {
@@ -70,16 +64,6 @@ std::optional<std::string> unhex(std::string_view text) {
   return out;
 }
 
-// Whether nlohmann can write `text` as a JSON string (valid UTF-8).
-bool is_json_text(const std::string& text) {
-  try {
-    (void)nlohmann::json(text).dump();
-    return true;
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-}
-
 std::expected<void, Error> check_tag_text(const std::string& tag) {
   const auto refuse = [&](std::string why) {
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use tag", tag, why));
@@ -88,17 +72,20 @@ std::expected<void, Error> check_tag_text(const std::string& tag) {
     return refuse(fmt::format("a tag is at most {} bytes", max_tag_size));
   if (std::ranges::any_of(tag, [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
     return refuse("a tag cannot contain control characters");
-  if (!is_json_text(tag)) return refuse("a tag must be UTF-8 text");
+  if (!core::is_valid_utf8(tag)) return refuse("a tag must be UTF-8 text");
   return {};
 }
 
 std::string serialize(const Record& record) {
   nlohmann::ordered_json object;
   object["format"] = record_format;
-  if (is_json_text(record.path))
+  // POSIX names are bytes. Not also a lossy "path": a tmpctl that predates
+  // "path_base64" then reports the record as damaged instead of acting on a
+  // path that names nothing.
+  if (core::is_valid_utf8(record.path))
     object["path"] = record.path;
   else
-    object["path_hex"] = hex(record.path);  // POSIX names are bytes
+    object["path_base64"] = core::base64_encode(record.path);
   object["kind"] = to_string(record.kind);
   object["created_ns"] = to_ns(record.created);
   object["expires_ns"] =
@@ -123,7 +110,11 @@ std::expected<Record, std::string> parse(const std::string& id, const std::strin
           fmt::format("format {} is not one this tmpctl reads", object.at("format").dump()));
     Record record;
     record.id = id;
-    if (object.contains("path_hex")) {
+    if (object.contains("path_base64")) {
+      auto path = core::base64_decode(object.at("path_base64").get<std::string>());
+      if (!path) return std::unexpected("\"path_base64\" is not base64");
+      record.path = std::move(*path);
+    } else if (object.contains("path_hex")) {
       auto path = unhex(object.at("path_hex").get<std::string>());
       if (!path) return std::unexpected("\"path_hex\" is not hexadecimal");
       record.path = std::move(*path);

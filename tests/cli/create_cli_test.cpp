@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "core/base64.hpp"
 #include "support/process.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
@@ -248,6 +249,26 @@ TEST_F(CreateCli, WindowsRejectsNamesItCannotHold) {
   EXPECT_TRUE(list_directory(scratch()).empty());
 }
 #else
+// What RFC 3629 rules out is not UTF-8 even where each byte looks like part
+// of a sequence: an encoded surrogate, an overlong "/", a code point above
+// U+10FFFF. Each gets its exact bytes in "path_base64".
+TEST_F(CreateCli, JsonKeepsTheBytesOfSurrogatesOverlongsAndCodePointsAboveTheLast) {
+  for (const char* odd_bytes : {"\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80"}) {
+    const std::string odd = odd_bytes;
+    SCOPED_TRACE(testing::PrintToString(odd));
+    const std::string dir = join(scratch(), "d-" + odd);
+    fs::create_directory(fs_path(dir));
+    auto result = run_tmpctl({"create", "--json", "-p", dir});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto object = nlohmann::json::parse(split(result.out).at(0));
+    ASSERT_TRUE(object.contains("path_base64")) << result.out;
+    const auto bytes = core::base64_decode(object.at("path_base64").get<std::string>());
+    ASSERT_TRUE(bytes.has_value());
+    EXPECT_TRUE(bytes->starts_with(dir + "/tmp.")) << *bytes;
+    EXPECT_TRUE(fs::is_regular_file(fs_path(*bytes)));
+  }
+}
+
 TEST_F(CreateCli, JsonKeepsTheExactBytesOfANonUtf8Path) {
   const std::string odd = join(scratch(), "bad-\xff-name");
   fs::create_directory(fs_path(odd));

@@ -76,6 +76,20 @@ TEST_F(OutputSafetyCli, CreateWithARecordFailingOnItsMessageLeavesNothing) {
   }
 }
 
+#ifndef _WIN32
+// Bytes that are not UTF-8 reach a terminal escaped, each of them: a stray
+// byte, an encoded surrogate, an overlong "/", a code point above U+10FFFF
+// (POSIX names are bytes; Windows names are always UTF-16).
+TEST_F(OutputSafetyCli, BytesOfAPathThatAreNotUtf8AreShownEscaped) {
+  const std::string name = "a-\xFF-\xED\xA0\x80-\xC0\xAF-\xF4\x90\x80\x80-\xC3\xA9";
+  const std::string escaped = "a-\\xFF-\\xED\\xA0\\x80-\\xC0\\xAF-\\xF4\\x90\\x80\\x80-\xC3\xA9";
+  const test::ProcessResult result = run_tmpctl({"remove", join(where_, name)});
+  EXPECT_EQ(result.exit_code, 4);
+  EXPECT_TRUE(contains(result.err, escaped)) << result.err;
+  EXPECT_FALSE(contains(result.err, "\xED\xA0\x80")) << result.err;
+}
+#endif
+
 // issue 12 item 9: run with stderr closed left its temp path behind.
 TEST_F(OutputSafetyCli, RunRemovesItsTempPathWhateverStderrIs) {
   for (const std::string& err : unwritable_stderrs()) {

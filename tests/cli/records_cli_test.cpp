@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "support/process.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
@@ -63,6 +64,19 @@ protected:
     EXPECT_EQ(result.exit_code, 0) << result.err;
     const std::vector<std::string> lines = split(result.out);
     EXPECT_EQ(lines.size(), 1u) << result.out;
+    return lines.empty() ? std::string() : lines.front();
+  }
+
+  // `tmpctl create -p <where>/<directory> --tag TAG` in a new directory: the path it printed.
+  std::string create_in_new_directory(const std::string& directory, const std::string& tag) {
+    const std::string parent = join(where_, directory);
+    fs::create_directory(fs_path(parent));
+    const test::ProcessResult result = run_tmpctl({"create", "-p", parent, "--tag", tag});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    const std::vector<std::string> lines = split(result.out);
+    EXPECT_EQ(lines.size(), 1u) << result.out;
+    EXPECT_TRUE(!lines.empty() && lines.front().starts_with(parent + test::separator))
+        << result.out;
     return lines.empty() ? std::string() : lines.front();
   }
 
@@ -395,6 +409,66 @@ TEST_F(RecordsCli, APathReplacedByASymlinkIsNotFollowed) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(exists(join(victim, "precious")));
   EXPECT_TRUE(fs::is_symlink(fs_path(path)));
+}
+#endif
+
+#ifndef _WIN32
+// A record names a path that is not UTF-8 (POSIX names are bytes) by its
+// bytes in base64, as the JSON output does ("path_base64").
+TEST_F(RecordsCli, ARecordOfANonUtf8PathKeepsItsBytesInBase64) {
+  const std::string path = create_in_new_directory("bad-\xff-\xED\xA0\x80-dir", "odd");
+  ASSERT_EQ(record_files().size(), 1u);
+  const json record = json::parse(test::read_file(join(store_, record_files().front())));
+  EXPECT_EQ(core::base64_decode(record.at("path_base64").get<std::string>()), path);
+  EXPECT_FALSE(record.contains("path"));
+  EXPECT_FALSE(record.contains("path_hex"));
+
+  const std::vector<json> listed = list();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.front().at("path_base64"), record.at("path_base64"));
+  EXPECT_EQ(listed.front().at("state"), "present");
+  EXPECT_EQ(run_tmpctl({"cleanup", "--tag", "odd"}).exit_code, 0);
+  EXPECT_FALSE(exists(path));
+  EXPECT_TRUE(record_files().empty());
+}
+
+// Records written by earlier versions, which stored such a path as
+// "path_hex", still work after an upgrade: listed and cleaned.
+TEST_F(RecordsCli, ARecordFileWithPathHexFromAnEarlierVersionIsListedAndCleaned) {
+  const std::string path = create_in_new_directory("old-\xff-dir", "old");
+  ASSERT_EQ(record_files().size(), 1u);
+  // The record as the earlier version wrote it: the same fields, the path
+  // in lowercase hex.
+  const std::string file = join(store_, record_files().front());
+  nlohmann::ordered_json record = nlohmann::ordered_json::parse(test::read_file(file));
+  std::string hex;
+  for (const unsigned char byte : path) {
+    hex += "0123456789abcdef"[byte >> 4];
+    hex += "0123456789abcdef"[byte & 15];
+  }
+  nlohmann::ordered_json old;
+  for (const auto& [key, value] : record.items()) {
+    if (key == "path_base64")
+      old["path_hex"] = hex;
+    else
+      old[key] = value;
+  }
+  test::write_file(file, old.dump() + "\n");
+  ASSERT_TRUE(contains(test::read_file(file), "\"path_hex\":\"" + hex + "\"")) << old.dump();
+
+  const test::ProcessResult listed = run_tmpctl({"list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  ASSERT_EQ(split(listed.out).size(), 1u) << listed.out;
+  const json entry = json::parse(split(listed.out).front());
+  EXPECT_EQ(core::base64_decode(entry.at("path_base64").get<std::string>()), path);
+  EXPECT_EQ(entry.at("tag"), "old");
+  EXPECT_EQ(entry.at("state"), "present");
+
+  const test::ProcessResult cleaned = run_tmpctl({"cleanup", "--tag", "old"});
+  EXPECT_EQ(cleaned.exit_code, 0) << cleaned.err;
+  EXPECT_FALSE(exists(path));
+  EXPECT_TRUE(exists(join(where_, "old-\xff-dir")));
+  EXPECT_TRUE(record_files().empty());
 }
 #endif
 

@@ -74,6 +74,28 @@ TEST(Glob, QuestionMarksSetsAndLiterals) {
   EXPECT_FALSE(glob_match("TMP.*", "tmp.x", false));
 }
 
+// A name that is not UTF-8 is matched byte for byte where it is not: an
+// overlong "/" (C0 AF) is two stray bytes, never a separator, and an encoded
+// surrogate is three, never one character.
+TEST(Glob, BytesThatAreNotUtf8AreCharactersOfTheirOwn) {
+  EXPECT_FALSE(glob_match("a/b",
+                          "a\xC0\xAF"
+                          "b"));
+  EXPECT_TRUE(glob_match("a??b",
+                         "a\xC0\xAF"
+                         "b"));
+  EXPECT_TRUE(glob_match("*",
+                         "a\xC0\xAF"
+                         "b"));
+  EXPECT_FALSE(glob_match("x?y", "x\xED\xA0\x80y"));
+  EXPECT_TRUE(glob_match("x???y", "x\xED\xA0\x80y"));
+  EXPECT_FALSE(glob_match("?", "\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_TRUE(glob_match("????", "\xF4\x90\x80\x80"));
+  EXPECT_TRUE(glob_match("f?o", "f\xFFo"));
+  EXPECT_TRUE(glob_match("f[\xFF]o", "f\xFFo"));
+  EXPECT_TRUE(glob_match("?", "\xF4\x8F\xBF\xBF"));  // U+10FFFF: one character
+}
+
 TEST(Glob, ManyStarsStayFast) {
   const std::string text(200, 'a');
   EXPECT_FALSE(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", text));
