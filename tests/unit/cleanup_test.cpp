@@ -124,7 +124,7 @@ protected:
     CleanupOptions options;
     options.older_than = std::chrono::days(10);
     options.now = std::chrono::system_clock::now() + std::chrono::days(30);
-    options.age_by = static_cast<unsigned>(Timestamp::modification);
+    options.age_by = Timestamp::modification;
     options.jobs = jobs;
     options.dry_run = dry_run;
     Run run;
@@ -194,7 +194,7 @@ TEST_F(CleanupThreads, AStopRequestEndsEveryThreadAfterItsEntryInHand) {
   std::atomic<bool> stop{false};
   CleanupOptions options;
   options.now = std::chrono::system_clock::now() + std::chrono::days(30);
-  options.age_by = static_cast<unsigned>(Timestamp::modification);
+  options.age_by = Timestamp::modification;
   options.jobs = 4;
   options.stop = &stop;
   std::size_t listed = 0;
