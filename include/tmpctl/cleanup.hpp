@@ -14,7 +14,9 @@
 #include <string>
 #include <string_view>
 #include <tmpctl/error.hpp>
+#include <tmpctl/flags.hpp>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/retry.hpp>
 #include <vector>
 
 namespace tmpctl {
@@ -27,6 +29,8 @@ enum class Timestamp : unsigned {
   change = 4,  ///< inode change time (ctime); never used for directories
   birth = 8,
 };
+template <>
+inline constexpr bool is_flag_enum<Timestamp> = true;
 
 /// The kinds of entry cleanup may remove. Sockets, FIFOs and devices are
 /// never removed: whether a socket is in use cannot be seen from its file.
@@ -35,24 +39,33 @@ enum class EntryKind : unsigned {
   directory = 2,
   symlink = 4,  ///< removed as a link; never followed
 };
+template <>
+inline constexpr bool is_flag_enum<EntryKind> = true;
+
+/// What an entry is, as cleanup reports it (CleanupEntry::type); EntryKind
+/// is how options choose among the first three.
+enum class EntryType {
+  file,
+  directory,
+  symlink,
+  other,  ///< a socket, FIFO or device: cleanup never removes one
+};
 
 struct CleanupOptions {
   /// Entries whose newest chosen timestamp is older than this are stale.
   std::chrono::seconds older_than = std::chrono::days(10);
-  /// A set of Timestamp bits. Directories ignore change and access times,
-  /// which deleting their children and listing them update.
-  unsigned age_by =
-      static_cast<unsigned>(Timestamp::access) | static_cast<unsigned>(Timestamp::modification) |
-      static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::birth);
+  /// Directories ignore change and access times, which deleting their
+  /// children and listing them update. Empty: judged by the modification time.
+  Flags<Timestamp> age_by = {Timestamp::access, Timestamp::modification, Timestamp::change,
+                             Timestamp::birth};
   /// Globs (see glob_match); when any is given, only entries that match, or
   /// lie in a directory that matched, are removed.
   std::vector<std::string> match{};
   /// Globs; what matches is kept, and a directory that matches is not entered.
   std::vector<std::string> exclude{};
-  /// A set of EntryKind bits.
-  unsigned kinds = static_cast<unsigned>(EntryKind::file) |
-                   static_cast<unsigned>(EntryKind::directory) |
-                   static_cast<unsigned>(EntryKind::symlink);
+  /// The kinds of entry that may be removed; directories of other kinds are
+  /// still entered.
+  Flags<EntryKind> kinds = {EntryKind::file, EntryKind::directory, EntryKind::symlink};
   /// Never remove directories (their stale contents still go).
   bool keep_directories = false;
   /// Entries deeper than this are not looked at (1: the root's own entries).
@@ -66,9 +79,9 @@ struct CleanupOptions {
   /// removed, and the removal is tried again; never another user's
   /// directory, never through a link. `tmpctl cleanup --force` sets it.
   bool restore_owner_permissions = false;
-  /// Windows: tries per entry refused as in use (a scanner's brief hold), with
-  /// growing pauses; 0 tries once.
-  unsigned retries = 0;
+  /// Windows: how often an entry refused as in use (a scanner's brief hold)
+  /// is tried again, and the pauses between; by default it is tried once.
+  RetryPolicy retry{};
   /// Threads removing at once, each in its own directories of a root; 0 is
   /// one per processor, at most 8. 1 walks in one thread, in listing order.
   /// Fewer when the descriptors the process may open (ulimit -n) are too
@@ -105,8 +118,8 @@ struct CleanupEntry {
   CleanupAction action = CleanupAction::removed;
   SkipReason reason = SkipReason::none;
   std::string path;
-  /// "file", "directory", "symlink" or "other".
-  std::string_view type;
+  /// Its name in JSON: to_string(type).
+  EntryType type = EntryType::other;
   std::uint64_t size = 0;
   std::vector<Holder> holders{};
   std::optional<Error> error{};
@@ -169,6 +182,8 @@ bool glob_match(std::string_view pattern, std::string_view text, bool case_insen
 /// Checks a glob's syntax (an unclosed `[`): an Error of kind invalid_argument.
 std::expected<void, Error> check_glob(std::string_view pattern);
 
+/// Stable lower_snake_case names, as used in `tmpctl cleanup --json`.
+std::string_view to_string(EntryType type);
 std::string_view to_string(CleanupAction action);
 std::string_view to_string(SkipReason reason);
 

@@ -23,6 +23,7 @@
 #include <tmpctl/cleanup.hpp>
 #include <tmpctl/error.hpp>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/retry.hpp>
 #include <vector>
 
 namespace tmpctl {
@@ -203,7 +204,10 @@ struct RecordCleanupOptions {
   /// Delete read-only files (Windows); POSIX: restore u+rwx on the user's
   /// own directories that lack it (CleanupOptions::restore_owner_permissions).
   bool force = false;
-  unsigned retries = 0;
+  /// Windows: how often an entry refused as in use is tried again
+  /// (CleanupOptions::retry).
+  RetryPolicy retry{};
+  /// Checked between entries: when it becomes true, the cleanup stops there.
   const std::atomic<bool>* stop = nullptr;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <tmpctl/error.hpp>
 #include <tmpctl/holders.hpp>
+#include <tmpctl/retry.hpp>
 #include <vector>
 
 namespace tmpctl {
@@ -62,10 +63,10 @@ struct RemoveOptions {
   /// reported), with bounded descriptors at any depth. Everything that can
   /// go goes; each entry that cannot is reported in `inside`.
   bool recursive = false;
-  /// Further attempts after a delete refused because the file is in use,
-  /// waiting `first_delay`, then twice as long each time (capped at 2 s).
-  int retries = 0;
-  std::chrono::milliseconds first_delay{10};
+  /// Further attempts after a delete refused because the file is in use
+  /// (or, with `recursive`, a directory not yet empty), and the pauses
+  /// between them.
+  RetryPolicy retry{};
   /// Clear the read-only attribute first (Windows). With `recursive`, on
   /// POSIX: give the user's own directories inside that lack u+rwx (chmod
   /// 555, 000) that access back, so that what they hold can go; never

@@ -4,9 +4,11 @@
 
 #include <tmpctl/cleanup.hpp>
 #include <tmpctl/error.hpp>
+#include <tmpctl/flags.hpp>
 #include <tmpctl/handle.hpp>
 #include <tmpctl/holders.hpp>
 #include <tmpctl/records.hpp>
 #include <tmpctl/remove.hpp>
+#include <tmpctl/retry.hpp>
 #include <tmpctl/temp_file.hpp>
 #include <tmpctl/version.hpp>

@@ -5,8 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <span>
-#include <tuple>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <tmpctl/records.hpp>
 #include <tmpctl/temp_file.hpp>
@@ -104,7 +103,7 @@ nlohmann::ordered_json entry_json(const CleanupEntry& entry) {
   nlohmann::ordered_json object;
   object["action"] = to_string(entry.action);
   set_path(object, "path", entry.path);
-  object["type"] = entry.type;
+  object["type"] = to_string(entry.type);
   object["size"] = entry.size;
   object["reason"] = entry.reason == SkipReason::none
                          ? nlohmann::ordered_json()
@@ -178,44 +177,61 @@ std::string summary_text(const CleanupSummary& s, bool dry_run, bool records) {
   return text;
 }
 
-struct NamedBit {
+// The CLI's spellings of the flags of --age-by and --type.
+template <typename Enum>
+struct NamedFlag {
   std::string_view name;
-  unsigned bit;
+  Enum flag;
 };
 
-constexpr NamedBit timestamp_names[] = {{"atime", static_cast<unsigned>(Timestamp::access)},
-                                        {"mtime", static_cast<unsigned>(Timestamp::modification)},
-                                        {"ctime", static_cast<unsigned>(Timestamp::change)},
-                                        {"btime", static_cast<unsigned>(Timestamp::birth)}};
+constexpr NamedFlag<Timestamp> timestamp_names[] = {{"atime", Timestamp::access},
+                                                    {"mtime", Timestamp::modification},
+                                                    {"ctime", Timestamp::change},
+                                                    {"btime", Timestamp::birth}};
 
-constexpr NamedBit kind_names[] = {{"file", static_cast<unsigned>(EntryKind::file)},
-                                   {"dir", static_cast<unsigned>(EntryKind::directory)},
-                                   {"symlink", static_cast<unsigned>(EntryKind::symlink)}};
+constexpr NamedFlag<EntryKind> kind_names[] = {
+    {"file", EntryKind::file}, {"dir", EntryKind::directory}, {"symlink", EntryKind::symlink}};
 
-std::vector<std::string> names_of(std::span<const NamedBit> names) {
+template <typename Enum, std::size_t N>
+std::vector<std::string> names_of(const NamedFlag<Enum> (&names)[N]) {
   std::vector<std::string> list;
-  for (const NamedBit& named : names) list.emplace_back(named.name);
+  for (const NamedFlag<Enum>& named : names) list.emplace_back(named.name);
   return list;
 }
 
-// "mtime,ctime" (and the option repeated) to a set of bits.
-std::expected<unsigned, std::string> parse_names(const std::vector<std::string>& values,
-                                                 std::span<const NamedBit> names,
-                                                 std::string_view option) {
-  unsigned bits = 0;
+// "mtime,ctime" (and the option repeated) to a set of flags.
+template <typename Enum, std::size_t N>
+std::expected<Flags<Enum>, std::string> parse_names(const std::vector<std::string>& values,
+                                                    const NamedFlag<Enum> (&names)[N],
+                                                    std::string_view option) {
+  Flags<Enum> flags;
   for (const std::string& value : values) {
     for (std::size_t start = 0; start <= value.size();) {
       const std::size_t comma = std::min(value.find(',', start), value.size());
       const std::string_view name = std::string_view(value).substr(start, comma - start);
-      const auto found = std::ranges::find(names, name, &NamedBit::name);
-      if (found == names.end())
+      const auto found = std::ranges::find(names, name, &NamedFlag<Enum>::name);
+      if (found == std::end(names))
         return std::unexpected(
             fmt::format("{}: {}", option, unknown_value_message(name, names_of(names))));
-      bits |= found->bit;
+      flags |= found->flag;
       start = comma + 1;
     }
   }
-  return bits;
+  return flags;
+}
+
+// An option's list, when given, as the set it names; false after printing why not.
+template <typename Enum, std::size_t N>
+bool parse_option(const std::vector<std::string>& values, const NamedFlag<Enum> (&names)[N],
+                  std::string_view option, Flags<Enum>& into) {
+  if (values.empty()) return true;
+  auto parsed = parse_names(values, names, option);
+  if (!parsed) {
+    print_error(parsed.error());
+    return false;
+  }
+  into = *parsed;
+  return true;
 }
 
 // The progress line: on a terminal only, once the run has lasted a second.
@@ -306,7 +322,7 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
   app_->add_flag("--force", options_.force,
                  "Remove read-only files (Windows), open up your own read-only directories "
                  "(POSIX: u+rwx), and allow /, home or system directories as DIR");
-  app_->add_option("--retry", options_.retries,
+  app_->add_option("--retry", options_.retry.retries,
                    "Windows: try an entry in use N more times, waiting 10 ms, 20 ms, ... (max 2 s)")
       ->type_name("N")
       ->check(CLI::Range(0, 100));
@@ -336,18 +352,9 @@ int CleanupCommand::prepare_walk() {
     return exit_usage;
   }
   options_.older_than = *older_than;
-  for (auto [values, names, option, bits] :
-       {std::tuple{&age_by_, std::span<const NamedBit>(timestamp_names), "--age-by",
-                   &options_.age_by},
-        std::tuple{&types_, std::span<const NamedBit>(kind_names), "--type", &options_.kinds}}) {
-    if (values->empty()) continue;
-    auto parsed = parse_names(*values, names, option);
-    if (!parsed) {
-      print_error(parsed.error());
-      return exit_usage;
-    }
-    *bits = *parsed;
-  }
+  if (!parse_option(age_by_, timestamp_names, "--age-by", options_.age_by) ||
+      !parse_option(types_, kind_names, "--type", options_.kinds))
+    return exit_usage;
   if (roots_.empty()) {
     auto temp = system_temp_directory();
     if (!temp) {
@@ -411,7 +418,7 @@ int CleanupCommand::run() {
                               RecordCleanupOptions{.filter = selectors_.filter(),
                                                    .dry_run = options_.dry_run,
                                                    .force = options_.force,
-                                                   .retries = options_.retries,
+                                                   .retry = options_.retry,
                                                    .stop = &interrupted},
                               observer, &bad);
   } else {

@@ -119,7 +119,7 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
   add_preserve_root_flag(app_, options_,
                          "Refuse -r on '/' or a drive or volume root, also by another name such "
                          "as '//' or a link (the default); --no-preserve-root allows it");
-  app_->add_option("--retry", options_.retries,
+  app_->add_option("--retry", options_.retry.retries,
                    "Try N more times while the file is in use, waiting 10 ms, 20 ms, ... (max 2 s)")
       ->type_name("N")
       ->check(CLI::Range(0, 100));

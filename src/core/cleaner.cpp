@@ -6,11 +6,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <thread>
 #include <utility>
 
-#include "core/enum_names.hpp"
 #include "core/job_queue.hpp"
-#include "core/retry_delay.hpp"
 #include "platform/remove.hpp"
 
 namespace tmpctl::core {
@@ -35,14 +34,15 @@ std::uint64_t size_of(const WalkEntry& entry) {
   return entry.type == EntryType::directory ? 0 : entry.size;
 }
 
-unsigned kind_bit(EntryType type) {
+// Whether `kinds` holds an entry of `type`; never sockets, FIFOs or devices.
+bool kind_chosen(Flags<EntryKind> kinds, EntryType type) {
   switch (type) {
-    case EntryType::file: return static_cast<unsigned>(EntryKind::file);
-    case EntryType::directory: return static_cast<unsigned>(EntryKind::directory);
-    case EntryType::symlink: return static_cast<unsigned>(EntryKind::symlink);
+    case EntryType::file: return kinds.contains(EntryKind::file);
+    case EntryType::directory: return kinds.contains(EntryKind::directory);
+    case EntryType::symlink: return kinds.contains(EntryKind::symlink);
     case EntryType::other: break;
   }
-  return 0;  // sockets, FIFOs, devices: never removed
+  return false;
 }
 
 bool matches_any(const std::vector<std::string>& globs, std::string_view name,
@@ -79,15 +79,7 @@ void add(CleanupSummary& to, CleanupSummary& from) {
   from = {};
 }
 
-constexpr EnumName<EntryType> entry_type_names[] = {{EntryType::file, "file"},
-                                                    {EntryType::directory, "directory"},
-                                                    {EntryType::symlink, "symlink"},
-                                                    {EntryType::other, "other"}};
-static_assert(in_declaration_order(entry_type_names));
-
 }  // namespace
-
-std::string_view type_name(platform::EntryType type) { return name_in(entry_type_names, type); }
 
 Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
                  const platform::OpenFileTable& open_files, CleanerOptions options)
@@ -119,7 +111,7 @@ Cleaner::Recorded Cleaner::clean_recorded(platform::TreeWalk& walk, const std::s
   const std::string path = walk.path_of(name);
   if (auto found = walk.look_up(name, entry); !found) {
     if (found.error().kind == ErrorKind::not_found) return Recorded::gone;
-    fail(path, type_name(directory ? EntryType::directory : EntryType::file), 0, found.error());
+    fail(path, directory ? EntryType::directory : EntryType::file, 0, found.error());
     return Recorded::kept;
   }
   ++summary_.examined;
@@ -165,7 +157,7 @@ void Cleaner::walk_all(platform::TreeWalk& walk) {
     report_progress();
     auto step = walk.next(entry);
     if (!step) {
-      fail(step.error().path, "directory", 0, step.error());
+      fail(step.error().path, EntryType::directory, 0, step.error());
       keep_in_current();  // what could not be read is still there
       continue;
     }
@@ -200,14 +192,12 @@ bool Cleaner::is_stale(const WalkEntry& entry) {
       times = &first_seen;
     }
   }
-  unsigned chosen = rules_.age_by;
+  Flags<Timestamp> chosen = rules_.age_by;
   if (entry.type == EntryType::directory)
-    chosen &=
-        ~(static_cast<unsigned>(Timestamp::change) | static_cast<unsigned>(Timestamp::access));
+    chosen = chosen.without(Timestamp::change | Timestamp::access);
   std::optional<std::int64_t> newest;
   const auto consider = [&](Timestamp which, const std::optional<std::int64_t>& time) {
-    if ((chosen & static_cast<unsigned>(which)) != 0 && time)
-      newest = std::max(newest.value_or(*time), *time);
+    if (chosen.contains(which) && time) newest = std::max(newest.value_or(*time), *time);
   };
   consider(Timestamp::access, times->access);
   consider(Timestamp::modification, times->modification);
@@ -219,7 +209,7 @@ bool Cleaner::is_stale(const WalkEntry& entry) {
 }
 
 bool Cleaner::counted_as_ineligible(const WalkEntry& entry, bool selected) {
-  if (!selected || ((kind_bit(entry.type) & rules_.kinds) == 0 && !options_.every_kind) ||
+  if (!selected || (!kind_chosen(rules_.kinds, entry.type) && !options_.every_kind) ||
       (entry.type == EntryType::directory && rules_.keep_directories)) {
     ++summary_.kept_not_matched;
     return true;
@@ -332,7 +322,7 @@ void Cleaner::split(platform::TreeWalk& walk, Frame frame) {
 void Cleaner::fail_or_keep_in_use(const std::string& path, const WalkEntry& entry, bool selected,
                                   const Error& error) {
   if (error.kind != ErrorKind::in_use) {
-    fail(path, type_name(entry.type), 0, error);
+    fail(path, entry.type, 0, error);
     keep_in_current();
   } else if (counted_as_ineligible(entry, selected)) {
     keep_in_current();
@@ -367,13 +357,12 @@ void Cleaner::remove(platform::TreeWalk& walk, const WalkEntry& entry, bool fini
     return finished_directory ? walk.current_path() : walk.path_of(entry.name);
   };
   const RemoveMode mode = rules_.dry_run ? RemoveMode::dry_run : RemoveMode::remove;
-  RetryDelay delay;
   std::expected<RemoveResult, Error> result;
   for (unsigned attempt = 0;; ++attempt) {
     result = finished_directory ? walk.remove_finished_directory(entry, mode, rules_.force)
                                 : walk.remove_entry(entry, mode, rules_.force);
-    if (!result || *result != RemoveResult::in_use || attempt >= rules_.retries) break;
-    delay.wait();
+    if (!result || *result != RemoveResult::in_use || attempt >= rules_.retry.retries) break;
+    std::this_thread::sleep_for(rules_.retry.delay_before(attempt + 1));
   }
   if (!result) {
     if (result.error().kind == ErrorKind::directory_not_empty) {
@@ -381,7 +370,7 @@ void Cleaner::remove(platform::TreeWalk& walk, const WalkEntry& entry, bool fini
       keep_in_current();
       return;
     }
-    fail(path(), type_name(entry.type), size_of(entry), result.error());
+    fail(path(), entry.type, size_of(entry), result.error());
     keep_in_current();
     return;
   }
@@ -394,7 +383,7 @@ void Cleaner::remove(platform::TreeWalk& walk, const WalkEntry& entry, bool fini
       emit(CleanupEntry{
           .action = rules_.dry_run ? CleanupAction::would_remove : CleanupAction::removed,
           .path = path(),
-          .type = type_name(entry.type),
+          .type = entry.type,
           .size = size_of(entry)});
       return;
     case RemoveResult::gone: return;  // someone else removed it
@@ -418,7 +407,7 @@ void Cleaner::skip(std::string path, const WalkEntry& entry, SkipReason reason) 
   CleanupEntry listed{.action = CleanupAction::skipped,
                       .reason = reason,
                       .path = std::move(path),
-                      .type = type_name(entry.type),
+                      .type = entry.type,
                       .size = size_of(entry)};
   if (reason == SkipReason::in_use) {
     if (!open_files_.available) {
@@ -431,8 +420,7 @@ void Cleaner::skip(std::string path, const WalkEntry& entry, SkipReason reason) 
   emit(listed);
 }
 
-void Cleaner::fail(std::string path, std::string_view type, std::uint64_t size,
-                   const Error& error) {
+void Cleaner::fail(std::string path, EntryType type, std::uint64_t size, const Error& error) {
   ++summary_.failed;
   emit(CleanupEntry{.action = CleanupAction::failed,
                     .path = std::move(path),

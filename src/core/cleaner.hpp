@@ -62,9 +62,6 @@ struct Shared {
 
 class JobQueue;
 
-/// An entry's type as cleanup's JSON "type" spells it.
-std::string_view type_name(platform::EntryType type);
-
 // What a Cleaner removes beyond cleanup's own rules of age and kind, and
 // where it hands a root's directories.
 struct CleanerOptions {
@@ -158,7 +155,7 @@ private:
 
   void skip(std::string path, const platform::WalkEntry& entry, SkipReason reason);
 
-  void fail(std::string path, std::string_view type, std::uint64_t size, const Error& error);
+  void fail(std::string path, EntryType type, std::uint64_t size, const Error& error);
 
   // The current directory keeps something, so it cannot be removed.
   void keep_in_current();

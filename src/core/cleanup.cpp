@@ -173,6 +173,14 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   return std::move(shared.summary);
 }
 
+constexpr core::EnumName<EntryType> entry_type_names[] = {{EntryType::file, "file"},
+                                                          {EntryType::directory, "directory"},
+                                                          {EntryType::symlink, "symlink"},
+                                                          {EntryType::other, "other"}};
+static_assert(core::in_declaration_order(entry_type_names));
+
+std::string_view to_string(EntryType type) { return core::name_in(entry_type_names, type); }
+
 constexpr core::EnumName<CleanupAction> cleanup_action_names[] = {
     {CleanupAction::removed, "removed"},
     {CleanupAction::would_remove, "would_remove"},

@@ -39,7 +39,7 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
   cleanup_options.dry_run = options.dry_run;
   cleanup_options.force = options.force;
   cleanup_options.restore_owner_permissions = options.force;
-  cleanup_options.retries = options.retries;
+  cleanup_options.retry = options.retry;
   cleanup_options.stop = options.stop;
   cleanup_options.jobs = 1;
 
@@ -84,7 +84,9 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
           ++shared.summary.failed;
           observer.entry(CleanupEntry{.action = CleanupAction::failed,
                                       .path = record->path,
-                                      .type = to_string(record->kind),
+                                      .type = record->kind == RecordKind::directory
+                                                  ? EntryType::directory
+                                                  : EntryType::file,
                                       .error = walk.error()});
           continue;
         }

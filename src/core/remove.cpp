@@ -8,13 +8,13 @@
 #include <fmt/format.h>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "core/enum_names.hpp"
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
-#include "core/retry_delay.hpp"
 #include "core/tree_removal.hpp"
 #include "platform/remove.hpp"
 
@@ -433,8 +433,8 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
     if (!infos[i]) continue;
     RemoveReport& report = reports[i];
     const std::string& target = targets[i];
-    RetryDelay delay(options.first_delay);
-    auto wait = [&] { delay.wait(); };
+    unsigned waits = 0;
+    auto wait = [&] { std::this_thread::sleep_for(options.retry.delay_before(++waits)); };
     // Do not empty a directory that cannot be removed itself (its directory
     // is not writable, sticky, read-only...): look first. Refusals that may
     // pass (in use) are left to the attempts and their retries.
@@ -445,11 +445,10 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
         continue;
       }
     }
-    const int tries = 1 + std::max(0, options.retries);
     const bool tree = options.recursive && infos[i]->is_directory;
-    for (int attempt = 0; attempt < tries; ++attempt) {
+    for (unsigned attempt = 0; attempt <= options.retry.retries; ++attempt) {
       if (attempt > 0) wait();
-      report.attempts = attempt + 1;
+      report.attempts = static_cast<int>(attempt + 1);
       if (tree) {
         if (remove_directory_tree(report, target, options, false) || !tree_worth_retrying(report))
           break;
@@ -478,10 +477,10 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
     // Windows: a delete accepted while others hold the file (sharing DELETE)
     // leaves the name until the last handle closes; wait within the budget.
     if (report.outcome == RemoveOutcome::removed && !platform::delete_succeeds_while_open()) {
-      for (int attempt = report.attempts;; ++attempt) {
+      for (auto attempt = static_cast<unsigned>(report.attempts);; ++attempt) {
         auto still_there = platform::entry_exists(target);
         if (!still_there || !*still_there) break;
-        if (attempt >= tries) {
+        if (attempt > options.retry.retries) {
           report.cause = RemoveCause::delete_pending;
           report.outcome = RemoveOutcome::delete_pending;
           break;

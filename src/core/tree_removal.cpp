@@ -36,7 +36,6 @@ struct TreeRemover {
         shared(observer) {
     cleanup_options.dry_run = options.dry_run;
     cleanup_options.force = options.force;
-    cleanup_options.retries = options.retries;
     cleanup_options.restore_owner_permissions = options.restore_owner_permissions;
     cleanup_options.jobs = 1;
   }

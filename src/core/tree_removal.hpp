@@ -17,8 +17,6 @@ struct TreeRemovalOptions {
   bool dry_run = false;
   /// Delete read-only entries (Windows attribute).
   bool force = false;
-  /// Further tries per entry refused as in use (Windows), with growing pauses.
-  unsigned retries = 0;
   /// POSIX: the user's own directories that lack u+rwx (chmod 555, 000) get
   /// it back so that what is in them can go (platform::WalkOptions).
   bool restore_owner_permissions = false;

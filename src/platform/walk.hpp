@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tmpctl/cleanup.hpp>
 #include <tmpctl/error.hpp>
 #include <vector>
 
@@ -57,7 +58,8 @@ std::string home_directory();
 /// profiles in the profiles directory (C:\Users\*) on Windows.
 std::vector<std::string> user_home_directories();
 
-enum class EntryType { file, directory, symlink, other };
+// What an entry is: the type cleanup reports (CleanupEntry::type).
+using EntryType = tmpctl::EntryType;
 
 /// Timestamps in nanoseconds since the Unix epoch; nullopt where the file
 /// system does not keep one (birth time on many Linux file systems).

@@ -146,7 +146,7 @@ protected:
     CleanupOptions options;
     options.older_than = std::chrono::days(10);
     options.now = std::chrono::system_clock::now() + std::chrono::days(30);
-    options.age_by = static_cast<unsigned>(Timestamp::modification);
+    options.age_by = Timestamp::modification;
     options.jobs = jobs;
     options.dry_run = dry_run;
     Run run;
@@ -216,7 +216,7 @@ TEST_F(CleanupThreads, AStopRequestEndsEveryThreadAfterItsEntryInHand) {
   std::atomic<bool> stop{false};
   CleanupOptions options;
   options.now = std::chrono::system_clock::now() + std::chrono::days(30);
-  options.age_by = static_cast<unsigned>(Timestamp::modification);
+  options.age_by = Timestamp::modification;
   options.jobs = 4;
   options.stop = &stop;
   std::size_t listed = 0;

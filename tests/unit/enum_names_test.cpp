@@ -8,9 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/cleaner.hpp"
 #include "core/enum_names.hpp"
-#include "platform/walk.hpp"
 
 namespace tmpctl {
 namespace {
@@ -50,12 +48,11 @@ TEST(EnumNames, SkipReasonAsCleanupJsonDocumentsIt) {
 }
 
 TEST(EnumNames, EntryTypeAsCleanupJsonDocumentsIt) {
-  using platform::EntryType;
   expect_names<EntryType>({{EntryType::file, "file"},
                            {EntryType::directory, "directory"},
                            {EntryType::symlink, "symlink"},
                            {EntryType::other, "other"}},
-                          [](EntryType value) { return core::type_name(value); });
+                          [](EntryType value) { return to_string(value); });
 }
 
 TEST(EnumNames, RemoveOutcomeAsRemoveJsonDocumentsIt) {
