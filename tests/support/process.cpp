@@ -105,7 +105,14 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
   for (const HANDLE handle : {in, out, err})
     if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
   if (!started) {
-    ADD_FAILURE() << "CreateProcessW(" << command.at(0) << ") failed with WinError " << error;
+    // WinError 1359 (STATUS_INTERNAL_ERROR) under Wine means the new process's
+    // Unix side ended before it started up; whatever it wrote on the way (the
+    // Wine loader writes to the standard error it inherited) says why.
+    std::string said;
+    if (err_path != closed_stream && err_path != broken_pipe) said = read_file(err_path);
+    ADD_FAILURE() << "CreateProcessW(" << command.at(0) << ") failed with WinError " << error
+                  << (said.empty() ? std::string(", and it wrote nothing")
+                                   : ", and it wrote on standard error:\n" + said);
     return child;
   }
   CloseHandle(info.hThread);

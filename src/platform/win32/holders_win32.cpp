@@ -329,6 +329,19 @@ private:
     info.memory = OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
     info.memory_readable = static_cast<bool>(info.memory);
     if (!info.memory_readable && GetLastError() != ERROR_INVALID_PARAMETER) ++uninspectable_;
+    // A process still starting up has no PEB yet, and no views of its own to
+    // show. Under Wine it must not be asked: Wine (8.0) answers VirtualQueryEx
+    // by signalling one of its threads (SIGUSR1), which kills a process that
+    // has not yet set up its handlers, and whoever started it gets WinError
+    // 1359 (STATUS_INTERNAL_ERROR). Windows sets the PEB before the first
+    // thread runs, so there this skips nothing.
+    if (info.memory_readable) {
+      const auto basic = win32::process_basic_information(info.memory.get());
+      if (basic && basic->PebBaseAddress == nullptr) {
+        info.memory = OwnedHandle();
+        info.memory_readable = false;
+      }
+    }
     info.name = image_name(info.handle.get());
     info.start_time = win32::process_creation_time(info.handle.get());
     return info;

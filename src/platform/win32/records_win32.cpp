@@ -49,15 +49,9 @@ std::uint32_t parent_pid() {
   // process that created this one. Windows does not re-parent orphans, so
   // that pid may be free, or taken by a later process. Wine gives 0 to a
   // program started from Linux.
-  using NtQueryInformationProcessFn =
-      NTSTATUS(NTAPI*)(HANDLE, PROCESSINFOCLASS, PVOID, ULONG, PULONG);
-  static const auto query =
-      win32::ntdll_function<NtQueryInformationProcessFn>("NtQueryInformationProcess");
-  PROCESS_BASIC_INFORMATION basic{};
-  if (query == nullptr ||
-      query(GetCurrentProcess(), ProcessBasicInformation, &basic, sizeof basic, nullptr) < 0)
-    return 0;
-  return static_cast<std::uint32_t>(basic.InheritedFromUniqueProcessId);
+  const auto basic = win32::process_basic_information(GetCurrentProcess());
+  if (!basic) return 0;
+  return static_cast<std::uint32_t>(basic->InheritedFromUniqueProcessId);
 }
 
 std::expected<ProcessIdentity, Error> process_with_pid(std::uint32_t pid) {

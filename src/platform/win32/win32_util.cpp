@@ -111,4 +111,16 @@ std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
   }
 }
 
+std::optional<PROCESS_BASIC_INFORMATION> process_basic_information(HANDLE process) {
+  using NtQueryInformationProcessFn =
+      NTSTATUS(NTAPI*)(HANDLE, PROCESSINFOCLASS, PVOID, ULONG, PULONG);
+  static const auto query =
+      ntdll_function<NtQueryInformationProcessFn>("NtQueryInformationProcess");
+  PROCESS_BASIC_INFORMATION basic{};
+  if (query == nullptr ||
+      query(process, ProcessBasicInformation, &basic, sizeof basic, nullptr) < 0)
+    return std::nullopt;
+  return basic;
+}
+
 }  // namespace tmpctl::platform::win32

@@ -2,9 +2,11 @@
 // Small pieces every part of the Windows backend shares: one definition each.
 
 #include <windows.h>
+#include <winternl.h>
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +67,10 @@ inline std::uint64_t process_creation_time(HANDLE process) {
   if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
   return filetime_value(created);
 }
+
+/// NtQueryInformationProcess(ProcessBasicInformation) of `process` (the
+/// parent's pid, the PEB's address), or nothing when it cannot be asked.
+std::optional<PROCESS_BASIC_INFORMATION> process_basic_information(HANDLE process);
 
 /// What GetTokenInformation says of this process's token about `kind`
 /// (TokenUser, TokenOwner...), in a buffer of the size it needs.
