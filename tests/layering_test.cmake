@@ -1,7 +1,8 @@
 # The layers of docs/architecture.md, checked: the core (src/core) and the
 # CLI (src/cli) include no OS header, the core no CLI header and none of the
 # CLI-only platform headers, and the core library (the archive that is
-# installed) has no console handling and no process spawner in it.
+# installed) has no console handling and no process spawner in it; each
+# layer's own headers use its one namespace.
 #
 # cmake -DSOURCE_DIR=<tmpctl> [-DARCHIVE=<libtmpctl.a> -DNM=<nm>] -P layering_test.cmake
 
@@ -35,6 +36,31 @@ check_includes(core "<(${_os_header})>" "an OS header: only src/platform/ touche
 check_includes(core "${_cli_header}" "a CLI header: the core never prints")
 check_includes(core "${_cli_platform_header}" "the CLI's own platform layer, not in the library")
 check_includes(cli "<(${_os_header})>" "an OS header: the CLI reaches the OS through src/platform/")
+
+# One namespace per layer for its own headers: a private header of the core
+# declares tmpctl::core, of the CLI tmpctl::cli, of the platform
+# tmpctl::platform (a backend's own: tmpctl::platform::posix or ::win32).
+# The public API (include/tmpctl) is namespace tmpctl.
+function(check_namespaces layer allowed)
+  file(GLOB_RECURSE _headers "${SOURCE_DIR}/src/${layer}/*.hpp")
+  foreach(_header IN LISTS _headers)
+    file(STRINGS "${_header}" _namespaces REGEX "^namespace [A-Za-z0-9_:]+ *{")
+    file(RELATIVE_PATH _name "${SOURCE_DIR}" "${_header}")
+    if(NOT _namespaces)
+      list(APPEND _failures "${_name}: declares no namespace (${allowed})")
+    endif()
+    foreach(_namespace IN LISTS _namespaces)
+      if(NOT _namespace MATCHES "^namespace (${allowed}) *{")
+        list(APPEND _failures "${_name}: ${_namespace} (a header of src/${layer} declares ${allowed})")
+      endif()
+    endforeach()
+  endforeach()
+  set(_failures "${_failures}" PARENT_SCOPE)
+endfunction()
+
+check_namespaces(core "tmpctl::core")
+check_namespaces(cli "tmpctl::cli")
+check_namespaces(platform "tmpctl::platform|tmpctl::platform::posix|tmpctl::platform::win32")
 
 if(ARCHIVE)
   # What console_*.cpp and process_*.cpp define, and the OS calls only they
