@@ -1,7 +1,7 @@
 #pragma once
 // Walking a directory tree for cleanup, one entry at a time, through directory
 // handles: what the core's cleanup() needs from each backend
-// (posix/walk_posix.cpp, win32/tree_win32.cpp). The backend touches the OS;
+// (posix/walk_posix.cpp, win32/walk_win32.cpp). The backend touches the OS;
 // the core decides what to remove.
 //
 // Every step is relative to an open directory (openat/unlinkat on POSIX,

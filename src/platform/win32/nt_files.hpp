@@ -1,7 +1,7 @@
 #pragma once
 // Files opened relative to an open directory (NtCreateFile with a
 // RootDirectory), directories read through their handle, and file times:
-// what the cleanup walk (tree_win32.cpp) and the record store
+// what the cleanup walk (walk_win32.cpp) and the record store
 // (records_win32.cpp) share. The Windows counterpart of openat and readdir.
 
 #include <windows.h>
