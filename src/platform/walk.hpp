@@ -39,24 +39,6 @@ struct FileIdentityHash {
 /// The identity of what `path` names, following symlinks (the caller named it).
 std::expected<FileIdentity, Error> identity_of(const std::string& path);
 
-/// The system's own directories (/usr, /etc, /var, C:\Windows, C:\Program
-/// Files..., on Windows as the system reports them, not %SystemRoot%): no cleanup may take one of
-/// them, or a directory inside one, as its root without --force, unless it lies in a temp directory
-/// first (as /var/tmp lies in /var). Those that do not exist are left out.
-std::vector<std::string> system_directories();
-/// Temp directories, which a root may lie in even inside a system
-/// directory: /tmp, /var/tmp, /dev/shm, /private/tmp, /run/user/UID; on
-/// Windows the user's LocalAppData\Temp and the Windows directory's Temp and
-/// SystemTemp. Fixed places, never $TMPDIR, TMP or TEMP: a variable must not
-/// lift the guard (a DIR taken from one passes the checks as any DIR does).
-/// Those that do not exist are left out.
-std::vector<std::string> temp_directories();
-/// $HOME on POSIX, %USERPROFILE% on Windows; empty when unset.
-std::string home_directory();
-/// Every user's home directory: the password database's on POSIX, the
-/// profiles in the profiles directory (C:\Users\*) on Windows.
-std::vector<std::string> user_home_directories();
-
 enum class EntryType { file, directory, symlink, other };
 
 /// Timestamps in nanoseconds since the Unix epoch; nullopt where the file
