@@ -16,6 +16,7 @@
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
+#include "platform/protected_directories.hpp"
 #include "platform/walk.hpp"
 
 namespace tmpctl {

@@ -1,7 +1,7 @@
 #pragma once
 // Walking a directory tree for cleanup, one entry at a time, through directory
 // handles: what the core's cleanup() needs from each backend
-// (posix/walk_posix.cpp, win32/tree_win32.cpp). The backend touches the OS;
+// (posix/walk_posix.cpp, win32/walk_win32.cpp). The backend touches the OS;
 // the core decides what to remove.
 //
 // Every step is relative to an open directory (openat/unlinkat on POSIX,
@@ -39,24 +39,6 @@ struct FileIdentityHash {
 
 /// The identity of what `path` names, following symlinks (the caller named it).
 std::expected<FileIdentity, Error> identity_of(const std::string& path);
-
-/// The system's own directories (/usr, /etc, /var, C:\Windows, C:\Program
-/// Files..., on Windows as the system reports them, not %SystemRoot%): no cleanup may take one of
-/// them, or a directory inside one, as its root without --force, unless it lies in a temp directory
-/// first (as /var/tmp lies in /var). Those that do not exist are left out.
-std::vector<std::string> system_directories();
-/// Temp directories, which a root may lie in even inside a system
-/// directory: /tmp, /var/tmp, /dev/shm, /private/tmp, /run/user/UID; on
-/// Windows the user's LocalAppData\Temp and the Windows directory's Temp and
-/// SystemTemp. Fixed places, never $TMPDIR, TMP or TEMP: a variable must not
-/// lift the guard (a DIR taken from one passes the checks as any DIR does).
-/// Those that do not exist are left out.
-std::vector<std::string> temp_directories();
-/// $HOME on POSIX, %USERPROFILE% on Windows; empty when unset.
-std::string home_directory();
-/// Every user's home directory: the password database's on POSIX, the
-/// profiles in the profiles directory (C:\Users\*) on Windows.
-std::vector<std::string> user_home_directories();
 
 // What an entry is: the type cleanup reports (CleanupEntry::type).
 using EntryType = tmpctl::EntryType;

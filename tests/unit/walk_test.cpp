@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/protected_directories.hpp"
 #include "platform/walk.hpp"
 #include "support/process.hpp"
 #include "support/scratch_test.hpp"

@@ -13,7 +13,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +26,6 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <thread>
 #include <type_traits>
@@ -885,48 +883,6 @@ std::expected<FileIdentity, Error> identity_of(const std::string& path) {
   ::close(fd);
   if (!ok) return std::unexpected(os_error(saved, "inspect", path));
   return identity;
-}
-
-namespace {
-
-std::vector<std::string> existing_directories(std::vector<std::string> candidates) {
-  std::vector<std::string> existing;
-  struct stat st;
-  for (std::string& candidate : candidates)
-    if (!candidate.empty() && ::stat(candidate.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-      existing.push_back(std::move(candidate));
-  return existing;
-}
-
-}  // namespace
-
-std::vector<std::string> system_directories() {
-  return existing_directories({"/bin",     "/boot",   "/dev",    "/etc",  "/lib", "/lib32",
-                               "/lib64",   "/libx32", "/opt",    "/proc", "/run", "/sbin",
-                               "/snap",    "/srv",    "/sys",    "/usr",  "/var", "/Applications",
-                               "/Library", "/System", "/private"});
-}
-
-std::vector<std::string> temp_directories() {
-  // Fixed places only, never $TMPDIR: a temp directory lifts the
-  // system-directory guard for what lies inside it.
-  return existing_directories(
-      {"/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/run/user/" + std::to_string(::geteuid())});
-}
-
-std::string home_directory() {
-  const char* home = std::getenv("HOME");
-  return home != nullptr ? std::string(home) : std::string();
-}
-
-std::vector<std::string> user_home_directories() {
-  std::vector<std::string> homes;
-  ::setpwent();
-  while (const struct passwd* user = ::getpwent())
-    if (user->pw_dir != nullptr && user->pw_dir[0] == '/' && std::string_view(user->pw_dir) != "/")
-      homes.emplace_back(user->pw_dir);
-  ::endpwent();
-  return existing_directories(std::move(homes));
 }
 
 std::vector<FileIdentity> TreeWalk::root_ancestors() const {

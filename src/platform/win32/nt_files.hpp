@@ -1,8 +1,9 @@
 #pragma once
 // Files opened relative to an open directory (NtCreateFile with a
 // RootDirectory), directories read through their handle, and file times:
-// what the cleanup walk (tree_win32.cpp) and the record store
-// (records_win32.cpp) share. The Windows counterpart of openat and readdir.
+// what the cleanup walk (walk_win32.cpp), the record store
+// (records_win32.cpp) and the remover's check for disguised links
+// (remove_win32.cpp) share. The Windows counterpart of openat and readdir.
 
 #include <windows.h>
 #include <winternl.h>
@@ -12,9 +13,11 @@
 #include <expected>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "platform/platform.hpp"
 #include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform::win32 {
@@ -60,6 +63,61 @@ inline int win32_error_of(NTSTATUS status) {
   using NtStatusToErrorFn = ULONG(NTAPI*)(NTSTATUS);
   static const auto to_error = ntdll_function<NtStatusToErrorFn>("RtlNtStatusToDosError");
   return to_error != nullptr ? static_cast<int>(to_error(status)) : ERROR_PROC_NOT_FOUND;
+}
+
+/// Where the OS says a handle leads: its path from the volume's root
+/// (FileNameInfo). GetFinalPathNameByHandleW would add the drive, but Wine
+/// refuses it for paths longer than MAX_PATH. `expected_length` sizes the
+/// first try, which saves retries deep in a tree.
+inline std::expected<std::wstring, Error> final_path_of(HANDLE handle, const std::string& path,
+                                                        std::size_t expected_length = 0) {
+  std::vector<unsigned char> buffer(sizeof(FILE_NAME_INFO) +
+                                    (std::max<std::size_t>(1024, expected_length + 16)) *
+                                        sizeof(wchar_t));
+  for (;;) {
+    if (GetFileInformationByHandleEx(handle, FileNameInfo, buffer.data(),
+                                     static_cast<DWORD>(buffer.size()))) {
+      const auto* info = reinterpret_cast<const FILE_NAME_INFO*>(buffer.data());
+      return std::wstring(info->FileName, info->FileNameLength / sizeof(wchar_t));
+    }
+    if (GetLastError() != ERROR_MORE_DATA || buffer.size() > 256 * 1024)
+      return std::unexpected(os_error(last_error(), "inspect", path));
+    buffer.resize(buffer.size() * 2);
+  }
+}
+
+/// `directory` + '\' + `name`; the root of a volume is "\" already.
+inline void append_name(std::wstring& directory, std::wstring_view name) {
+  if (!directory.ends_with(L'\\')) directory += L'\\';
+  directory += name;
+}
+
+/// Whether two paths are the same, ignoring case as Windows names do.
+inline bool same_path(std::wstring_view a, std::wstring_view b) {
+  return CompareStringOrdinal(a.data(), static_cast<int>(a.size()), b.data(),
+                              static_cast<int>(b.size()), TRUE) == CSTR_EQUAL;
+}
+
+/// Where a child opened relative to its directory leads, and whether that is
+/// the directory's own path plus its name. Anything else is a link the OS did
+/// not report as one: Wine shows a Unix symlink as a plain directory or file
+/// and opens its target even with FILE_OPEN_REPARSE_POINT. Deleting through
+/// such a handle would delete the target.
+struct Destination {
+  std::wstring final_path;
+  bool inside = false;
+};
+
+inline std::expected<Destination, Error> destination_of(HANDLE child,
+                                                        std::wstring_view parent_final,
+                                                        std::wstring_view name,
+                                                        const std::string& path) {
+  std::wstring expected(parent_final);
+  append_name(expected, name);
+  auto actual = final_path_of(child, path, expected.size());
+  if (!actual) return std::unexpected(actual.error());
+  const bool inside = same_path(*actual, expected);
+  return Destination{std::move(*actual), inside};
 }
 
 /// 1970-01-01 as a FILETIME.

@@ -8,20 +8,30 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 #include "platform/platform.hpp"
 #include "platform/remove.hpp"
+#include "platform/win32/nt_files.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 namespace {
 
+using win32::destination_of;
 using win32::display_path;
+using win32::final_path_of;
 using win32::last_error;
+using win32::list_access;
 using win32::narrow;
 using win32::native_path;
+using win32::open_relative;
+using win32::OwnedHandle;
 using win32::share_all;
+using win32::trimmed_native_path;
+using win32::win32_error_of;
 
 constexpr LONG status_delete_pending = static_cast<LONG>(0xC0000056);
 // Open the entry itself: a directory, and a symlink or junction rather than its target.
@@ -267,6 +277,75 @@ bool is_root_directory(const std::string& path) {
   const auto* info = reinterpret_cast<const FILE_NAME_INFO*>(buffer.data());
   const std::wstring_view name(info->FileName, info->FileNameLength / sizeof(wchar_t));
   return name.empty() || name == L"\\";
+}
+
+namespace {
+
+std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view name,
+                                             const std::string& path, ACCESS_MASK access) {
+  OwnedHandle child;
+  if (const NTSTATUS status = open_relative(parent, name, access, child); status < 0)
+    return std::unexpected(os_error(win32_error_of(status), "remove", path));
+  return child;
+}
+
+// destination_of for check_not_disguised_link, which stops at such a link.
+std::expected<std::wstring, Error> check_inside(HANDLE child, std::wstring_view parent_final,
+                                                std::wstring_view name, const std::string& path) {
+  auto destination = destination_of(child, parent_final, name, path);
+  if (!destination) return std::unexpected(destination.error());
+  if (!destination->inside)
+    return std::unexpected(Error::invalid(
+        ErrorKind::other, "remove", path,
+        "it leads outside its directory (to '" + display_path(destination->final_path) +
+            "' on its volume): a link the OS does not report as one; left in place"));
+  return std::move(destination->final_path);
+}
+
+// The name the directory lists for the last component of `full`, which may
+// be spelled by its 8.3 short name: a search matches short names too.
+// (GetLongPathNameW would do, but Wine's leaves a "\\?\" path as it is.)
+std::optional<std::wstring> long_name_of(const std::wstring& full) {
+  WIN32_FIND_DATAW found;
+  const HANDLE search =
+      FindFirstFileExW(full.c_str(), FindExInfoBasic, &found, FindExSearchNameMatch, nullptr, 0);
+  if (search == INVALID_HANDLE_VALUE) return std::nullopt;
+  FindClose(search);
+  return std::wstring(found.cFileName);
+}
+
+}  // namespace
+
+std::expected<void, Error> check_not_disguised_link(const std::string& path) {
+  auto native = trimmed_native_path(path);
+  if (!native) return std::unexpected(native.error());
+  const std::wstring& full = *native;
+  const std::size_t slash = full.find_last_of(L'\\');
+  if (slash == std::wstring::npos || slash + 1 >= full.size() || slash < 6) return {};  // a root
+  std::wstring parent = full.substr(0, slash);
+  if (parent.back() == L':') parent += L'\\';
+  OwnedHandle directory(CreateFileW(parent.c_str(), list_access, share_all, nullptr, OPEN_EXISTING,
+                                    FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!directory)
+    return {};  // nothing to compare with; the delete itself will report what is wrong
+  const std::string shown = display_path(full);
+  auto parent_final = final_path_of(directory.get(), display_path(parent));
+  if (!parent_final) return {};
+  // Attribute access only: this open must not itself meet a sharing violation.
+  const std::wstring_view name = std::wstring_view(full).substr(slash + 1);
+  auto entry = open_child(directory.get(), name, shown, FILE_READ_ATTRIBUTES | SYNCHRONIZE);
+  if (!entry) return {};
+  auto destination = destination_of(entry->get(), *parent_final, name, shown);
+  if (!destination) return std::unexpected(destination.error());
+  if (destination->inside) return {};
+  // An 8.3 short name ("LONG~EV2.TXT") leads to the entry's long name: judge
+  // by the name the directory lists for it. A link shown as a plain entry
+  // still leads elsewhere.
+  const std::optional<std::wstring> listed = long_name_of(full);
+  auto inside =
+      check_inside(entry->get(), *parent_final, listed ? std::wstring_view(*listed) : name, shown);
+  if (!inside) return std::unexpected(inside.error());
+  return {};
 }
 
 bool delete_succeeds_while_open() noexcept { return false; }

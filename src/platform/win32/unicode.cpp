@@ -58,6 +58,13 @@ std::expected<std::wstring, Error> native_path(std::string_view utf8) {
   return LR"(\\?\)" + full;
 }
 
+std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) {
+  auto native = native_path(path);
+  if (!native) return std::unexpected(native.error());
+  while (native->size() > 7 && native->back() == L'\\') native->pop_back();
+  return native;
+}
+
 std::string display_path(std::wstring_view native) {
   if (native.starts_with(LR"(\\?\UNC\)")) return narrow(LR"(\\)" + std::wstring(native.substr(8)));
   // Only "\\?\C:\..." has a plain form; "\\?\Volume{...}\" and the like keep the prefix.

@@ -17,6 +17,9 @@ std::string narrow(std::wstring_view utf16);
 /// The form passed to every wide Win32 call: absolute, backslashes, and the
 /// \\?\ prefix, so paths longer than MAX_PATH work without a manifest.
 std::expected<std::wstring, Error> native_path(std::string_view utf8);
+/// A path as the user gave it, in native form without trailing separators
+/// (but "\\?\C:\" keeps its own).
+std::expected<std::wstring, Error> trimmed_native_path(const std::string& path);
 /// A wide path as users write it: UTF-8, without the \\?\ prefix.
 std::string display_path(std::wstring_view native);
 

@@ -8,18 +8,14 @@
 
 #include <windows.h>
 #include <winternl.h>
-#include <shlobj.h>
 
 #include <algorithm>
-#include <cwchar>
 #include <limits>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "platform/environment.hpp"
 #include "platform/platform.hpp"
-#include "platform/remove.hpp"
 #include "platform/walk.hpp"
 #include "platform/win32/nt_files.hpp"
 #include "platform/win32/unicode.hpp"
@@ -28,9 +24,12 @@
 namespace tmpctl::platform {
 namespace {
 
+using win32::append_name;
+using win32::destination_of;
 using win32::DirectoryListing;
 using win32::display_path;
 using win32::filetime_of;
+using win32::final_path_of;
 using win32::last_error;
 using win32::list_access;
 using win32::narrow;
@@ -39,154 +38,20 @@ using win32::open_relative;
 using win32::OwnedHandle;
 using win32::share_all;
 using win32::status_delete_pending;
+using win32::trimmed_native_path;
 using win32::unix_nanoseconds;
 using win32::widen;
 using win32::win32_error_of;
 
-constexpr ACCESS_MASK entry_access =
-    DELETE | SYNCHRONIZE | FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
 // Deleting needs no FILE_READ_DATA (FILE_LIST_DIRECTORY): asking for it would
 // meet sharing violations from holders that merely deny reading.
 constexpr ACCESS_MASK delete_access =
     DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
 
-std::expected<OwnedHandle, Error> open_child(HANDLE parent, std::wstring_view name,
-                                             const std::string& path,
-                                             ACCESS_MASK access = entry_access) {
-  OwnedHandle child;
-  if (const NTSTATUS status = open_relative(parent, name, access, child); status < 0)
-    return std::unexpected(os_error(win32_error_of(status), "remove", path));
-  return child;
-}
-
-// Where the OS says a handle leads: its path from the volume's root
-// (FileNameInfo). GetFinalPathNameByHandleW would add the drive, but Wine
-// refuses it for paths longer than MAX_PATH. `expected_length` sizes the
-// first try, which saves retries deep in a tree.
-std::expected<std::wstring, Error> final_path_of(HANDLE handle, const std::string& path,
-                                                 std::size_t expected_length = 0) {
-  std::vector<unsigned char> buffer(sizeof(FILE_NAME_INFO) +
-                                    (std::max<std::size_t>(1024, expected_length + 16)) *
-                                        sizeof(wchar_t));
-  for (;;) {
-    if (GetFileInformationByHandleEx(handle, FileNameInfo, buffer.data(),
-                                     static_cast<DWORD>(buffer.size()))) {
-      const auto* info = reinterpret_cast<const FILE_NAME_INFO*>(buffer.data());
-      return std::wstring(info->FileName, info->FileNameLength / sizeof(wchar_t));
-    }
-    if (GetLastError() != ERROR_MORE_DATA || buffer.size() > 256 * 1024)
-      return std::unexpected(os_error(last_error(), "inspect", path));
-    buffer.resize(buffer.size() * 2);
-  }
-}
-
-// `directory` + '\' + `name`; the root of a volume is "\" already.
-void append_name(std::wstring& directory, std::wstring_view name) {
-  if (!directory.ends_with(L'\\')) directory += L'\\';
-  directory += name;
-}
-
-bool same_path(std::wstring_view a, std::wstring_view b) {
-  return CompareStringOrdinal(a.data(), static_cast<int>(a.size()), b.data(),
-                              static_cast<int>(b.size()), TRUE) == CSTR_EQUAL;
-}
-
-// Where a child opened relative to its directory leads, and whether that is
-// the directory's own path plus its name. Anything else is a link the OS did
-// not report as one: Wine shows a Unix symlink as a plain directory or file
-// and opens its target even with FILE_OPEN_REPARSE_POINT. Deleting through
-// such a handle would delete the target.
-struct Destination {
-  std::wstring final_path;
-  bool inside = false;
-};
-
-std::expected<Destination, Error> destination_of(HANDLE child, std::wstring_view parent_final,
-                                                 std::wstring_view name, const std::string& path) {
-  std::wstring expected(parent_final);
-  append_name(expected, name);
-  auto actual = final_path_of(child, path, expected.size());
-  if (!actual) return std::unexpected(actual.error());
-  const bool inside = same_path(*actual, expected);
-  return Destination{std::move(*actual), inside};
-}
-
-// destination_of for check_not_disguised_link, which stops at such a link.
-std::expected<std::wstring, Error> check_inside(HANDLE child, std::wstring_view parent_final,
-                                                std::wstring_view name, const std::string& path) {
-  auto destination = destination_of(child, parent_final, name, path);
-  if (!destination) return std::unexpected(destination.error());
-  if (!destination->inside)
-    return std::unexpected(Error::invalid(
-        ErrorKind::other, "remove", path,
-        "it leads outside its directory (to '" + display_path(destination->final_path) +
-            "' on its volume): a link the OS does not report as one; left in place"));
-  return std::move(destination->final_path);
-}
-
 bool is_real_directory(DWORD attributes) {
   return (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
          (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0;
 }
-
-// A path as the user gave it, in native form without trailing separators
-// (but "\\?\C:\" keeps its own).
-std::expected<std::wstring, Error> trimmed_native_path(const std::string& path) {
-  auto native = native_path(path);
-  if (!native) return std::unexpected(native.error());
-  while (native->size() > 7 && native->back() == L'\\') native->pop_back();
-  return native;
-}
-
-// The name the directory lists for the last component of `full`, which may
-// be spelled by its 8.3 short name: a search matches short names too.
-// (GetLongPathNameW would do, but Wine's leaves a "\\?\" path as it is.)
-std::optional<std::wstring> long_name_of(const std::wstring& full) {
-  WIN32_FIND_DATAW found;
-  const HANDLE search =
-      FindFirstFileExW(full.c_str(), FindExInfoBasic, &found, FindExSearchNameMatch, nullptr, 0);
-  if (search == INVALID_HANDLE_VALUE) return std::nullopt;
-  FindClose(search);
-  return std::wstring(found.cFileName);
-}
-
-}  // namespace
-
-std::expected<void, Error> check_not_disguised_link(const std::string& path) {
-  auto native = trimmed_native_path(path);
-  if (!native) return std::unexpected(native.error());
-  const std::wstring& full = *native;
-  const std::size_t slash = full.find_last_of(L'\\');
-  if (slash == std::wstring::npos || slash + 1 >= full.size() || slash < 6) return {};  // a root
-  std::wstring parent = full.substr(0, slash);
-  if (parent.back() == L':') parent += L'\\';
-  OwnedHandle directory(CreateFileW(parent.c_str(), list_access, share_all, nullptr, OPEN_EXISTING,
-                                    FILE_FLAG_BACKUP_SEMANTICS, nullptr));
-  if (!directory)
-    return {};  // nothing to compare with; the delete itself will report what is wrong
-  const std::string shown = display_path(full);
-  auto parent_final = final_path_of(directory.get(), display_path(parent));
-  if (!parent_final) return {};
-  // Attribute access only: this open must not itself meet a sharing violation.
-  const std::wstring_view name = std::wstring_view(full).substr(slash + 1);
-  auto entry = open_child(directory.get(), name, shown, FILE_READ_ATTRIBUTES | SYNCHRONIZE);
-  if (!entry) return {};
-  auto destination = destination_of(entry->get(), *parent_final, name, shown);
-  if (!destination) return std::unexpected(destination.error());
-  if (destination->inside) return {};
-  // An 8.3 short name ("LONG~EV2.TXT") leads to the entry's long name: judge
-  // by the name the directory lists for it. A link shown as a plain entry
-  // still leads elsewhere.
-  const std::optional<std::wstring> listed = long_name_of(full);
-  auto inside =
-      check_inside(entry->get(), *parent_final, listed ? std::wstring_view(*listed) : name, shown);
-  if (!inside) return std::unexpected(inside.error());
-  return {};
-}
-
-// The cleanup walk (platform/walk.hpp).
-
-namespace {
 
 // Open levels below the root, shared among the walks open at once. Each
 // handle costs a Unix descriptor in the process and in wineserver under
@@ -843,97 +708,6 @@ std::expected<FileIdentity, Error> identity_of(const std::string& path) {
   auto info = information_of(handle.get(), path);
   if (!info) return std::unexpected(info.error());
   return identity_from(*info);
-}
-
-namespace {
-
-bool directory_exists(const std::wstring& path) {
-  auto native = native_path(narrow(path));
-  if (!native) return false;
-  const DWORD attributes = GetFileAttributesW(native->c_str());
-  return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-}
-
-}  // namespace
-
-namespace {
-
-std::vector<std::string> existing_directories(const std::vector<std::wstring>& candidates) {
-  std::vector<std::string> directories;
-  for (const std::wstring& candidate : candidates) {
-    if (candidate.empty() || !directory_exists(candidate)) continue;
-    std::string path = narrow(candidate);
-    if (std::ranges::find(directories, path) == directories.end())
-      directories.push_back(std::move(path));
-  }
-  return directories;
-}
-
-// The Windows directory as the system reports it (C:\Windows), never
-// %SystemRoot%: an environment variable must not move a guard.
-std::wstring windows_directory() {
-  std::wstring path(MAX_PATH, L'\0');
-  const UINT size = GetSystemWindowsDirectoryW(path.data(), static_cast<UINT>(path.size()));
-  if (size == 0 || size >= path.size()) return {};
-  path.resize(size);
-  return path;
-}
-
-// A known folder (CSIDL_PROGRAM_FILES...) as the system knows it, whatever
-// the environment says; empty where it has none.
-std::wstring known_folder(int csidl) {
-  std::wstring path(MAX_PATH, L'\0');
-  if (SHGetFolderPathW(nullptr, csidl | CSIDL_FLAG_DONT_VERIFY, nullptr, SHGFP_TYPE_CURRENT,
-                       path.data()) != S_OK)
-    return {};
-  path.resize(std::wcslen(path.c_str()));
-  return path;
-}
-
-std::wstring system_drive() {
-  const std::wstring windows = windows_directory();  // "C:\Windows"
-  return windows.size() >= 2 && windows[1] == L':' ? windows.substr(0, 2) : std::wstring();
-}
-
-}  // namespace
-
-std::vector<std::string> system_directories() {
-  return existing_directories({windows_directory(), known_folder(CSIDL_PROGRAM_FILES),
-                               known_folder(CSIDL_PROGRAM_FILESX86),
-                               known_folder(CSIDL_COMMON_APPDATA)});
-}
-
-std::vector<std::string> temp_directories() {
-  // Fixed places only: TMP and TEMP may name any directory, and a temp
-  // directory lifts the system-directory guard for what lies inside it.
-  std::vector<std::wstring> candidates;
-  if (const std::wstring local = known_folder(CSIDL_LOCAL_APPDATA); !local.empty())
-    candidates.push_back(local + L"\\Temp");
-  if (const std::wstring windows = windows_directory(); !windows.empty()) {
-    candidates.push_back(windows + L"\\Temp");
-    candidates.push_back(windows + L"\\SystemTemp");
-  }
-  return existing_directories(candidates);
-}
-
-std::string home_directory() { return environment_variable("USERPROFILE"); }
-
-std::vector<std::string> user_home_directories() {
-  // Every profile lies in the profiles directory (C:\Users): its subdirectories.
-  const std::wstring drive = system_drive();
-  if (drive.empty()) return {};
-  const std::wstring profiles = drive + L"\\Users";
-  std::vector<std::wstring> candidates;
-  WIN32_FIND_DATAW found;
-  const HANDLE search = FindFirstFileW((profiles + L"\\*").c_str(), &found);
-  if (search == INVALID_HANDLE_VALUE) return {};
-  do {
-    const std::wstring_view name = found.cFileName;
-    if ((found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 && name != L"." && name != L"..")
-      candidates.push_back(profiles + L"\\" + found.cFileName);
-  } while (FindNextFileW(search, &found));
-  FindClose(search);
-  return existing_directories(candidates);
 }
 
 std::vector<FileIdentity> TreeWalk::root_ancestors() const {
