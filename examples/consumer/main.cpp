@@ -35,7 +35,10 @@ int main() {
     for (const tmpctl::Holder& holder : report.holders)
       std::fprintf(stderr, "  held by process %u (%s)\n", unsigned{holder.pid},
                    holder.name.c_str());
-    for (const std::string& hint : report.hints) std::fprintf(stderr, "  hint: %s\n", hint.c_str());
+    for (const tmpctl::Remedy& remedy : report.remedies)
+      std::fprintf(stderr, "  remedy: %.*s\n",
+                   static_cast<int>(tmpctl::to_string(remedy.kind).size()),
+                   tmpctl::to_string(remedy.kind).data());
     return 1;
   }
   std::printf("removed %s\n", path.c_str());
