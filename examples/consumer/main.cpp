@@ -35,7 +35,8 @@ int main() {
     for (const tmpctl::Holder& holder : report.holders)
       std::fprintf(stderr, "  held by process %u (%s)\n", unsigned{holder.pid},
                    holder.name.c_str());
-    for (const std::string& hint : report.hints) std::fprintf(stderr, "  hint: %s\n", hint.c_str());
+    for (const tmpctl::Remedy& remedy : report.remedies)  // what to do, e.g. retry_later
+      std::fprintf(stderr, "  remedy: %s\n", std::string(tmpctl::to_string(remedy.kind)).c_str());
     return 1;
   }
   std::printf("removed %s\n", path.c_str());

@@ -159,7 +159,8 @@ struct CleanupObserver {
 
 /// Removes the stale entries below each root. Fails, with nothing removed,
 /// when a root cannot be opened or is protected (a file system root, the home
-/// directory or a parent of it, a system directory) without options.force.
+/// directory or a parent of it, a system directory) without options.force:
+/// the latter an Error of kind protected_directory.
 /// Everything else, failures to remove or to read a subdirectory included,
 /// goes to the observer and the summary, and the walk goes on.
 std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,

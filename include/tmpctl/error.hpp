@@ -21,7 +21,11 @@ enum class ErrorKind {
   name_too_long,
   invalid_argument,   ///< the caller's input is wrong; nothing was attempted
   too_many_attempts,  ///< every name tried was taken
-  other,              ///< an OS error with no finer classification
+  /// a directory tmpctl guards (a file system's root, a home directory or one
+  /// that holds homes, a system directory) as a cleanup root: nothing was
+  /// attempted; CleanupOptions::force overrides the guard
+  protected_directory,
+  other,  ///< an OS error with no finer classification
 };
 
 /// Which numbering native_code uses.
@@ -57,6 +61,8 @@ std::string_view native_error_name(const Error& error);
 
 /// Stable lower_snake_case name of a kind, as used in JSON output.
 std::string_view to_string(ErrorKind kind);
+/// Stable name of a domain, as used in JSON output: "none", "errno", "win32".
+std::string_view to_string(ErrorDomain domain);
 
 /// The one text form of an error, e.g.
 /// "cannot create file in '/x': Permission denied (errno 13, EACCES)" or

@@ -54,6 +54,47 @@ enum class RemoveCause {
   other,
 };
 
+/// Something the user can do about a report, as a value: the library says
+/// which, a front end words it (tmpctl's CLI as its "hint:" sentences).
+enum class RemedyKind {
+  close_own_handle,  ///< this process holds the file (Remedy::holder): close that handle first
+  close_in_holder,   ///< another process holds it (Remedy::holder): close it there, or end it
+  retry_later,  ///< in use, no visible holder (often a scanner): try again later, or with retries
+  check_hidden_holders,  ///< in use, and not every process could be inspected (see the notes)
+  delete_on_reboot,      ///< in use: as a last resort, delete it when Windows next starts
+  wait_for_last_handle,  ///< already marked for deletion: it goes when the last handle closes
+  close_to_free_space,   ///< POSIX: the name goes, but the space stays until Remedy::holder closes
+  rename_aside,     ///< Windows: Remedy::holder shares delete, so the name stays until it closes;
+                    ///< renaming aside (RemoveOptions::rename_aside) frees the name at once
+  clear_read_only,  ///< the read-only attribute: RemoveOptions::force clears it
+  clear_immutable_flag,  ///< Linux: clear the immutable and append-only flags (chattr -i -a)
+  remount_read_write,    ///< the file system is mounted read-only
+  unmount,               ///< a file system is mounted there
+  remove_recursively,    ///< a directory, or one not empty: RemoveOptions::recursive
+  remove_again,  ///< a recursive removal left entries that came or stayed meanwhile: try again
+  see_entries_inside,  ///< the rest of the directory went (or could): RemoveReport::inside says
+                       ///< why each entry that stays does
+  ask_owner,           ///< sticky directory: only the owners or root may remove it
+  check_directory_permissions,  ///< the directory may not be written to
+  check_permissions,            ///< the OS denied access (an ACL)
+  use_verbatim_path,  ///< Windows: a reserved device name; Remedy::verbatim_path names the file
+  override_preserve_root,  ///< the root: RemoveOptions::preserve_root off overrides the safeguard
+};
+
+/// One remedy, with what its wording needs.
+struct Remedy {
+  RemedyKind kind = RemedyKind::retry_later;
+  /// The process concerned: close_own_handle, close_in_holder,
+  /// close_to_free_space, rename_aside.
+  std::optional<Holder> holder{};
+  /// use_verbatim_path: the path in the form that names the file itself
+  /// ("\\?\C:\t\nul").
+  std::string verbatim_path{};
+  /// From diagnose(): the delete spoken of is one that would happen, not one
+  /// that did (close_to_free_space, see_entries_inside).
+  bool hypothetical = false;
+};
+
 /// Opt-in strategies for `remove`. All off by default: a plain remove makes
 /// exactly one attempt per path.
 struct RemoveOptions {
@@ -103,15 +144,17 @@ struct RemoveReport {
   std::vector<Holder> holders;
   /// Whether `holders` is known to be complete (see HolderReport::complete).
   bool holders_complete = true;
-  /// What to do about it, one sentence each.
-  std::vector<std::string> hints;
+  /// What the user can do about it, as values rather than sentences: no
+  /// option or command line of tmpctl's CLI is named here (the CLI words
+  /// each remedy as one of its "hint:" lines, and names it in JSON).
+  std::vector<Remedy> remedies;
   /// What tmpctl did along the way, e.g. a strategy's fallback.
   std::vector<std::string> notes;
   /// Delete attempts made (0 when none was made, e.g. a directory without -r).
   int attempts = 0;
   /// A directory removed with -r (or diagnosed with -r): each entry inside
   /// it that stayed (or would stay), with its own outcome, cause, error,
-  /// holders and hints. Everything else inside went. When this is not empty
+  /// holders and remedies. Everything else inside went. When this is not empty
   /// the directory itself stays: outcome not_empty.
   std::vector<RemoveReport> inside;
 };
@@ -122,7 +165,7 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths,
                                  const RemoveOptions& options = {});
 
 /// Deletes nothing: says for each path whether a delete would succeed now
-/// and, if not, why, with holders and hints. On Windows this opens the file
+/// and, if not, why, with holders and remedies. On Windows this opens the file
 /// for DELETE with full sharing and closes it without deleting; on POSIX it
 /// checks the directory's write permission, the sticky bit, immutable flags,
 /// read-only file systems and mount points. `outcome` is `removed` when a
@@ -133,5 +176,6 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
 /// Stable lower_snake_case names, as used in JSON output.
 std::string_view to_string(RemoveOutcome outcome);
 std::string_view to_string(RemoveCause cause);
+std::string_view to_string(RemedyKind kind);
 
 }  // namespace tmpctl

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
+#include "cli/remedy_text.hpp"
 #include "cli/report_output.hpp"
 #include "core/enum_names.hpp"
 #include "platform/console.hpp"
@@ -429,10 +430,11 @@ int CleanupCommand::run() {
   // A damaged record names no entry that could be removed safely: said, and left.
   for (const BadRecord& record : bad) print_warning(printable(record.error));
   if (!summary) {
-    print_error(summary.error());
+    print_error(cleanup_error_text(summary.error()));
     switch (summary.error().kind) {
       case ErrorKind::not_found: return exit_not_found;
-      case ErrorKind::invalid_argument: return exit_usage;
+      case ErrorKind::invalid_argument:
+      case ErrorKind::protected_directory: return exit_usage;
       default: return exit_failure;
     }
   }

@@ -3,23 +3,14 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
-#include "core/enum_names.hpp"
+#include "cli/remedy_text.hpp"
 
 namespace tmpctl::cli {
-namespace {
-
-constexpr core::EnumName<ErrorDomain> domain_names[] = {
-    {ErrorDomain::none, "none"}, {ErrorDomain::posix, "errno"}, {ErrorDomain::win32, "win32"}};
-static_assert(core::in_declaration_order(domain_names));
-
-std::string_view domain_name(ErrorDomain domain) { return core::name_in(domain_names, domain); }
-
-}  // namespace
 
 nlohmann::ordered_json error_json(const Error& error) {
   nlohmann::ordered_json object;
   object["kind"] = to_string(error.kind);
-  object["domain"] = domain_name(error.domain);
+  object["domain"] = to_string(error.domain);
   object["code"] = error.native_code;
   object["name"] = native_error_name(error);
   object["message"] = error.message;
@@ -93,7 +84,10 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   object["error"] = report.error ? error_json(*report.error) : nlohmann::ordered_json();
   object["holders"] = holders_json(report.holders);
   object["holders_complete"] = report.holders_complete;
-  object["hints"] = report.hints;
+  object["hints"] = hint_texts(report);
+  nlohmann::ordered_json remedies = nlohmann::ordered_json::array();
+  for (const Remedy& remedy : report.remedies) remedies.push_back(to_string(remedy.kind));
+  object["remedies"] = std::move(remedies);
   object["notes"] = report.notes;
   object["attempts"] = report.attempts;
   nlohmann::ordered_json inside = nlohmann::ordered_json::array();
@@ -111,7 +105,7 @@ std::string report_details(const RemoveReport& report, std::FILE* stream) {
   std::string text = holder_lines(report.holders, stream);
   for (const std::string& note : report.notes)
     text += "  " + styled(stream, Style::note, "note:") + " " + printable(note) + "\n";
-  for (const std::string& hint : report.hints)
+  for (const std::string& hint : hint_texts(report))
     text += "  " + styled(stream, Style::hint, "hint:") + " " + printable(hint) + "\n";
   return text;
 }

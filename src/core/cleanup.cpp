@@ -51,10 +51,11 @@ bool contains(const std::vector<platform::FileIdentity>& set, const platform::Fi
 // root's real ancestors, so "/tmp/..", "/tmp/link-to-etc" or a junction is
 // caught.
 std::expected<void, Error> check_root(const std::string& root, const platform::TreeWalk& walk) {
+  // The caller says how to override it (tmpctl's CLI: --force).
   const auto refuse = [&](const std::string& what) {
-    return std::unexpected(Error::invalid(
-        ErrorKind::invalid_argument, "clean up", root,
-        "it is " + what + "; tmpctl cleans temporary directories (--force to clean it anyway)"));
+    return std::unexpected(
+        Error::invalid(ErrorKind::protected_directory, "clean up", root,
+                       "it is " + what + "; tmpctl cleans temporary directories"));
   };
   const std::vector<platform::FileIdentity> ancestors = walk.root_ancestors();
   if (ancestors.size() == 1) return refuse("the root of its file system");

@@ -32,10 +32,17 @@ constexpr core::EnumName<ErrorKind> error_kind_names[] = {
     {ErrorKind::name_too_long, "name_too_long"},
     {ErrorKind::invalid_argument, "invalid_argument"},
     {ErrorKind::too_many_attempts, "too_many_attempts"},
+    {ErrorKind::protected_directory, "protected_directory"},
     {ErrorKind::other, "other"}};
 static_assert(core::in_declaration_order(error_kind_names));
 
 std::string_view to_string(ErrorKind kind) { return core::name_in(error_kind_names, kind); }
+
+constexpr core::EnumName<ErrorDomain> error_domain_names[] = {
+    {ErrorDomain::none, "none"}, {ErrorDomain::posix, "errno"}, {ErrorDomain::win32, "win32"}};
+static_assert(core::in_declaration_order(error_domain_names));
+
+std::string_view to_string(ErrorDomain domain) { return core::name_in(error_domain_names, domain); }
 
 std::string to_string(const Error& error) {
   std::string text;

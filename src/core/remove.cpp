@@ -58,125 +58,69 @@ bool wants_holders(RemoveCause cause) {
          cause == RemoveCause::delete_pending;
 }
 
-std::string describe(const Holder& holder) {
-  if (holder.name.empty()) return fmt::format("process {}", holder.pid);
-  return fmt::format("process {} ({})", holder.pid, holder.name);
-}
-
 void refuse(RemoveReport& report, Error error, RemoveCause cause) {
   report.cause = cause;
   report.outcome = outcome_for(cause);
   report.error = std::move(error);
 }
 
-// One sentence per thing the user can do, specific to the cause. A diagnosis
-// speaks of the delete that would happen; a removal of the one that did.
+// One remedy per thing the user can do, specific to the cause, as values the
+// caller words. A diagnosis speaks of the delete that would happen; a
+// removal of the one that did.
 enum class Tense { done, would };
 
-void add_hints(RemoveReport& report, const RemoveOptions& options, Tense tense) {
-  auto& hints = report.hints;
-  auto holder_hints = [&] {
-    for (const Holder& holder : report.holders) {
-      if (holder.is_self)
-        hints.push_back(
-            "this process itself still holds the file: close that handle before removing it "
-            "(Python: os.close(fd) before os.remove(path), or use tempfile.NamedTemporaryFile)");
-      else
-        hints.push_back(describe(holder) + " holds it: close the file there, or end that process");
-    }
+void add_remedies(RemoveReport& report, const RemoveOptions& options, Tense tense) {
+  auto& remedies = report.remedies;
+  const bool hypothetical = tense == Tense::would;
+  auto add = [&](RemedyKind kind, std::optional<Holder> holder = std::nullopt) {
+    remedies.push_back({.kind = kind, .holder = std::move(holder), .hypothetical = hypothetical});
+  };
+  auto holder_remedies = [&] {
+    for (const Holder& holder : report.holders)
+      add(holder.is_self ? RemedyKind::close_own_handle : RemedyKind::close_in_holder, holder);
   };
   switch (report.cause) {
     case RemoveCause::none:
-      for (const Holder& holder : report.holders) {
-        const std::string who = holder.is_self ? "this process" : describe(holder);
-        const char* until = holder.is_self ? "it" : "that process";
-        if (platform::delete_succeeds_while_open())  // POSIX: the name goes, the inode stays
-          hints.push_back(fmt::format(
-              "{} still has it open: {}, but its space is freed only when {} closes it", who,
-              tense == Tense::done ? "the name is gone" : "a delete would remove the name", until));
-        else  // Windows: a holder that shares DELETE keeps the name too
-          hints.push_back(fmt::format(
-              "{} has it open, sharing delete: a delete would be accepted, but the name stays "
-              "until {} closes it (--rename-aside frees the name at once)",
-              who, until));
-      }
+      // POSIX: the name goes, the inode stays. Windows: a holder that shares
+      // DELETE keeps the name too.
+      for (const Holder& holder : report.holders)
+        add(platform::delete_succeeds_while_open() ? RemedyKind::close_to_free_space
+                                                   : RemedyKind::rename_aside,
+            holder);
       break;
     case RemoveCause::sharing_violation:
     case RemoveCause::lock_violation:
-      holder_hints();
-      if (report.holders.empty() && report.holders_complete)
-        hints.push_back(
-            "no process visible to tmpctl holds it: often an antivirus or search indexer "
-            "scanning a new file; try again with 'tmpctl remove --retry 5'");
-      else if (report.holders.empty())
-        hints.push_back(
-            "tmpctl could not inspect every process (see the notes): the holder "
-            "may be among them");
+      holder_remedies();
+      if (report.holders.empty())
+        add(report.holders_complete ? RemedyKind::retry_later : RemedyKind::check_hidden_holders);
       if (!options.on_reboot && report.cause == RemoveCause::sharing_violation)
-        hints.push_back(
-            "as a last resort, 'tmpctl remove --on-reboot' deletes it when Windows next starts");
+        add(RemedyKind::delete_on_reboot);
       break;
     case RemoveCause::delete_pending:
-      hints.push_back(
-          "the file is already marked for deletion: it disappears when the last "
-          "handle to it closes");
-      holder_hints();
+      add(RemedyKind::wait_for_last_handle);
+      holder_remedies();
       break;
-    case RemoveCause::read_only_attribute:
-      hints.push_back("the file is read-only: --force clears the attribute and deletes it");
-      break;
-    case RemoveCause::immutable:
-      hints.push_back(
-          "the file is immutable or append-only: as root, run 'chattr -i -a' on it "
-          "first");
-      break;
-    case RemoveCause::read_only_filesystem:
-      hints.push_back("the file system is mounted read-only: remount it read-write first");
-      break;
-    case RemoveCause::mount_point:
-      hints.push_back("a file system is mounted there: unmount it first");
-      break;
-    case RemoveCause::directory:
-      hints.push_back("it is a directory: use -r to remove it and its contents");
-      break;
+    case RemoveCause::read_only_attribute: add(RemedyKind::clear_read_only); break;
+    case RemoveCause::immutable: add(RemedyKind::clear_immutable_flag); break;
+    case RemoveCause::read_only_filesystem: add(RemedyKind::remount_read_write); break;
+    case RemoveCause::mount_point: add(RemedyKind::unmount); break;
+    case RemoveCause::directory: add(RemedyKind::remove_recursively); break;
     case RemoveCause::directory_not_empty:
       if (!report.inside.empty())
-        hints.push_back(fmt::format(
-            "everything else in it {}; each entry that stays is reported with its cause",
-            tense == Tense::done ? "was removed" : "could go"));
+        add(RemedyKind::see_entries_inside);
       else
-        hints.push_back(options.recursive
-                            ? "the directory still has entries: some may still be open or being "
-                              "deleted, or were added meanwhile; try again, or with --retry"
-                            : "the directory is not empty: use -r to remove it and its contents");
+        add(options.recursive ? RemedyKind::remove_again : RemedyKind::remove_recursively);
       break;
-    case RemoveCause::sticky_directory:
-      hints.push_back(
-          "its directory is sticky (like /tmp) and the entry belongs to another "
-          "user: only its owner, the directory's owner or root can remove it");
-      break;
-    case RemoveCause::directory_not_writable:
-      hints.push_back(
-          "removing a name changes its directory, and you may not write to that "
-          "directory: check its permissions");
-      break;
-    case RemoveCause::permission_denied:
-      hints.push_back(
-          "the OS denied access: check the permissions of the file and of its "
-          "directory (on Windows: icacls)");
-      break;
+    case RemoveCause::sticky_directory: add(RemedyKind::ask_owner); break;
+    case RemoveCause::directory_not_writable: add(RemedyKind::check_directory_permissions); break;
+    case RemoveCause::permission_denied: add(RemedyKind::check_permissions); break;
     case RemoveCause::reserved_name:
       if (auto verbatim = platform::verbatim_form(report.path))
-        hints.push_back(fmt::format(
-            "'{}' is a reserved device name on Windows: to remove a file really named so, "
-            "use '{}'",
-            verbatim->substr(verbatim->find_last_of('\\') + 1), *verbatim));
+        remedies.push_back({.kind = RemedyKind::use_verbatim_path,
+                            .verbatim_path = std::move(*verbatim),
+                            .hypothetical = hypothetical});
       break;
-    case RemoveCause::protected_root:
-      hints.push_back(
-          "removing it would remove everything on the file system or volume; "
-          "--no-preserve-root overrides this safeguard");
-      break;
+    case RemoveCause::protected_root: add(RemedyKind::override_preserve_root); break;
     case RemoveCause::not_found:
     case RemoveCause::invalid_path:
     case RemoveCause::dot_or_dotdot:
@@ -367,7 +311,7 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
       refused_itself = true;
       continue;
     }
-    add_hints(inner, options, dry_run ? Tense::would : Tense::done);
+    add_remedies(inner, options, dry_run ? Tense::would : Tense::done);
     report.inside.push_back(std::move(inner));
   }
   for (const std::string& note : removal->notes)
@@ -508,7 +452,7 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
 
   for (std::size_t i = 0; i < reports.size(); ++i) {
     settle_holders(reports[i], scan_notes[i], false);
-    add_hints(reports[i], options, Tense::done);
+    add_remedies(reports[i], options, Tense::done);
   }
   return reports;
 }
@@ -537,7 +481,7 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
   if (options.find_holders) attach_holders(reports, existing, scan_notes);
   for (std::size_t i = 0; i < reports.size(); ++i) {
     settle_holders(reports[i], scan_notes[i], true);
-    add_hints(reports[i], options, Tense::would);
+    add_remedies(reports[i], options, Tense::would);
   }
   return reports;
 }
@@ -583,5 +527,30 @@ constexpr core::EnumName<RemoveCause> remove_cause_names[] = {
 static_assert(core::in_declaration_order(remove_cause_names));
 
 std::string_view to_string(RemoveCause cause) { return core::name_in(remove_cause_names, cause); }
+
+constexpr core::EnumName<RemedyKind> remedy_kind_names[] = {
+    {RemedyKind::close_own_handle, "close_own_handle"},
+    {RemedyKind::close_in_holder, "close_in_holder"},
+    {RemedyKind::retry_later, "retry_later"},
+    {RemedyKind::check_hidden_holders, "check_hidden_holders"},
+    {RemedyKind::delete_on_reboot, "delete_on_reboot"},
+    {RemedyKind::wait_for_last_handle, "wait_for_last_handle"},
+    {RemedyKind::close_to_free_space, "close_to_free_space"},
+    {RemedyKind::rename_aside, "rename_aside"},
+    {RemedyKind::clear_read_only, "clear_read_only"},
+    {RemedyKind::clear_immutable_flag, "clear_immutable_flag"},
+    {RemedyKind::remount_read_write, "remount_read_write"},
+    {RemedyKind::unmount, "unmount"},
+    {RemedyKind::remove_recursively, "remove_recursively"},
+    {RemedyKind::remove_again, "remove_again"},
+    {RemedyKind::see_entries_inside, "see_entries_inside"},
+    {RemedyKind::ask_owner, "ask_owner"},
+    {RemedyKind::check_directory_permissions, "check_directory_permissions"},
+    {RemedyKind::check_permissions, "check_permissions"},
+    {RemedyKind::use_verbatim_path, "use_verbatim_path"},
+    {RemedyKind::override_preserve_root, "override_preserve_root"}};
+static_assert(core::in_declaration_order(remedy_kind_names));
+
+std::string_view to_string(RemedyKind kind) { return core::name_in(remedy_kind_names, kind); }
 
 }  // namespace tmpctl

@@ -445,6 +445,10 @@ TEST_F(CleanupCli, ProtectedRootsNeedForce) {
     EXPECT_EQ(result.exit_code, 2) << refused << ": " << result.err;
     EXPECT_TRUE(contains(result.err, "home director")) << result.err;
     EXPECT_TRUE(contains(result.err, "--force")) << result.err;
+    EXPECT_TRUE(contains(result.err,
+                         "; tmpctl cleans temporary directories (--force to clean it "
+                         "anyway)\n"))
+        << result.err;
   }
   EXPECT_TRUE(exists(inside_home));
   auto root = run_tmpctl({"cleanup", "--dry-run", fs_path(scratch()).root_path().string()});

@@ -80,6 +80,14 @@ TEST_F(RemoveCli, EmptyPathAndDirectoryWithoutRecursiveAreRefusedWithAHint) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_TRUE(contains(refused.err, "hint: it is a directory: use -r")) << refused.err;
   EXPECT_TRUE(fs::is_directory(fs_path(dir)));
+  // In JSON, each hint's remedy by its name too, for a script to test.
+  auto json = run_tmpctl({"remove", "--json", dir});
+  EXPECT_EQ(json.exit_code, 1);
+  const auto object = nlohmann::json::parse(split(json.out).at(0));
+  EXPECT_EQ(object.at("hints"),
+            nlohmann::json::array({"it is a directory: use -r to remove it and its contents"}))
+      << json.out;
+  EXPECT_EQ(object.at("remedies"), nlohmann::json::array({"remove_recursively"})) << json.out;
   auto recursive = run_tmpctl({"remove", "-r", dir});
   EXPECT_EQ(recursive.exit_code, 0) << recursive.err;
   EXPECT_FALSE(fs::exists(fs_path(dir)));

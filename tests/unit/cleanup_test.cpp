@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/process.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
@@ -177,6 +178,34 @@ protected:
     return left;
   }
 };
+
+class CleanupRoots : public test::ScratchDirectoryTest {};
+
+// issue 13: a protected root is refused as a value a caller can test for;
+// how to override it (CleanupOptions::force, the CLI's --force) is the
+// caller's to say.
+TEST_F(CleanupRoots, AProtectedRootIsAKindOfErrorWithoutCliSpellings) {
+#ifdef _WIN32
+  const char* home_variable = "USERPROFILE";
+#else
+  const char* home_variable = "HOME";
+#endif
+  const std::string home = join(scratch(), "home");
+  fs::create_directory(fs_path(home));
+  std::ofstream(fs_path(join(home, "old"))) << "x";
+  test::ScopedEnvironment variable(home_variable, home.c_str());
+  CleanupOptions options;
+  options.now = std::chrono::system_clock::now() + std::chrono::days(30);
+  const std::vector<std::string> roots{home};
+  auto refused = cleanup(roots, options, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::protected_directory);
+  EXPECT_EQ(to_string(refused.error().kind), "protected_directory");
+  const std::string text = to_string(refused.error());
+  EXPECT_NE(text.find("home directory"), std::string::npos) << text;
+  EXPECT_EQ(text.find("--"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(fs_path(join(home, "old"))));
+}
 
 TEST_F(CleanupThreads, ManyThreadsRemoveExactlyWhatOneThreadRemoves) {
   const std::string one = make_tree("one");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <tmpctl/tmpctl.hpp>
 
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -16,13 +17,16 @@ namespace {
 template <typename Enum>
 using Names = std::vector<std::pair<Enum, std::string_view>>;
 
-// Checks each pair, and that the value after the last one has no name of its
-// own: the list is the whole enum.
+// Checks each pair, that the names are distinct and not empty, and that the
+// value after the last one has no name of its own: the list is the whole enum.
 template <typename Enum, typename NameOf>
 void expect_names(const Names<Enum>& names, NameOf name_of) {
+  std::set<std::string_view> distinct;
   for (std::size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(std::to_underlying(names[i].first), static_cast<int>(i)) << names[i].second;
     EXPECT_EQ(name_of(names[i].first), names[i].second);
+    EXPECT_FALSE(name_of(names[i].first).empty()) << i;
+    EXPECT_TRUE(distinct.insert(name_of(names[i].first)).second) << names[i].second;
   }
   EXPECT_EQ(name_of(static_cast<Enum>(names.size())), core::unnamed_value);
 }
@@ -106,8 +110,40 @@ TEST(EnumNames, ErrorKindAsTheJsonHasCarriedIt) {
                            {ErrorKind::name_too_long, "name_too_long"},
                            {ErrorKind::invalid_argument, "invalid_argument"},
                            {ErrorKind::too_many_attempts, "too_many_attempts"},
+                           {ErrorKind::protected_directory, "protected_directory"},
                            {ErrorKind::other, "other"}},
                           [](ErrorKind value) { return to_string(value); });
+}
+
+TEST(EnumNames, ErrorDomainAsTheJsonHasCarriedIt) {
+  expect_names<ErrorDomain>(
+      {{ErrorDomain::none, "none"}, {ErrorDomain::posix, "errno"}, {ErrorDomain::win32, "win32"}},
+      [](ErrorDomain value) { return to_string(value); });
+}
+
+TEST(EnumNames, RemedyKindAsRemoveJsonDocumentsIt) {
+  expect_names<RemedyKind>(
+      {{RemedyKind::close_own_handle, "close_own_handle"},
+       {RemedyKind::close_in_holder, "close_in_holder"},
+       {RemedyKind::retry_later, "retry_later"},
+       {RemedyKind::check_hidden_holders, "check_hidden_holders"},
+       {RemedyKind::delete_on_reboot, "delete_on_reboot"},
+       {RemedyKind::wait_for_last_handle, "wait_for_last_handle"},
+       {RemedyKind::close_to_free_space, "close_to_free_space"},
+       {RemedyKind::rename_aside, "rename_aside"},
+       {RemedyKind::clear_read_only, "clear_read_only"},
+       {RemedyKind::clear_immutable_flag, "clear_immutable_flag"},
+       {RemedyKind::remount_read_write, "remount_read_write"},
+       {RemedyKind::unmount, "unmount"},
+       {RemedyKind::remove_recursively, "remove_recursively"},
+       {RemedyKind::remove_again, "remove_again"},
+       {RemedyKind::see_entries_inside, "see_entries_inside"},
+       {RemedyKind::ask_owner, "ask_owner"},
+       {RemedyKind::check_directory_permissions, "check_directory_permissions"},
+       {RemedyKind::check_permissions, "check_permissions"},
+       {RemedyKind::use_verbatim_path, "use_verbatim_path"},
+       {RemedyKind::override_preserve_root, "override_preserve_root"}},
+      [](RemedyKind value) { return to_string(value); });
 }
 
 TEST(EnumNames, RecordKindAsCreateAndListJsonDocumentIt) {
