@@ -451,7 +451,7 @@ struct TreeWalk::State {
     if (!destination->inside) return RemoveResult::changed;
     if ((basic.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0 && !force) {
       Error error = os_error(ERROR_ACCESS_DENIED, "remove", path);
-      error.message = "the read-only attribute is set (--force deletes it)";
+      error.message = "the read-only attribute is set";
       return std::unexpected(std::move(error));
     }
     if (mode == RemoveMode::dry_run) return RemoveResult::removed;
