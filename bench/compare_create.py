@@ -8,7 +8,11 @@
    `mktemp -p DIR`, alternating, median of --bulk-rounds each; and the
    kernel's floor, 10,000 exclusive creates from one process.
 
+`--baseline TMPCTL` times another tmpctl build (the one before a change) in the
+same rounds, in both parts.
+
 Usage: bench/compare_create.py TMPCTL [--rounds N] [--bulk-rounds N] [--dir DIR]
+                               [--baseline TMPCTL]
 Results go to stdout as Markdown rows for docs/benchmarks.md.
 """
 import argparse
@@ -47,6 +51,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=500)
     parser.add_argument("--bulk-rounds", type=int, default=5)
     parser.add_argument("--dir", default=None, help="where to create (default: a new dir in /tmp)")
+    parser.add_argument("--baseline", help="another tmpctl build to time in the same run")
     args = parser.parse_args()
 
     tmpctl = os.path.abspath(args.tmpctl)
@@ -57,6 +62,9 @@ def main():
             "tmpctl create": [tmpctl, "create", "-p", work],
             "mktemp": [mktemp, "-p", work],
         }
+        if args.baseline:
+            commands["tmpctl create (baseline)"] = [os.path.abspath(args.baseline), "create",
+                                                    "-p", work]
         for argv in commands.values():  # warm the page cache
             for _ in range(20):
                 spawn_wait(argv)
@@ -74,15 +82,25 @@ def main():
         print(f"| latency, median of {args.rounds} interleaved runs | "
               f"tmpctl create {med['tmpctl create']:.3f} ms | mktemp {med['mktemp']:.3f} ms | "
               f"ratio {ratio:.2f} |")
+        if args.baseline:
+            base = med["tmpctl create (baseline)"]
+            print(f"| baseline, same rounds | tmpctl create (baseline) {base:.3f} ms | "
+                  f"ratio to mktemp {base / med['mktemp']:.2f} | "
+                  f"new/baseline {med['tmpctl create'] / base:.2f} |")
 
+        if args.bulk_rounds == 0:
+            return
         loop = f'for i in $(seq 10000); do {mktemp} -p "{work}" >/dev/null; done'
         bulk = {"tmpctl create -n 10000": [], "shell loop of 10000 mktemp": [],
                 "floor": []}
+        if args.baseline:
+            bulk["baseline create -n 10000"] = []
         for round_ in range(args.bulk_rounds):
             for name in (list(bulk) if round_ % 2 == 0 else list(reversed(bulk))):
                 start = time.perf_counter()
-                if name.startswith("tmpctl"):
-                    subprocess.run([tmpctl, "create", "-n", "10000", "-p", work], check=True,
+                if name.startswith("tmpctl") or name.startswith("baseline"):
+                    program = tmpctl if name.startswith("tmpctl") else os.path.abspath(args.baseline)
+                    subprocess.run([program, "create", "-n", "10000", "-p", work], check=True,
                                    stdout=subprocess.DEVNULL)
                 elif name == "floor":
                     # The kernel's share: 10,000 exclusive creates and closes
@@ -101,6 +119,10 @@ def main():
               f"shell loop of mktemp {bmed['shell loop of 10000 mktemp']:.2f} s | "
               f"tmpctl {speedup:.0f}x faster | floor (10,000 os.open+close in one "
               f"process) {bmed['floor']:.3f} s |")
+        if args.baseline:
+            base = bmed["baseline create -n 10000"]
+            print(f"| baseline create -n 10000 {base:.3f} s | "
+                  f"new/baseline {bmed['tmpctl create -n 10000'] / base:.2f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

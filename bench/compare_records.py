@@ -11,7 +11,10 @@
    of --list-rounds each. The target is under 0.5 s for 10,000.
 
 The record store is a fresh TMPCTL_RECORDS in the work directory.
+`--baseline TMPCTL` times another tmpctl build in the same rounds (its
+create, create --ttl, list and list --json; the list over the same store).
 Usage: bench/compare_records.py TMPCTL [--rounds N] [--records N] [--list-rounds N] [--dir DIR]
+                                [--baseline TMPCTL]
 """
 import argparse
 import os
@@ -41,6 +44,7 @@ def main():
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--list-rounds", type=int, default=10)
     parser.add_argument("--dir", default=None, help="where to work (default: a new dir in /tmp)")
+    parser.add_argument("--baseline", help="another tmpctl build to time in the same run")
     args = parser.parse_args()
 
     tmpctl = os.path.abspath(args.tmpctl)
@@ -55,6 +59,11 @@ def main():
                                                    "--tag", "bench"],
             "mktemp": [shutil.which("mktemp"), "-p", files],
         }
+        base = os.path.abspath(args.baseline) if args.baseline else None
+        if base:
+            commands["baseline create"] = [base, "create", "-p", files]
+            commands["baseline create --ttl 1h --tag bench"] = [base, "create", "-p", files,
+                                                                "--ttl", "1h", "--tag", "bench"]
         for argv in commands.values():  # warm the page cache
             for _ in range(20):
                 spawn_wait(argv, env)
@@ -81,6 +90,9 @@ def main():
             "tmpctl list --json": [tmpctl, "list", "--json"],
             "ls -l": [shutil.which("ls"), "-l", files],
         }
+        if base:
+            listing["baseline list"] = [base, "list"]
+            listing["baseline list --json"] = [base, "list", "--json"]
         lines = subprocess.run(listing["tmpctl list"], env=env, check=True,
                                capture_output=True).stdout.count(b"\n")
         if lines != args.records + 1:
@@ -88,8 +100,10 @@ def main():
         for argv in listing.values():
             spawn_wait(argv, env)
         results = {name: [] for name in listing}
-        for _ in range(args.list_rounds):
-            for name, argv in listing.items():
+        for round_ in range(args.list_rounds):
+            names = list(listing) if round_ % 2 == 0 else list(reversed(listing))
+            for name in names:
+                argv = listing[name]
                 results[name].append(spawn_wait(argv, env))
         ls = statistics.median(results["ls -l"])
         print(f"\nlist over {args.records} records, {args.list_rounds} rounds (median):")

@@ -29,7 +29,8 @@ else()
   set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
   set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${PROJECT_HOMEPAGE_URL}")
   # Depends from dpkg-shlibdeps (package dpkg-dev): the ELF files' real needs.
-  # tmpctl links libstdc++ and libgcc statically, so this comes to libc6 only.
+  # tmpctl is linked statically on Linux with g++, so this comes to nothing
+  # (libc6 only where it links glibc dynamically: sanitizers, other compilers).
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   # Control files get the permissions Debian's tools give them (0644/0755).
   set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -52,7 +52,9 @@ enum class EntryType {
 };
 
 struct CleanupOptions {
-  /// Entries whose newest chosen timestamp is older than this are stale.
+  /// Entries whose newest chosen timestamp is older than this are stale; 0
+  /// makes every entry stale, whatever its times (tmpfiles.d's age 0), an
+  /// entry in use still being kept.
   std::chrono::seconds older_than = std::chrono::days(10);
   /// Directories ignore change and access times, which deleting their
   /// children and listing them update. Empty: judged by the modification time.
@@ -167,10 +169,17 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
                                              const CleanupOptions& options,
                                              const CleanupObserver& observer);
 
-/// "12h" and "1d6h" to seconds: a positive whole number of units s, m, h, d,
-/// w, in any order, repeated as in "1h30m"; a bare number means seconds. At
-/// most 100 years.
-std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text);
+/// Whether a duration of 0 ("0", "0s", "0d") is a value or an error.
+enum class ZeroDuration {
+  refused,  ///< a lifetime (--ttl): 0 would expire at once
+  allowed,  ///< an age (--older-than): 0 means regardless of age, as in tmpfiles.d
+};
+
+/// "12h" and "1d6h" to seconds: a whole number of units s, m, h, d, w, in
+/// any order, repeated as in "1h30m"; a bare number means seconds. At most
+/// 100 years; 0 only where `zero` allows it.
+std::expected<std::chrono::seconds, Error> parse_duration(
+    std::string_view text, ZeroDuration zero = ZeroDuration::refused);
 
 /// Whether `text` matches `pattern`, the same on every OS: `*` any run of
 /// characters but `/`, `**` any run including `/`, `?` one character but

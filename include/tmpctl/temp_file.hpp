@@ -26,9 +26,12 @@ struct CreateOptions {
   /// Text after the random part (or after name_template). Must not contain a
   /// path separator; with name_template, the template must end in X.
   std::string suffix{};
-  /// A name such as "build.XXXXXX.log". It may have a directory part
-  /// ("out/build.XXXXXX.log") when `directory` is empty; the entry is then
-  /// created there instead of in the temporary directory.
+  /// A name such as "build.XXXXXX.log": the run of X's that ends at its
+  /// last X (3 or more) becomes random characters, the rest stays as it is.
+  /// It may have a directory part ("out/build.XXXXXX.log"): the entry is
+  /// then created there, below `directory` when that is given (an absolute
+  /// template cannot be combined with `directory`), else from the current
+  /// directory.
   std::string name_template{};
   /// POSIX permission bits; 0 means 0600 for files and 0700 for directories.
   /// The process umask applies, as with open(2). On Windows every entry gets

@@ -272,7 +272,7 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
              OptionValues::Kind::directory);
   app_->add_option("--older-than", older_than_,
                    "Stale after this long: 90s, 30m, 12h, 7d, 2w, 1d6h (default 10d, as "
-                   "systemd-tmpfiles uses for /tmp)")
+                   "systemd-tmpfiles uses for /tmp); 0: regardless of age")
       ->type_name("DURATION");
   list_of(app_->add_option("--age-by", age_by_,
                            "Timestamps that make an entry young, comma-separated: atime, mtime, "
@@ -347,7 +347,7 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
 }
 
 int CleanupCommand::prepare_walk() {
-  auto older_than = parse_duration(older_than_);
+  auto older_than = parse_duration(older_than_, ZeroDuration::allowed);
   if (!older_than) {
     print_error(fmt::format("--older-than: {}", older_than.error().message));
     return exit_usage;

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
+#include "core/mktemp_rules.hpp"
 
 namespace tmpctl::cli {
 namespace {
@@ -25,8 +26,12 @@ random generator. Unlike mkstemp, tmpctl closes the file before it exits:
 nothing is left open, so the file can be written, renamed or removed at once,
 on Windows too.
 
-Where: the directory part of TEMPLATE, else --dir, else $TMPDIR (empty counts
-as unset), else /tmp. On Windows: GetTempPath2W (%TMP%, %TEMP%, ...).)";
+Takes every GNU mktemp command line, with GNU's meaning (alias
+mktemp='tmpctl create'): TEMPLATE alone is a path (in the current directory
+unless it has a directory part); with -p DIR, --tmpdir[=DIR] or -t, and with
+no TEMPLATE, entries go to DIR or to the temporary directory: $TMPDIR (empty
+counts as unset), else /tmp; on Windows GetTempPath2W (%TMP%, %TEMP%, ...).
+The printed path is always absolute.)";
 
 constexpr const char* footer =
     R"(TEMPLATE is a name whose last run of 3 or more X's becomes random characters,
@@ -35,7 +40,8 @@ e.g. build.XXXXXX.log; the default is tmp.XXXXXXXXXX (10 random characters).
 Examples:
   tmpctl create                           /tmp/tmp.k3J9xQ2vLm
   tmpctl create -d --prefix build.        a private directory: /tmp/build.Qw81...
-  tmpctl create -p . report.XXXXXX.csv    ./report.<6 random>.csv
+  tmpctl create -d --tmpdir build.XXXXXX  the same, as mktemp spells it
+  tmpctl create report.XXXXXX.csv         ./report.<6 random>.csv
   tmpctl create -n 3 --json               three files, one JSON object a line
   tmp=$(tmpctl create) && trap 'rm -f -- "$tmp"' EXIT
   tmp=$(tmpctl create --ttl 2h --tag ci)  found later by 'tmpctl list', removed by
@@ -72,10 +78,14 @@ CreateCommand::CreateCommand(CLI::App& parent)
   // CLI11 lists a command's description in the parent's help: keep that to
   // one line and put the long text with the command's own help.
   app_->footer(std::string(description) + "\n\n" + footer);
-  path_value(
-      app_->add_option("TEMPLATE", create_.name_template, "Name template, e.g. build.XXXXXX.log"),
-      OptionValues::Kind::file);
-  auto* prefix = add_create_options(*app_, create_, "Create directories instead of files");
+  auto* name_template =
+      app_->add_option("TEMPLATE", create_.name_template,
+                       "Name template, e.g. build.XXXXXX.log, in the current directory unless "
+                       "-p, --tmpdir or -t is given");
+  path_value(name_template, OptionValues::Kind::file);
+  create_.template_option = name_template;
+  auto* prefix = add_create_options(*app_, create_, "Create directories instead of files",
+                                    DirectoryOptions::mktemp);
   app_->add_option("-n,--count", count_, "Create N entries in one go (all or none)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, max_count));
@@ -89,30 +99,63 @@ CreateCommand::CreateCommand(CLI::App& parent)
   lifetime_.add_to(*app_, {dry_run});
 }
 
-int CreateCommand::run() {
-  const CreateOptions options = create_.options();
-  const std::string_view kind =
-      to_string(create_.directory ? RecordKind::directory : RecordKind::file);
+CreateArgs CreateCommand::args() const {
+  CreateOptionValues create = create_;
+  create.take_directory(*app_);
+  CreateArgs args;
+  args.directory = create_.directory;
+  if (create_.template_option->count() > 0) args.name_template = create_.name_template;
+  if (create_.prefix_option->count() > 0) args.prefix = create_.prefix;
+  if (create_.suffix_option->count() > 0) args.suffix = create_.suffix;
+  args.dir_given = create.dir_given;
+  args.dir = create.dir;
+  args.single_name = create_.single_name;
+  args.count = count_;
+  args.json = json_;
+  args.null = null_;
+  args.quiet = quiet_;
+  args.dry_run = dry_run_;
+  return args;
+}
+
+int run_create(const CreateArgs& args, const LifetimeOptions* lifetime_options) {
+  // -q silences failures to create, never a usage error (as GNU mktemp).
+  auto fail = [&](const Error& error) {
+    if (!args.quiet || error.kind == ErrorKind::invalid_argument) print_error(error);
+    return exit_code_for(error);
+  };
   // With a lifetime, each entry is recorded before its path is printed: a
   // path a script was given always has its record.
   std::optional<Lifetime> lifetime;
   std::optional<RecordStore> store;
-  if (lifetime_.requested()) {
-    auto wanted = lifetime_.lifetime();
+  if (lifetime_options != nullptr && lifetime_options->requested()) {
+    auto wanted = lifetime_options->lifetime();
     if (!wanted) {
-      if (!quiet_) print_error(wanted.error());
+      print_error(wanted.error());
       return exit_usage;
     }
     lifetime = std::move(*wanted);
   }
+  CreateOptions base;
+  base.prefix = args.prefix;
+  auto resolved = core::mktemp_options({.name_template = args.name_template,
+                                        .suffix = args.suffix,
+                                        .in_directory = args.dir_given,
+                                        .directory = args.dir,
+                                        .single_name = args.single_name},
+                                       std::move(base));
+  if (!resolved) return fail(resolved.error());
+  const CreateOptions& options = *resolved;
+  const std::string_view kind =
+      to_string(args.directory ? RecordKind::directory : RecordKind::file);
 
   DataOutput out(stdout);
   auto print_path = [&](const std::string& path, const Record* record) {
-    if (json_) {
+    if (args.json) {
       nlohmann::ordered_json object;
       set_path(object, "path", path);
       object["kind"] = kind;
-      object["created"] = !dry_run_;
+      object["created"] = !args.dry_run;
       if (record != nullptr) {
         object["record"] = record->id;
         object["expires"] = record->expires ? nlohmann::ordered_json(utc_text(*record->expires))
@@ -123,18 +166,14 @@ int CreateCommand::run() {
       out.write_json_line(object);
     } else {
       out.write(path);
-      out.write(null_ ? std::string_view("\0", 1) : std::string_view("\n"));
+      out.write(args.null ? std::string_view("\0", 1) : std::string_view("\n"));
     }
   };
-  auto fail = [&](const Error& error) {
-    if (!quiet_) print_error(error);
-    return exit_code_for(error);
-  };
 
-  if (dry_run_) {
+  if (args.dry_run) {
     // Nothing is created, so only this set keeps the names apart.
     std::unordered_set<std::string> printed;
-    for (std::size_t i = 0; i < count_; ++i) {
+    for (std::size_t i = 0; i < args.count; ++i) {
       std::expected<std::string, Error> name;
       for (int draw = 0; draw < max_create_attempts; ++draw) {
         name = unused_name(options);
@@ -142,7 +181,8 @@ int CreateCommand::run() {
       }
       if (!name) return fail(name.error());
       if (printed.contains(*name))
-        return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in", create_.dir,
+        return fail(Error::invalid(ErrorKind::too_many_attempts, "pick a name in",
+                                   options.directory,
                                    "no more distinct free names for this template"));
       printed.insert(*name);
       print_path(*name, nullptr);
@@ -154,8 +194,8 @@ int CreateCommand::run() {
   // All or nothing: entries made so far are discarded (by their destructors)
   // if a later one fails or the paths cannot be printed.
   auto create_all = [&]<class Entry>(std::vector<Entry>& created) -> int {
-    created.reserve(count_);
-    for (std::size_t i = 0; i < count_; ++i) {
+    created.reserve(args.count);
+    for (std::size_t i = 0; i < args.count; ++i) {
       auto entry = Entry::create(options);
       if (!entry) return fail(entry.error());
       if constexpr (std::is_same_v<Entry, TempFile>) {
@@ -174,7 +214,7 @@ int CreateCommand::run() {
       store = std::move(*opened);
       for (const Entry& entry : created) {
         auto record = store->add(
-            entry.path(), create_.directory ? RecordKind::directory : RecordKind::file, *lifetime);
+            entry.path(), args.directory ? RecordKind::directory : RecordKind::file, *lifetime);
         if (!record) {
           forget_all();
           return fail(record.error());
@@ -191,7 +231,7 @@ int CreateCommand::run() {
     for (Entry& entry : created) (void)entry.keep();
     return exit_success;
   };
-  if (create_.directory) {
+  if (args.directory) {
     std::vector<TempDirectory> created;
     return create_all(created);
   }

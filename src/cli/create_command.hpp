@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/create_args.hpp"
 #include "cli/create_options.hpp"
 #include "cli/record_options.hpp"
 
@@ -15,7 +16,9 @@ public:
   static constexpr const char* command_summary = "Create temporary files or directories safely";
   explicit CreateCommand(CLI::App& parent);
   bool selected() const { return app_->parsed(); }
-  int run();
+  int run() { return run_create(args(), &lifetime_); }
+  /// What the parsed command line asks for (the lifetime options aside).
+  CreateArgs args() const;
 
 private:
   CLI::App* app_;

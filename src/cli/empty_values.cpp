@@ -16,7 +16,8 @@ const CLI::App* subcommand_named(const CLI::App& app, const std::string& word) {
 }  // namespace
 
 std::vector<std::string> with_empty_values_split(const CLI::App& app,
-                                                 const std::vector<std::string>& arguments) {
+                                                 const std::vector<std::string>& arguments,
+                                                 std::string_view operands_end_options_of) {
   std::vector<std::string> out;
   out.reserve(arguments.size() + 1);
   const CLI::App* command = &app;
@@ -61,6 +62,9 @@ std::vector<std::string> with_empty_values_split(const CLI::App& app,
         command = sub;
     } else if (command->get_positionals_at_end()) {
       options_ended = true;  // run: COMMAND's arguments from here on
+    } else if (!operands_end_options_of.empty() && command->get_name() == operands_end_options_of) {
+      out.insert(out.end() - 1, "--");
+      options_ended = true;
     }
   }
   return out;

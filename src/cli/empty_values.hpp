@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tmpctl::cli {
@@ -15,7 +16,12 @@ namespace tmpctl::cli {
 /// option, split into "--NAME" and "". Everything else is left as it is:
 /// the value of an option ("--prefix --tag="), words after "--", and run's
 /// COMMAND and its arguments.
+///
+/// `operands_end_options_of` names a command whose options end at its first
+/// operand, as GNU getopt's with POSIXLY_CORRECT set ("create aXXXX
+/// --suffix=b" has two TEMPLATEs then): a "--" is put before that operand.
 std::vector<std::string> with_empty_values_split(const CLI::App& app,
-                                                 const std::vector<std::string>& arguments);
+                                                 const std::vector<std::string>& arguments,
+                                                 std::string_view operands_end_options_of = {});
 
 }  // namespace tmpctl::cli

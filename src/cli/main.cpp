@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <tmpctl/version.hpp>
@@ -11,11 +14,13 @@
 #include "cli/cleanup_command.hpp"
 #include "cli/completion_command.hpp"
 #include "cli/create_command.hpp"
+#include "cli/create_fast_path.hpp"
 #include "cli/list_command.hpp"
 #include "cli/remove_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/empty_values.hpp"
 #include "cli/exit_codes.hpp"
+#include "platform/environment.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "platform/console.hpp"
@@ -54,13 +59,23 @@ int print_requested_text(CLI::App& app, const CLI::ParseError& request) {
 
 // CLI11's words for a word it did not expect, in tmpctl's: the word itself
 // and what it was taken for.
-std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool command_given) {
+// `operands_only`: every word after create's first operand is one (POSIXLY_CORRECT).
+std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool command_given,
+                        bool operands_only) {
   std::string commands;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+  bool create = false;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    create =
+        create || (sub->parsed() && sub->get_name() == tmpctl::cli::CreateCommand::command_name);
+  }
   const std::vector<std::string> extras = app.remaining(true);
   const bool required = dynamic_cast<const CLI::RequiredError*>(&error) != nullptr;
   const bool extra = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
+  // A second TEMPLATE: GNU mktemp's words.
+  if (create && extra && operands_only)
+    for (const std::string& word : extras)
+      if (word != "--") return fmt::format("too many templates ('{}' after the first)", word);
   // An unknown option is the real mistake even when CLI11 first stumbled on
   // something else ("remove --nope" is not about a missing PATH).
   for (const std::string& word : extras)
@@ -69,6 +84,7 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   if ((required || extra) && !extras.empty()) {
     const std::string& word = extras.front();
     if (!command_given) return fmt::format("unknown command '{}' (commands: {})", word, commands);
+    if (extra && create) return fmt::format("too many templates ('{}' after the first)", word);
     if (extra) return fmt::format("unexpected argument '{}'", word);
   }
   if (required && !command_given) return fmt::format("no command given (commands: {})", commands);
@@ -151,6 +167,9 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   app.footer(footer);
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
+  // Options start with '-' on every OS: "/x" is a path on Windows too (CLI11
+  // would take it for an option there), as the fast path of create sees it.
+  app.allow_windows_style_options(false);
   Commands commands;
   commands.build(app, only);
 
@@ -169,7 +188,11 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
     add_color_option(*command);
 
-  std::vector<std::string> split = with_empty_values_split(app, arguments);
+  // GNU getopt's POSIXLY_CORRECT, for create only (the drop-in mktemp): a
+  // command that deletes never takes an option for a path.
+  const bool posixly_correct = !tmpctl::platform::environment_variable("POSIXLY_CORRECT").empty();
+  std::vector<std::string> split = with_empty_values_split(
+      app, arguments, posixly_correct ? CreateCommand::command_name : std::string_view());
   std::vector<char*> pointers;
   for (std::string& argument : split) pointers.push_back(argument.data());
   try {
@@ -187,7 +210,7 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
     for (const CLI::App* sub :
          app.get_subcommands([](const CLI::App* sub) { return sub->parsed(); }))
       command += " " + sub->get_name();
-    print_error(usage_error(app, e, command != "tmpctl"));
+    print_error(usage_error(app, e, command != "tmpctl", posixly_correct));
     print_error(fmt::format("run '{} --help' for usage", command));
     // run's own codes leave 1-123 to COMMAND: its usage errors are tmpctl's
     // failures before COMMAND ran, as with env, nice and timeout.
@@ -207,5 +230,17 @@ int main(int argc, char** argv) {
   tmpctl::platform::prepare_standard_streams();
   std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
   std::string command = named_command(arguments);
+  // A plain create (what scripts run, often in loops) without building CLI11's
+  // parser; anything else, and everything the fast path declines, goes to it.
+  if (command == tmpctl::cli::CreateCommand::command_name &&
+      tmpctl::platform::environment_variable("POSIXLY_CORRECT").empty())
+    if (const auto args = tmpctl::cli::parse_create_quickly(arguments)) {
+      const int code = tmpctl::cli::run_create(*args, nullptr);
+      // Ends here, without the destructors of CLI11's static objects (a tenth
+      // of such a create's instructions): run_create flushed and checked
+      // stdout, and stderr is unbuffered.
+      std::fflush(nullptr);
+      std::_Exit(code);
+    }
   return parse_and_run(std::move(arguments), std::move(command));
 }

@@ -12,7 +12,10 @@
 namespace tmpctl::cli {
 namespace {
 
-// Decided once by use_color(); no colour until then.
+// Decided once by use_color(), or as "auto" when the first text is styled
+// before (create's fast path never parses --color, and a create that
+// succeeds styles nothing: it asks nothing of the terminal).
+bool color_decided = false;
 bool stdout_color = false;
 bool stderr_color = false;
 
@@ -31,6 +34,7 @@ void write_diagnostic(std::string_view text) noexcept {
 }
 
 void use_color(std::string_view when) {
+  color_decided = true;
   // https://no-color.org: a non-empty NO_COLOR turns off the default colour;
   // an explicit --color=always still wins.
   const bool automatic = when == "auto" && platform::environment_variable("NO_COLOR").empty();
@@ -43,6 +47,7 @@ void use_color(std::string_view when) {
 }
 
 std::string styled(std::FILE* stream, Style style, std::string_view text) {
+  if (!color_decided) use_color("auto");
   if (!(stream == stdout ? stdout_color : stream == stderr && stderr_color) || text.empty())
     return std::string(text);
   std::string_view start;

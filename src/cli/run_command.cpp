@@ -108,11 +108,14 @@ RunCommand::RunCommand(CLI::App& parent)
              OptionValues::Kind::file);
   auto* prefix = add_create_options(*app_, create_,
                                     "Create a directory instead of a file (removed with all it "
-                                    "contains)");
-  path_value(app_->add_option("--template", create_.name_template,
-                              "Name template, e.g. build.XXXXXX.log, as create's TEMPLATE")
-                 ->type_name("TEMPLATE"),
-             OptionValues::Kind::file);
+                                    "contains)",
+                                    DirectoryOptions::tmpctl);
+  path_value(
+      app_->add_option("--template", create_.name_template,
+                       "Name template, e.g. build.XXXXXX.log, in the temporary directory unless it "
+                       "has a directory part")
+          ->type_name("TEMPLATE"),
+      OptionValues::Kind::file);
   app_->add_flag("--keep-on-failure", keep_on_failure_,
                  "If the temp file cannot be removed, warn, leave it, and exit with COMMAND's "
                  "status instead of 124");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <thread>
 #include <utility>
 
@@ -85,9 +86,12 @@ Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
                  const platform::OpenFileTable& open_files, CleanerOptions options)
     : rules_(rules), shared_(shared), open_files_(open_files), options_(options) {
   const auto now = rules.now.value_or(std::chrono::system_clock::now());
-  cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                (now - rules.older_than).time_since_epoch())
-                .count();
+  // Age 0: stale whatever the times say, a time in the future too.
+  cutoff_ = rules.older_than == std::chrono::seconds(0)
+                ? std::numeric_limits<std::int64_t>::max()
+                : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      (now - rules.older_than).time_since_epoch())
+                      .count();
   const auto has_slash = [](const std::string& glob) {
     return glob.find('/') != std::string::npos;
   };

@@ -133,10 +133,10 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
   for (const std::string& glob : options.exclude)
     if (auto ok = check_glob(glob); !ok) return std::unexpected(ok.error());
 
-  if (options.older_than <= std::chrono::seconds(0) ||
+  if (options.older_than < std::chrono::seconds(0) ||
       options.older_than > std::chrono::days(100 * 366))
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "clean up", "",
-                                          "the age must be between 1 second and 100 years"));
+                                          "the age must be between 0 and 100 years"));
 
   // What processes hold is looked at once, before tmpctl opens anything of
   // its own in the trees.

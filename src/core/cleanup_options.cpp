@@ -140,7 +140,8 @@ std::expected<void, Error> check_glob(std::string_view pattern) {
   return {};
 }
 
-std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text) {
+std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text,
+                                                          ZeroDuration zero) {
   const auto invalid = [&](std::string why) {
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use duration",
                                           std::string(text), std::move(why)));
@@ -181,7 +182,8 @@ std::expected<std::chrono::seconds, Error> parse_duration(std::string_view text)
       return invalid("it is longer than 100 years");
     total += number * unit;
   }
-  if (total == 0) return invalid("a duration must be longer than 0s");
+  if (total == 0 && zero == ZeroDuration::refused)
+    return invalid("a duration must be longer than 0s");
   return std::chrono::seconds(total);
 }
 

@@ -27,14 +27,19 @@ std::expected<Target, Error> resolve_target(const CreateOptions& requested) {
       requested.name_template.find_last_of(platform::path_separators());
   if (last_separator != std::string::npos) {
     const std::string& tmpl = requested.name_template;
-    if (!requested.directory.empty())
-      return std::unexpected(
-          Error::invalid(ErrorKind::invalid_argument, "use template", tmpl,
-                         "a template with a directory part cannot be combined with a directory"));
     if (last_separator + 1 == tmpl.size())
       return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "use template", tmpl,
                                             "the template has no file name"));
-    options.directory = tmpl.substr(0, last_separator + 1);
+    const std::string part = tmpl.substr(0, last_separator + 1);
+    if (requested.directory.empty()) {
+      options.directory = part;
+    } else if (platform::is_absolute_path(tmpl)) {
+      return std::unexpected(
+          Error::invalid(ErrorKind::invalid_argument, "use template", tmpl,
+                         "an absolute template cannot be combined with a directory"));
+    } else {
+      options.directory = core::join_path(requested.directory, part);  // as mktemp -p DIR a/bXXX
+    }
     options.name_template = tmpl.substr(last_separator + 1);
   }
   auto pattern = core::parse_name_pattern(options);

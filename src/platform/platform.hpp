@@ -56,6 +56,12 @@ std::string_view native_code_name(ErrorDomain domain, int code) noexcept;
 std::expected<void, Error> random_bytes(std::span<std::uint8_t> out);
 
 std::expected<std::string, Error> system_temp_directory();
+/// The temporary directory the environment names, or an empty string: $TMPDIR
+/// on POSIX; %TMP%, else %TEMP% on Windows (empty values count as unset).
+std::string temp_directory_from_environment();
+/// Whether `path` is absolute: it starts with '/' on POSIX; on Windows with a
+/// separator or a drive ("C:"), which are not relative to the current directory.
+bool is_absolute_path(std::string_view path) noexcept;
 /// Makes `path` absolute against the current directory, lexically (no
 /// symlink resolution); strips trailing separators except a root's.
 std::expected<std::string, Error> absolute_path(std::string_view path);

@@ -334,6 +334,32 @@ TEST_F(CleanupCli, AFileHeldOpenIsKeptAndItsHolderNamed) {
   EXPECT_FALSE(exists(held));
 }
 
+// Issue 14, from systemd-tmpfiles' own tests: age 0 ("0" or "0s") means
+// regardless of age, as in tmpfiles.d: fresh entries go, and one whose time
+// lies in the future too; what a process holds is still kept; the root stays.
+TEST_F(CleanupCli, AgeZeroRemovesEverythingNotInUse) {
+  for (const char* zero : {"0", "0s"}) {
+    SCOPED_TRACE(zero);
+    const std::string fresh = file("fresh.tmp", true);
+    const std::string dir = directory("dir", true);
+    const std::string inner = file("dir/inner.tmp", true);
+    const std::string future = file("future.tmp", true);
+    fs::last_write_time(fs_path(future), fs::file_time_type::clock::now() + std::chrono::hours(1));
+    const std::string held = file("held.tmp", true);
+    HeldFile holder(held, scratch());
+    auto result = run_tmpctl({"cleanup", "--older-than", zero, "--age-by", "mtime", root_});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_FALSE(exists(fresh));
+    EXPECT_FALSE(exists(inner));
+    EXPECT_FALSE(exists(dir));
+    EXPECT_FALSE(exists(future));
+    EXPECT_TRUE(exists(held));
+    EXPECT_TRUE(exists(root_));
+    holder.release();
+    fs::remove(fs_path(held));
+  }
+}
+
 // Issue 12 item 10: a directory that is some process's working directory is
 // in use; it is not entered, so it keeps everything in it, on both OSes
 // (Windows: the open for delete meets the holder's handle, which lacks
@@ -397,7 +423,7 @@ TEST_F(CleanupCli, MatchExcludeTypeDepthAndKeepDirs) {
 TEST_F(CleanupCli, BadUsageIsRefusedBeforeAnythingIsRemoved) {
   const std::string old = file("old");
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--older-than", "10x"},
-                                              {"--older-than", "0s"},
+                                              {"--older-than", "-5m"},
                                               {"--age-by", "mtime,ztime"},
                                               {"--type", "socket"},
                                               {"--match", "[oops"},

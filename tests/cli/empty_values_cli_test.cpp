@@ -144,8 +144,8 @@ protected:
     words.push_back(name);
     if (name == "cleanup") add({"--age-by", "mtime"});
     words.insert(words.end(), option.begin(), option.end());
-    if (name == "create")
-      add({join(world.dir, "sentinel.XXXXXX")});
+    if (name == "create")  // an -p before TEMPLATE: the last -p or --dir wins, as in GNU
+      add({"-p", world.dir, "sentinel.XXXXXX"});
     else if (name == "list")
       add({"--json"});
     else if (name == "remove" || name == "diagnose")
@@ -236,18 +236,20 @@ TEST_F(EmptyValuesCli, CreatePrefixEqualsIsNoPrefix) {
 TEST_F(EmptyValuesCli, CreateDirEqualsIsTheDefaultDirectory) {
   const World world = make_world("w");
   for (const char* option : {"--dir=", "--tmpdir="}) {
-    const test::ProcessResult result =
-        run_in(world, {"create", option, join(world.dir, "a.XXXXXX")});
+    const test::ProcessResult result = run_in(world, {"create", option, "a.XXXXXX"});
     ASSERT_EQ(result.exit_code, 0) << option << ": " << result.err;
     const std::string path = split(result.out).at(0);
     EXPECT_TRUE(test::base_name(path).starts_with("a.")) << path;
     EXPECT_TRUE(fs::is_regular_file(fs_path(path))) << path;
+    EXPECT_EQ(test::utf8(fs_path(path).parent_path()), test::utf8(fs_path(world.tmp)));
+    // An absolute TEMPLATE cannot go below a directory (GNU mktemp's rule).
+    const auto before = snapshot(world.root);
+    const test::ProcessResult absolute =
+        run_in(world, {"create", option, join(world.dir, "a.XXXXXX")});
+    EXPECT_EQ(absolute.exit_code, 2) << absolute.err;
+    EXPECT_TRUE(contains(absolute.err, "it may not be absolute")) << absolute.err;
+    EXPECT_EQ(snapshot(world.root), before);
   }
-  // Without a directory in TEMPLATE: the temp directory.
-  const test::ProcessResult plain = run_in(world, {"create", "--tmpdir=", "b.XXXXXX"});
-  ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  EXPECT_EQ(test::utf8(fs_path(split(plain.out).at(0)).parent_path()),
-            test::utf8(fs_path(world.tmp)));
 }
 
 TEST_F(EmptyValuesCli, TagEqualsIsRefusedNotTheNextWord) {

@@ -114,6 +114,15 @@ TEST_F(UsageCli, UnknownOptionsPointToTheirCommandsHelp) {
   EXPECT_TRUE(test::list_directory(scratch()).empty());
 }
 
+// Options start with '-' on every OS: on Windows "/x" is a path (relative
+// to the current drive's root), never an option, as CLI11 would have it.
+TEST_F(UsageCli, AWordStartingWithSlashIsAPathEverywhere) {
+  const auto result = run_tmpctl({"diagnose", "/no-such-tmpctl-entry"});
+  EXPECT_NE(result.exit_code, 2) << result.err;
+  EXPECT_FALSE(contains(result.err, "unknown option")) << result.err;
+  EXPECT_TRUE(contains(result.out + result.err, "no-such-tmpctl-entry")) << result.err;
+}
+
 TEST_F(UsageCli, UnknownOrMissingCommandsListTheCommands) {
   const std::string listed = "(commands: create, list, remove, diagnose, cleanup, run, completion)";
   expect_usage_error(run_tmpctl({"no-such-command"}), "unknown command 'no-such-command' " + listed,

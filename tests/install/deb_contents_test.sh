@@ -1,7 +1,7 @@
 #!/bin/sh
 # The .deb's control fields and file list, as `dpkg-deb` shows them to a user
-# or to apt: the right Depends (libc6 only: tmpctl links libstdc++ and libgcc
-# statically), maintainer, section, homepage, description, and exactly the
+# or to apt: the right Depends (none when tmpctl is linked statically, as on
+# Linux with g++; else libc6 only: it carries libstdc++ and libgcc), maintainer, section, homepage, description, and exactly the
 # files of deb_files.txt, owned by root.
 #
 # usage: deb_contents_test.sh DPKG_DEB PACKAGE_DIR FILE_LIST VERSION
@@ -30,12 +30,22 @@ done
 case $(field Maintainer) in *'<'*@*'>') ;; *) fail "Maintainer '$(field Maintainer)' is not 'Name <address>'" ;; esac
 [ "$(field Description | wc -l)" -ge 2 ] || fail "Description has no long description"
 
-# Depends comes from dpkg-shlibdeps; it must hold libc6 with a version, and
-# nothing of the C++ runtime that tmpctl carries inside.
+# Depends comes from dpkg-shlibdeps: nothing of the C++ runtime, which
+# tmpctl carries inside; libc6 with a version when tmpctl is linked against
+# it, nothing at all when it is linked statically (as on Linux with g++).
 depends=$(field Depends)
-case $depends in
-  *"libc6 (>="*) ;;
-  *) fail "Depends '$depends' has no 'libc6 (>= ...)' (CPack leaves Depends empty without dpkg-shlibdeps: install dpkg-dev)" ;;
+program=$(mktemp) || exit 1
+"$dpkg_deb" --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/tmpctl > "$program"
+kind=$(file -b "$program")
+rm -f "$program"
+case $kind in
+  *"static-pie linked"*|*"statically linked"*)
+    [ -z "$depends" ] || fail "Depends '$depends' for a statically linked tmpctl" ;;
+  *)
+    case $depends in
+      *"libc6 (>="*) ;;
+      *) fail "Depends '$depends' has no 'libc6 (>= ...)' (CPack leaves Depends empty without dpkg-shlibdeps: install dpkg-dev)" ;;
+    esac ;;
 esac
 case $depends in *libstdc++*|*libgcc*) fail "Depends '$depends' names the C++ runtime, which tmpctl links statically" ;; esac
 

@@ -191,10 +191,16 @@ int ChildProcess::wait() {
 
 ProcessResult run_process(const std::vector<std::string>& command, const std::string& stdout_path,
                           const std::string& stderr_path) {
-  auto scratch = TempDirectory::create({.prefix = "tmpctl-test-io."});
-  if (!scratch) {
-    ADD_FAILURE() << to_string(scratch.error());
-    return {};
+  // Capture files only where no path was given: a test that gives both may
+  // have pointed the temp directory somewhere that does not exist.
+  std::optional<TempDirectory> scratch;
+  if (stdout_path.empty() || stderr_path.empty()) {
+    auto made = TempDirectory::create({.prefix = "tmpctl-test-io."});
+    if (!made) {
+      ADD_FAILURE() << to_string(made.error());
+      return {};
+    }
+    scratch.emplace(std::move(*made));
   }
   const std::string out_path = stdout_path.empty() ? join(scratch->path(), "out") : stdout_path;
   const std::string err_path = stderr_path.empty() ? join(scratch->path(), "err") : stderr_path;

@@ -778,6 +778,27 @@ TEST(WalkPlatform, SystemTempAndHomeDirectoriesExist) {
     EXPECT_TRUE(fs::is_directory(fs_path(home))) << home;
 }
 
+#ifdef __linux__
+// The homes of /etc/passwd, read without NSS (tmpctl is linked statically):
+// every user's existing home directory is among them, "/" never is.
+TEST(WalkPlatform, HomesComeFromEtcPasswd) {
+  const auto homes = platform::user_home_directories();
+  EXPECT_EQ(std::ranges::count(homes, "/"), 0);
+  std::ifstream passwd("/etc/passwd");
+  ASSERT_TRUE(passwd) << "no /etc/passwd";
+  int checked = 0;
+  for (std::string line; std::getline(passwd, line);) {
+    const auto fields = test::split(line, ':');
+    if (fields.size() < 6 || fields[5].empty() || fields[5] == "/" ||
+        !fs::is_directory(fs_path(fields[5])))
+      continue;
+    EXPECT_GE(std::ranges::count(homes, fields[5]), 1) << line;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0) << "no user in /etc/passwd has a home directory";
+}
+#endif
+
 TEST(WalkPlatform, HomeDirectoryComesFromTheEnvironment) {
 #ifdef _WIN32
   const char* variable = "USERPROFILE";

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -42,15 +43,60 @@ std::string_view native_code_name(ErrorDomain domain, int code) noexcept {
   return domain == ErrorDomain::posix ? errno_name(code) : std::string_view{};
 }
 
+#if !defined(__APPLE__)
+namespace {
+
+// Set once getrandom has answered ENOSYS (a kernel before 3.17) or EPERM (a
+// seccomp profile that predates it): every later call reads /dev/urandom.
+std::atomic<bool> getrandom_unusable{false};
+
+// The OS's other secure source, as GNU mktemp falls back to it: /dev/urandom,
+// opened without following a link and checked to be a character device, so a
+// file planted in its place is never taken for randomness.
+std::expected<void, Error> read_urandom(std::span<std::uint8_t> out) {
+  const char* const path = "/dev/urandom";
+  int fd;
+  do {
+    fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return std::unexpected(os_error(errno, "read random bytes from", path));
+  const Handle handle(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0)
+    return std::unexpected(os_error(errno, "read random bytes from", path));
+  if (!S_ISCHR(st.st_mode))
+    return std::unexpected(Error::invalid(ErrorKind::other, "read random bytes from", path,
+                                          "it is not a character device"));
+  std::size_t filled = 0;
+  while (filled < out.size()) {
+    const ssize_t got = ::read(fd, out.data() + filled, out.size() - filled);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return std::unexpected(os_error(errno, "read random bytes from", path));
+    if (got == 0)
+      return std::unexpected(
+          Error::invalid(ErrorKind::other, "read random bytes from", path, "it ended"));
+    filled += static_cast<std::size_t>(got);
+  }
+  return {};
+}
+
+}  // namespace
+#endif
+
 std::expected<void, Error> random_bytes(std::span<std::uint8_t> out) {
 #if defined(__APPLE__)
   ::arc4random_buf(out.data(), out.size());
 #else
+  if (getrandom_unusable.load(std::memory_order_relaxed)) return read_urandom(out);
   std::size_t filled = 0;
   while (filled < out.size()) {
     const ssize_t got = ::getrandom(out.data() + filled, out.size() - filled, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
+      if (errno == ENOSYS || errno == EPERM) {
+        getrandom_unusable.store(true, std::memory_order_relaxed);
+        return read_urandom(out);
+      }
       return std::unexpected(os_error(errno, "read random bytes from", "getrandom"));
     }
     filled += static_cast<std::size_t>(got);
@@ -86,10 +132,17 @@ std::expected<std::string, Error> absolute_path(std::string_view path) {
 }
 
 std::expected<std::string, Error> system_temp_directory() {
-  const char* tmpdir = std::getenv("TMPDIR");
-  if (tmpdir == nullptr || *tmpdir == '\0') return std::string("/tmp");
+  const std::string tmpdir = temp_directory_from_environment();
+  if (tmpdir.empty()) return std::string("/tmp");
   return absolute_path(tmpdir);
 }
+
+std::string temp_directory_from_environment() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir == nullptr ? std::string() : std::string(tmpdir);
+}
+
+bool is_absolute_path(std::string_view path) noexcept { return path.starts_with('/'); }
 
 std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsigned mode,
                                                    bool /*delete_on_close: TempFile unlinks*/) {

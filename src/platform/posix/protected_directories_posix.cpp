@@ -1,16 +1,21 @@
 // The directories cleanup guards on POSIX (Linux, macOS): fixed system and
-// temp directories, $HOME and the password database's home directories.
+// temp directories, $HOME and the home directories of /etc/passwd (macOS:
+// of the user database).
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__APPLE__)
+#include <pwd.h>
+#endif
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "platform/environment.hpp"
 #include "platform/protected_directories.hpp"
 
 namespace tmpctl::platform {
@@ -42,18 +47,43 @@ std::vector<std::string> temp_directories() {
       {"/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/run/user/" + std::to_string(::geteuid())});
 }
 
-std::string home_directory() {
-  const char* home = std::getenv("HOME");
-  return home != nullptr ? std::string(home) : std::string();
-}
+std::string home_directory() { return environment_variable("HOME"); }
 
 std::vector<std::string> user_home_directories() {
   std::vector<std::string> homes;
+  const auto add = [&homes](std::string_view dir) {
+    if (dir.starts_with('/') && dir != "/") homes.emplace_back(dir);
+  };
+#if defined(__APPLE__)
+  // macOS keeps its users in Open Directory, not in /etc/passwd.
   ::setpwent();
   while (const struct passwd* user = ::getpwent())
-    if (user->pw_dir != nullptr && user->pw_dir[0] == '/' && std::string_view(user->pw_dir) != "/")
-      homes.emplace_back(user->pw_dir);
+    if (user->pw_dir != nullptr) add(user->pw_dir);
   ::endpwent();
+#else
+  // /etc/passwd itself, not getpwent(): tmpctl is linked statically on
+  // Linux, where NSS would load the shared libraries of whatever glibc is
+  // installed into it; and network directories (LDAP, sssd) do not
+  // enumerate their users anyway. Their homes lie in directories tmpctl
+  // guards as well (/home, /var, /srv...).
+  if (std::FILE* passwd = std::fopen("/etc/passwd", "re")) {
+    char* line = nullptr;
+    std::size_t capacity = 0;
+    ssize_t length;
+    while ((length = ::getline(&line, &capacity, passwd)) > 0) {
+      std::string_view entry(line, static_cast<std::size_t>(length));
+      if (entry.ends_with('\n')) entry.remove_suffix(1);
+      // name:password:uid:gid:gecos:home:shell
+      for (int field = 0; field < 5 && !entry.empty(); ++field) {
+        const std::size_t colon = entry.find(':');
+        entry = colon == std::string_view::npos ? std::string_view() : entry.substr(colon + 1);
+      }
+      add(entry.substr(0, entry.find(':')));
+    }
+    std::free(line);
+    std::fclose(passwd);
+  }
+#endif
   return existing_directories(std::move(homes));
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "platform/environment.hpp"
 #include "platform/platform.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
@@ -207,6 +208,18 @@ std::expected<std::string, Error> system_temp_directory() {
     return std::unexpected(os_error(last_error(), "find", "the temporary directory"));
   buffer.resize(size);
   return narrow(strip_trailing_separators(std::move(buffer)));
+}
+
+std::string temp_directory_from_environment() {
+  for (const char* name : {"TMP", "TEMP"})
+    if (std::string value = environment_variable(name); !value.empty()) return value;
+  return {};
+}
+
+bool is_absolute_path(std::string_view path) noexcept {
+  if (!path.empty() && (path.front() == '\\' || path.front() == '/')) return true;
+  return path.size() >= 2 && path[1] == ':' &&
+         ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z'));
 }
 
 std::expected<Handle, Error> create_file_exclusive(const std::string& path, unsigned /*mode*/,
