@@ -2,14 +2,15 @@
 """tmpctl create against GNU mktemp, measured in one run on this machine.
 
 1. Process latency: `tmpctl create -p DIR` and `mktemp -p DIR`, interleaved
-   (the order flips every round), each started with posix_spawn and waited
+   (the order rotates every round), each started with posix_spawn and waited
    for; the median ratio is reported.
 2. Bulk: `tmpctl create -n 10000 -p DIR` against a shell loop of 10,000
    `mktemp -p DIR`, alternating, median of --bulk-rounds each; and the
    kernel's floor, 10,000 exclusive creates from one process.
 
 `--baseline TMPCTL` times another tmpctl build (the one before a change) in the
-same rounds, in both parts.
+same rounds, in both parts; `--variant LABEL=TMPCTL` (repeatable) more builds
+in the latency part. The order of the programs rotates every round.
 
 Usage: bench/compare_create.py TMPCTL [--rounds N] [--bulk-rounds N] [--dir DIR]
                                [--baseline TMPCTL]
@@ -52,6 +53,8 @@ def main():
     parser.add_argument("--bulk-rounds", type=int, default=5)
     parser.add_argument("--dir", default=None, help="where to create (default: a new dir in /tmp)")
     parser.add_argument("--baseline", help="another tmpctl build to time in the same run")
+    parser.add_argument("--variant", action="append", default=[], metavar="LABEL=TMPCTL",
+                        help="more builds for the latency part, each labelled (repeatable)")
     args = parser.parse_args()
 
     tmpctl = os.path.abspath(args.tmpctl)
@@ -65,13 +68,18 @@ def main():
         if args.baseline:
             commands["tmpctl create (baseline)"] = [os.path.abspath(args.baseline), "create",
                                                     "-p", work]
+        for variant in args.variant:
+            label, _, program = variant.partition("=")
+            commands[label] = [os.path.abspath(program), "create", "-p", work]
         for argv in commands.values():  # warm the page cache
             for _ in range(20):
                 spawn_wait(argv)
         empty(work)
         times = {name: [] for name in commands}
         for round_ in range(args.rounds):
-            order = list(commands) if round_ % 2 == 0 else list(reversed(commands))
+            names = list(commands)
+            shift = round_ % len(names)
+            order = names[shift:] + names[:shift]
             for name in order:
                 times[name].append(spawn_wait(commands[name]))
             if round_ % 100 == 99:
@@ -82,6 +90,10 @@ def main():
         print(f"| latency, median of {args.rounds} interleaved runs | "
               f"tmpctl create {med['tmpctl create']:.3f} ms | mktemp {med['mktemp']:.3f} ms | "
               f"ratio {ratio:.2f} |")
+        for variant in args.variant:
+            label = variant.partition("=")[0]
+            print(f"| variant | {label} {med[label]:.3f} ms | ratio to mktemp "
+                  f"{med[label] / med['mktemp']:.2f} |")
         if args.baseline:
             base = med["tmpctl create (baseline)"]
             print(f"| baseline, same rounds | tmpctl create (baseline) {base:.3f} ms | "
