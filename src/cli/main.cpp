@@ -224,23 +224,46 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   return exit_usage;  // unreachable: require_subcommand(1)
 }
 
+// A plain create (what scripts run, often in loops) without building CLI11's
+// parser. Returns only when the fast path declines: anything else goes to
+// the full parser.
+void run_create_quickly(const std::vector<std::string>& arguments) {
+  if (arguments.size() < 2 || arguments[1] != tmpctl::cli::CreateCommand::command_name ||
+      !tmpctl::platform::environment_variable("POSIXLY_CORRECT").empty())
+    return;
+  const auto args = tmpctl::cli::parse_create_quickly(arguments);
+  if (!args) return;
+  const int code = tmpctl::cli::run_create(*args, nullptr);
+  // Ends here, without the destructors of static objects (CLI11's among them):
+  // run_create flushed and checked stdout, and stderr is unbuffered.
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+#if defined(__GLIBC__)
+// With glibc, before the program's static initialisers: those of CLI11's
+// validator objects (one set in each file that includes CLI11) and of
+// <iostream> were half of a fast-path create's instructions and a sixth of
+// its page faults (docs/benchmarks.md). glibc calls the functions of
+// .init_array with argc, argv and envp, in priority order, 101 first among
+// the program's. The rule this brings: nothing on create's fast path may
+// use a namespace-scope object that needs dynamic initialisation (a global
+// std::string or std::vector); it would be seen zero-filled. The fast path
+// (create_fast_path.cpp, run_create, the core's create and the platform
+// calls under it) has none; function-local statics are fine.
+__attribute__((constructor(101))) void create_before_static_initialisers(int argc, char** argv,
+                                                                         char** /*envp*/) {
+  tmpctl::platform::prepare_standard_streams();
+  run_create_quickly(tmpctl::platform::utf8_arguments(argc, argv));
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
   tmpctl::platform::prepare_standard_streams();
   std::vector<std::string> arguments = tmpctl::platform::utf8_arguments(argc, argv);
+  run_create_quickly(arguments);  // returns only when the fast path declines
   std::string command = named_command(arguments);
-  // A plain create (what scripts run, often in loops) without building CLI11's
-  // parser; anything else, and everything the fast path declines, goes to it.
-  if (command == tmpctl::cli::CreateCommand::command_name &&
-      tmpctl::platform::environment_variable("POSIXLY_CORRECT").empty())
-    if (const auto args = tmpctl::cli::parse_create_quickly(arguments)) {
-      const int code = tmpctl::cli::run_create(*args, nullptr);
-      // Ends here, without the destructors of CLI11's static objects (a tenth
-      // of such a create's instructions): run_create flushed and checked
-      // stdout, and stderr is unbuffered.
-      std::fflush(nullptr);
-      std::_Exit(code);
-    }
   return parse_and_run(std::move(arguments), std::move(command));
 }
