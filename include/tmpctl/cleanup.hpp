@@ -53,8 +53,9 @@ enum class EntryType {
 
 struct CleanupOptions {
   /// Entries whose newest chosen timestamp is older than this are stale; 0
-  /// makes every entry stale, whatever its times (tmpfiles.d's age 0), an
-  /// entry in use still being kept.
+  /// makes every entry stale, whatever its times (tmpfiles.d's age 0),
+  /// except what is in use and what was born or changed after `now` (a
+  /// directory: born after it).
   std::chrono::seconds older_than = std::chrono::days(10);
   /// Directories ignore change and access times, which deleting their
   /// children and listing them update. Empty: judged by the modification time.

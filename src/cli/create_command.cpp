@@ -34,8 +34,9 @@ counts as unset), else /tmp; on Windows GetTempPath2W (%TMP%, %TEMP%, ...).
 The printed path is always absolute.)";
 
 constexpr const char* footer =
-    R"(TEMPLATE is a name whose last run of 3 or more X's becomes random characters,
-e.g. build.XXXXXX.log; the default is tmp.XXXXXXXXXX (10 random characters).
+    R"(In TEMPLATE, the X's that end at its last X (3 or more) become random
+characters, e.g. build.XXXXXX.log; what follows is kept as a suffix. The
+default is tmp.XXXXXXXXXX (10 random characters).
 
 Examples:
   tmpctl create                           /tmp/tmp.k3J9xQ2vLm

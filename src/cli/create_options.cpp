@@ -53,8 +53,8 @@ CLI::Option* add_create_options(CLI::App& app, CreateOptionValues& values,
     // A flag, so that it never takes the next word: GNU's optional argument.
     values.tmpdir_option =
         app.add_flag("--tmpdir{}", values.tmpdir_word,
-                     "--tmpdir=DIR: as -p DIR; alone: in the temporary directory (a TEMPLATE "
-                     "may then have no absolute path)")
+                     "As -p DIR, the value only after '='; alone: the temporary directory")
+            ->type_name("DIR")
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.add_flag("-t", values.single_name,
                  "TEMPLATE is one file name, in $TMPDIR if set, else in -p DIR, else in the "
@@ -66,7 +66,8 @@ CLI::Option* add_create_options(CLI::App& app, CreateOptionValues& values,
   values.prefix_option = prefix;
   values.suffix_option =
       app.add_option("--suffix", values.suffix, "Text after the random part, e.g. .json")
-          ->type_name("TEXT");
+          ->type_name("TEXT")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // the last, as GNU
   return prefix;
 }
 

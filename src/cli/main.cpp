@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <tmpctl/version.hpp>
 #include <tuple>
@@ -91,6 +92,20 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   return error.what();
 }
 
+// CLI11 2.1 shows a flag whose value is optional with its default, as
+// "--tmpdir{}": the help shows GNU's "--tmpdir[=DIR]" instead.
+class HelpFormatter : public CLI::Formatter {
+public:
+  std::string make_option_name(const CLI::Option* option, bool is_positional) const override {
+    std::string name = CLI::Formatter::make_option_name(option, is_positional);
+    const std::size_t open = name.find('{');
+    const std::size_t close = name.find('}', open);
+    if (open != std::string::npos && close != std::string::npos)
+      name.replace(open, close - open + 1, "[=" + option->get_type_name() + "]");
+    return name;
+  }
+};
+
 // The command the arguments name, found as CLI11 will find it: the first
 // word that is not a global option (--color takes a value). Empty when in
 // doubt (--help, --version, anything else first): then every command is built.
@@ -165,6 +180,7 @@ int parse_and_run(std::vector<std::string> arguments, std::string only) {
   if (only == CompletionCommand::command_name) only.clear();  // it walks the whole tree
   CLI::App app(description, "tmpctl");
   app.footer(footer);
+  app.formatter(std::make_shared<HelpFormatter>());  // before the commands, which copy it
   app.set_version_flag("--version", "tmpctl " TMPCTL_VERSION);
   app.require_subcommand(1);
   // Options start with '-' on every OS: "/x" is a path on Windows too (CLI11

@@ -68,10 +68,41 @@ void set_path(nlohmann::ordered_json& object, const std::string& key, const std:
   if (!core::is_valid_utf8(path)) object[key + "_base64"] = core::base64_encode(path);
 }
 
+namespace {
+
+// At most this much is flushed at once: under PIPE_BUF (4,096 bytes on Linux,
+// at least 512 by POSIX), less the end of a record written in pieces ("\n").
+constexpr std::size_t flush_limit = 4096 - 16;
+// Set once the buffer of stdout has been chosen (before anything is written).
+bool stdout_buffer_set = false;
+
+}  // namespace
+
+DataOutput::DataOutput(std::FILE* stream) noexcept : stream_(stream) {
+  // A buffer larger than any flush of ours, so that stdio never flushes on
+  // its own in the middle of a record; a terminal keeps its line buffering.
+  if (stream_ == stdout && !stdout_buffer_set && !platform::is_terminal(stdout)) {
+    stdout_buffer_set = true;
+    (void)std::setvbuf(stdout, nullptr, _IOFBF, 2 * 4096);
+  }
+}
+
 void DataOutput::write(std::string_view text) {
-  if (first_errno_ != 0) return;
-  if (std::fwrite(text.data(), 1, text.size(), stream_) != text.size())
+  if (first_errno_ != 0 || text.empty()) return;
+  if (at_boundary_ && buffered_ > 0 && buffered_ + text.size() > flush_limit) {
+    errno = 0;
+    if (std::fflush(stream_) != 0) {
+      first_errno_ = errno != 0 ? errno : EIO;
+      return;
+    }
+    buffered_ = 0;
+  }
+  if (std::fwrite(text.data(), 1, text.size(), stream_) != text.size()) {
     first_errno_ = errno != 0 ? errno : EIO;
+    return;
+  }
+  buffered_ += text.size();
+  at_boundary_ = text.back() == '\n' || text.back() == '\0';
 }
 
 void DataOutput::write_json_line(const nlohmann::ordered_json& value) {

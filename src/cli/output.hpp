@@ -14,9 +14,16 @@ namespace tmpctl::cli {
 
 /// Writes data to a stream and remembers the first failure, so a command can
 /// undo its work when its output never arrived.
+///
+/// Records (lines; with -0, NUL-ended paths) reach the OS whole: a flush
+/// happens only between records and holds at most 4,080 bytes, which a pipe
+/// takes all or nothing (PIPE_BUF is 4,096 on Linux), so a run interrupted
+/// while its reader stalls never leaves half a record in the pipe. (A single
+/// record longer than that, a path near PATH_MAX, may still be split.) On a
+/// terminal, stdout stays line-buffered.
 class DataOutput {
 public:
-  explicit DataOutput(std::FILE* stream) noexcept : stream_(stream) {}
+  explicit DataOutput(std::FILE* stream) noexcept;
 
   void write(std::string_view text);
   /// One JSON document on one line (JSON Lines). Bytes that are not valid
@@ -30,6 +37,8 @@ public:
 private:
   std::FILE* stream_;
   int first_errno_ = 0;
+  std::size_t buffered_ = 0;  // bytes given to stdio since its last flush
+  bool at_boundary_ = true;   // the last byte given ended a record
 };
 
 /// Sets object[key] to a path. A path that is not valid UTF-8 (POSIX names

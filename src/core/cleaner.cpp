@@ -86,6 +86,7 @@ Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
                  const platform::OpenFileTable& open_files, CleanerOptions options)
     : rules_(rules), shared_(shared), open_files_(open_files), options_(options) {
   const auto now = rules.now.value_or(std::chrono::system_clock::now());
+  started_ = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   // Age 0: stale whatever the times say, a time in the future too.
   cutoff_ = rules.older_than == std::chrono::seconds(0)
                 ? std::numeric_limits<std::int64_t>::max()
@@ -195,6 +196,18 @@ bool Cleaner::is_stale(const WalkEntry& entry) {
       first_seen = seen->second;  // its last name: the others were removed
       times = &first_seen;
     }
+  }
+  if (rules_.older_than == std::chrono::seconds(0)) {
+    // Age 0: stale whatever its times say (a time set in the future too),
+    // but not what was born or changed after the run began, which the
+    // snapshot of what is in use cannot cover: a file made and opened
+    // meanwhile. A directory's change time moves with this run's own
+    // removals in it, so for a directory only its birth counts.
+    const auto since_start = [this](const std::optional<std::int64_t>& time) {
+      return time && *time >= started_;
+    };
+    if (since_start(times->birth)) return false;
+    return entry.type == EntryType::directory || !since_start(times->change);
   }
   Flags<Timestamp> chosen = rules_.age_by;
   if (entry.type == EntryType::directory)
@@ -438,6 +451,7 @@ void Cleaner::keep_in_current() {
 }
 
 void Cleaner::emit(const CleanupEntry& entry) {
+  if (!shared_.observer.entry) return;  // a library caller may want counts only
   std::lock_guard lock(shared_.mutex);
   shared_.observer.entry(entry);
 }
@@ -456,7 +470,7 @@ void Cleaner::report_progress() {
 // (unless the caller wants none).
 void report_in_use(Shared& shared, bool with_holders) {
   std::vector<CleanupEntry> in_use = std::exchange(shared.in_use, {});
-  if (in_use.empty()) return;
+  if (in_use.empty() || !shared.observer.entry) return;
   if (!with_holders) {
     for (const CleanupEntry& entry : in_use) shared.observer.entry(entry);
     return;

@@ -174,6 +174,7 @@ private:
   bool watched_removed_ = false;
   CleanupSummary summary_;  // counted here since the last flush
   std::int64_t cutoff_ = 0;
+  std::int64_t started_ = 0;  // the run's "now", in the units of EntryTimes
   bool need_relative_ = false;
   std::vector<Frame> frames_;
   std::vector<CleanupEntry> in_use_;

@@ -113,6 +113,12 @@ void clean_root(platform::TreeWalk& walk, const CleanupOptions& options, Shared&
         Cleaner cleaner(options, shared, open_files);
         while (auto job = queue.pop()) cleaner.run(*job);
       });
+    // Closed whatever happens here, before the workers are joined: an
+    // exception in this thread must not leave them waiting for a job forever.
+    struct CloseOnExit {
+      JobQueue& queue;
+      ~CloseOnExit() { queue.close(); }
+    } close_on_exit{queue};
     {
       Cleaner cleaner(options, shared, open_files, {.queue = &queue, .walks = jobs + 1});
       cleaner.run(walk);
@@ -137,6 +143,12 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
       options.older_than > std::chrono::days(100 * 366))
     return std::unexpected(Error::invalid(ErrorKind::invalid_argument, "clean up", "",
                                           "the age must be between 0 and 100 years"));
+
+  // The run's "now", taken before the snapshot below: with age 0 an entry
+  // born or changed after it is not judged stale (the snapshot cannot know
+  // who holds what was made after it).
+  CleanupOptions rules = options;
+  if (!rules.now) rules.now = std::chrono::system_clock::now();
 
   // What processes hold is looked at once, before tmpctl opens anything of
   // its own in the trees.
@@ -168,7 +180,7 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
     if (auto identity = platform::identity_of(*store)) shared.record_store = *identity;
   for (const platform::TreeWalk& walk : walks) shared.roots.push_back(walk.root_identity());
   for (platform::TreeWalk& walk : walks) {
-    clean_root(walk, options, shared, *open_files);
+    clean_root(walk, rules, shared, *open_files);
     core::report_in_use(shared);
     if (shared.summary.interrupted) break;
   }

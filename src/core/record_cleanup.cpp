@@ -82,12 +82,13 @@ std::expected<CleanupSummary, Error> cleanup_records(RecordStore& store,
         if (!walk) {
           std::lock_guard lock(shared.mutex);
           ++shared.summary.failed;
-          observer.entry(CleanupEntry{.action = CleanupAction::failed,
-                                      .path = record->path,
-                                      .type = record->kind == RecordKind::directory
-                                                  ? EntryType::directory
-                                                  : EntryType::file,
-                                      .error = walk.error()});
+          if (observer.entry)
+            observer.entry(CleanupEntry{.action = CleanupAction::failed,
+                                        .path = record->path,
+                                        .type = record->kind == RecordKind::directory
+                                                    ? EntryType::directory
+                                                    : EntryType::file,
+                                        .error = walk.error()});
           continue;
         }
         switch (

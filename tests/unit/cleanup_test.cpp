@@ -207,6 +207,35 @@ TEST_F(CleanupRoots, AProtectedRootIsAKindOfErrorWithoutCliSpellings) {
   EXPECT_TRUE(fs::exists(fs_path(join(home, "old"))));
 }
 
+// Age 0 is "whatever the times say", but the snapshot of what is in use is
+// taken when the run begins: what is born or changed after that moment (a
+// file made and opened meanwhile) is not judged stale. Here the run's "now"
+// lies an hour back, so everything made by this test came after it; with a
+// "now" a minute ahead, the same entries go. (It passes no observer: a
+// library caller that wants the counts only; that once threw
+// bad_function_call inside a worker's pool and hung the run.)
+TEST_F(CleanupRoots, AgeZeroKeepsWhatWasBornOrChangedAfterTheRunBegan) {
+  const std::string root = join(scratch(), "root");
+  fs::create_directories(fs_path(join(root, "dir")));
+  std::ofstream(fs_path(join(root, "file"))) << "x";
+  std::ofstream(fs_path(join(join(root, "dir"), "inner"))) << "x";
+  CleanupOptions options;
+  options.older_than = std::chrono::seconds(0);
+  options.now = std::chrono::system_clock::now() - std::chrono::hours(1);
+  const std::vector<std::string> roots{root};
+  auto kept = cleanup(roots, options, {});
+  ASSERT_TRUE(kept) << to_string(kept.error());
+  EXPECT_EQ(kept->removed, 0u);
+  EXPECT_TRUE(fs::exists(fs_path(join(root, "file"))));
+  EXPECT_TRUE(fs::exists(fs_path(join(join(root, "dir"), "inner"))));
+
+  options.now = std::chrono::system_clock::now() + std::chrono::minutes(1);
+  auto removed = cleanup(roots, options, {});
+  ASSERT_TRUE(removed) << to_string(removed.error());
+  EXPECT_EQ(removed->removed, 3u);
+  EXPECT_TRUE(fs::is_empty(fs_path(root)));
+}
+
 TEST_F(CleanupThreads, ManyThreadsRemoveExactlyWhatOneThreadRemoves) {
   const std::string one = make_tree("one");
   const std::string many = make_tree("many");

@@ -64,8 +64,11 @@ std::vector<std::string> user_home_directories() {
   // /etc/passwd itself, not getpwent(): tmpctl is linked statically on
   // Linux, where NSS would load the shared libraries of whatever glibc is
   // installed into it; and network directories (LDAP, sssd) do not
-  // enumerate their users anyway. Their homes lie in directories tmpctl
-  // guards as well (/home, /var, /srv...).
+  // enumerate their users anyway. The places where such users have their
+  // homes (systemd-homed and most sites: /home; Silverblue: /var/home) are
+  // listed as homes themselves, so that they and what holds them are
+  // guarded whoever /etc/passwd names; what lies inside them is not.
+  for (const char* place : {"/home", "/var/home"}) add(place);
   if (std::FILE* passwd = std::fopen("/etc/passwd", "re")) {
     char* line = nullptr;
     std::size_t capacity = 0;
