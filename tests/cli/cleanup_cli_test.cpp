@@ -352,7 +352,17 @@ TEST_F(CleanupCli, AgeZeroRemovesEverythingNotInUse) {
     EXPECT_FALSE(exists(fresh));
     EXPECT_FALSE(exists(inner));
     EXPECT_FALSE(exists(dir));
+#ifdef _WIN32
+    // Wine reports a file's ChangeTime as its last-write time, here an hour
+    // ahead: "changed after the run began", so kept. (NTFS would move the
+    // ChangeTime to the moment the time was set, and the file would go.)
+    if (!test::running_under_wine()) {
+      EXPECT_FALSE(exists(future));
+    }
+    fs::remove(fs_path(future));
+#else
     EXPECT_FALSE(exists(future));
+#endif
     EXPECT_TRUE(exists(held));
     EXPECT_TRUE(exists(root_));
     holder.release();
