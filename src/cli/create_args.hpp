@@ -11,13 +11,15 @@ namespace tmpctl::cli {
 
 class LifetimeOptions;
 
+/// The most entries one create makes (-n).
+inline constexpr std::size_t max_create_count = 1'000'000;
+
 struct CreateArgs {
   bool directory = false;                    // -d
   std::optional<std::string> name_template;  // TEMPLATE, when given
   std::optional<std::string> prefix;         // --prefix
   std::optional<std::string> suffix;         // --suffix
-  bool dir_given = false;                    // -p, --dir or --tmpdir[=DIR]
-  std::string dir;                           // the last one's DIR
+  std::optional<std::string> dir;            // the last -p, --dir or --tmpdir[=DIR]
   bool single_name = false;                  // -t
   std::size_t count = 1;                     // -n
   bool json = false;

@@ -15,8 +15,6 @@
 namespace tmpctl::cli {
 namespace {
 
-constexpr std::size_t max_count = 1'000'000;
-
 constexpr const char* description =
     R"(Create temporary files or directories and print their absolute paths.
 
@@ -89,7 +87,7 @@ CreateCommand::CreateCommand(CLI::App& parent)
                                     DirectoryOptions::mktemp);
   app_->add_option("-n,--count", count_, "Create N entries in one go (all or none)")
       ->type_name("N")
-      ->check(CLI::Range(std::size_t{1}, max_count));
+      ->check(CLI::Range(std::size_t{1}, max_create_count));
   auto* json = app_->add_flag("--json", json_, "Print one JSON object a line");
   app_->add_flag("-0,--null", null_, "End each path with NUL instead of a newline")->excludes(json);
   app_->add_flag("-q,--quiet", quiet_, "Print no message when creation fails");
@@ -101,15 +99,12 @@ CreateCommand::CreateCommand(CLI::App& parent)
 }
 
 CreateArgs CreateCommand::args() const {
-  CreateOptionValues create = create_;
-  create.take_directory(*app_);
   CreateArgs args;
   args.directory = create_.directory;
   if (create_.template_option->count() > 0) args.name_template = create_.name_template;
   if (create_.prefix_option->count() > 0) args.prefix = create_.prefix;
   if (create_.suffix_option->count() > 0) args.suffix = create_.suffix;
-  args.dir_given = create.dir_given;
-  args.dir = create.dir;
+  args.dir = create_.last_directory(*app_);
   args.single_name = create_.single_name;
   args.count = count_;
   args.json = json_;
@@ -141,7 +136,6 @@ int run_create(const CreateArgs& args, const LifetimeOptions* lifetime_options) 
   base.prefix = args.prefix;
   auto resolved = core::mktemp_options({.name_template = args.name_template,
                                         .suffix = args.suffix,
-                                        .in_directory = args.dir_given,
                                         .directory = args.dir,
                                         .single_name = args.single_name},
                                        std::move(base));

@@ -5,8 +5,6 @@
 namespace tmpctl::cli {
 namespace {
 
-constexpr std::size_t max_count = 1'000'000;
-
 // -n's value: 1 to 1,000,000 in plain decimal (anything else goes to the
 // full parser, which explains what is wrong).
 std::optional<std::size_t> count_value(std::string_view text) {
@@ -16,7 +14,7 @@ std::optional<std::size_t> count_value(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + static_cast<std::size_t>(c - '0');
   }
-  if (value > max_count) return std::nullopt;
+  if (value > max_create_count) return std::nullopt;
   return value;
 }
 
@@ -65,7 +63,6 @@ private:
 
   bool directory(std::string value) {
     args_.dir = std::move(value);
-    args_.dir_given = true;
     return true;
   }
 

@@ -18,22 +18,20 @@ CreateOptions CreateOptionValues::options() const {
   return options;
 }
 
-void CreateOptionValues::take_directory(const CLI::App& app) {
-  if (dir_option == nullptr) return;
+std::optional<std::string> CreateOptionValues::last_directory(const CLI::App& app) const {
   // The last of -p and --tmpdir wins, as with GNU getopt: CLI11 keeps each
   // option's values apart, and the order they came in.
+  std::optional<std::string> last;
   std::size_t dirs = 0;
   std::size_t tmpdirs = 0;
   for (const CLI::Option* option : app.parse_order()) {
     const CLI::results_t& results = option->results();
-    if (option == dir_option && dirs < results.size()) {
-      dir = results[dirs++];
-      dir_given = true;
-    } else if (option == tmpdir_option && tmpdirs < results.size()) {
-      dir = results[tmpdirs++];
-      dir_given = true;
-    }
+    if (option == dir_option && dirs < results.size())
+      last = results[dirs++];
+    else if (option == tmpdir_option && tmpdirs < results.size())
+      last = results[tmpdirs++];
   }
+  return last;
 }
 
 CLI::Option* add_create_options(CLI::App& app, CreateOptionValues& values,

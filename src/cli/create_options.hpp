@@ -3,6 +3,7 @@
 // that makes one: create (with GNU mktemp's -p, --tmpdir[=DIR] and -t) and run.
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <tmpctl/temp_file.hpp>
 
@@ -21,10 +22,9 @@ enum class DirectoryOptions {
 struct CreateOptionValues {
   bool directory = false;
   std::string dir;
-  bool dir_given = false;    // -p, --dir or --tmpdir was given (create)
   bool single_name = false;  // create -t
   std::string dir_word;      // create: where CLI11 puts -p's and --tmpdir's own
-  std::string tmpdir_word;   // values; take_directory() sets `dir` to the last one's
+  std::string tmpdir_word;   // values; last_directory() says which came last
   const CLI::Option* dir_option = nullptr;
   const CLI::Option* tmpdir_option = nullptr;
   std::string prefix;
@@ -34,9 +34,9 @@ struct CreateOptionValues {
   const CLI::Option* suffix_option = nullptr;    // "--suffix ''" still asks for a final X
   const CLI::Option* template_option = nullptr;  // create: an empty TEMPLATE is refused
 
-  /// create: sets `dir` and `dir_given` from the -p and --tmpdir that `app`
-  /// parsed, the last one winning.
-  void take_directory(const CLI::App& app);
+  /// create: the DIR of the last -p, --dir or --tmpdir[=DIR] that `app`
+  /// parsed (empty: the temporary directory); nothing when none was given.
+  std::optional<std::string> last_directory(const CLI::App& app) const;
   /// The core's options for these values, by tmpctl's own rules (run): a
   /// template without a directory part goes to the temporary directory.
   CreateOptions options() const;

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -73,19 +74,20 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& error, bool 
   const std::vector<std::string> extras = app.remaining(true);
   const bool required = dynamic_cast<const CLI::RequiredError*>(&error) != nullptr;
   const bool extra = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
-  // A second TEMPLATE: GNU mktemp's words.
-  if (create && extra && operands_only)
-    for (const std::string& word : extras)
-      if (word != "--") return fmt::format("too many templates ('{}' after the first)", word);
   // An unknown option is the real mistake even when CLI11 first stumbled on
-  // something else ("remove --nope" is not about a missing PATH).
-  for (const std::string& word : extras)
-    if (word.starts_with("-") && word.size() > 1 && word != "--")
-      return fmt::format("unknown option '{}'", word);
+  // something else ("remove --nope" is not about a missing PATH); with
+  // POSIXLY_CORRECT every word after create's first operand is an operand.
+  if (!(create && operands_only))
+    for (const std::string& word : extras)
+      if (word.starts_with("-") && word.size() > 1 && word != "--")
+        return fmt::format("unknown option '{}'", word);
+  // A second TEMPLATE, in GNU mktemp's words.
+  const auto operand = std::ranges::find_if(extras, [](const std::string& w) { return w != "--"; });
+  if (create && extra && operand != extras.end())
+    return fmt::format("too many templates ('{}' after the first)", *operand);
   if ((required || extra) && !extras.empty()) {
     const std::string& word = extras.front();
     if (!command_given) return fmt::format("unknown command '{}' (commands: {})", word, commands);
-    if (extra && create) return fmt::format("too many templates ('{}' after the first)", word);
     if (extra) return fmt::format("unexpected argument '{}'", word);
   }
   if (required && !command_given) return fmt::format("no command given (commands: {})", commands);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <limits>
 #include <thread>
 #include <utility>
 
@@ -87,12 +86,9 @@ Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
     : rules_(rules), shared_(shared), open_files_(open_files), options_(options) {
   const auto now = rules.now.value_or(std::chrono::system_clock::now());
   started_ = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-  // Age 0: stale whatever the times say, a time in the future too.
-  cutoff_ = rules.older_than == std::chrono::seconds(0)
-                ? std::numeric_limits<std::int64_t>::max()
-                : std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      (now - rules.older_than).time_since_epoch())
-                      .count();
+  cutoff_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                (now - rules.older_than).time_since_epoch())
+                .count();
   const auto has_slash = [](const std::string& glob) {
     return glob.find('/') != std::string::npos;
   };

@@ -20,23 +20,15 @@ bool has_separator(std::string_view text) {
 // problem of several is the one reported.
 std::expected<void, Error> check_template(const std::string& tmpl,
                                           const std::optional<std::string>& suffix) {
-  std::size_t x_end = tmpl.size();  // the X's must end here
-  std::string_view suffix_part;
-  if (suffix) {
-    if (tmpl.empty() || tmpl.back() != 'X')
-      return refuse(fmt::format("with --suffix, template '{}' must end in X", tmpl));
-    suffix_part = *suffix;
-  } else {
-    // Without --suffix, whatever follows the last X is the suffix.
-    const std::size_t last_x = tmpl.rfind('X');
-    x_end = last_x == std::string::npos ? tmpl.size() : last_x + 1;
-    suffix_part = std::string_view(tmpl).substr(x_end);
-  }
+  if (suffix && (tmpl.empty() || tmpl.back() != 'X'))
+    return refuse(fmt::format("with --suffix, template '{}' must end in X", tmpl));
+  // Without --suffix, whatever follows the last X is the suffix.
+  const XRun run = last_x_run(tmpl);
+  const std::string_view suffix_part =
+      suffix ? std::string_view(*suffix) : std::string_view(tmpl).substr(run.end);
   if (has_separator(suffix_part))
     return refuse(fmt::format("invalid suffix '{}', contains directory separator", suffix_part));
-  std::size_t xs = 0;
-  while (xs < x_end && tmpl[x_end - 1 - xs] == 'X') ++xs;
-  if (xs < min_template_xs)
+  if (run.size() < min_template_xs)
     return refuse(fmt::format("too few X's in template '{}': at least {} in a row are needed", tmpl,
                               min_template_xs));
   return {};
@@ -54,7 +46,7 @@ std::expected<CreateOptions, Error> mktemp_options(const MktempRequest& request,
     if (auto ok = check_template(tmpl, request.suffix); !ok) return std::unexpected(ok.error());
     if (request.single_name && has_separator(tmpl))
       return refuse(fmt::format("invalid template, '{}', contains directory separator", tmpl));
-    if (request.in_directory && !request.single_name && platform::is_absolute_path(tmpl))
+    if (request.directory && !request.single_name && platform::is_absolute_path(tmpl))
       return refuse(
           fmt::format("invalid template, '{}'; with --tmpdir, it may not be absolute", tmpl));
     options.name_template = tmpl;
@@ -62,7 +54,7 @@ std::expected<CreateOptions, Error> mktemp_options(const MktempRequest& request,
 
   // Where: -t looks at the environment first, then -p; -p and --tmpdir at
   // their DIR, then the environment. No TEMPLATE counts as --tmpdir.
-  const bool in_directory = request.in_directory || request.single_name || !request.name_template;
+  const bool in_directory = request.directory || request.single_name || !request.name_template;
   if (!in_directory) {
     // A TEMPLATE on its own is a path: its directory part, else the current
     // directory (GNU, BSD and uutils agree; not the temporary directory).
@@ -72,7 +64,7 @@ std::expected<CreateOptions, Error> mktemp_options(const MktempRequest& request,
   }
   std::string directory;
   if (request.single_name) directory = platform::temp_directory_from_environment();
-  if (directory.empty()) directory = request.directory;
+  if (directory.empty()) directory = request.directory.value_or("");
   if (directory.empty()) {
     // The system's temporary directory, named here rather than left to the
     // core's default: a TEMPLATE's own directory part ("a/bXXXX") is below it.

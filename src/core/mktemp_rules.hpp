@@ -17,10 +17,9 @@ struct MktempRequest {
   std::optional<std::string> name_template;
   /// --suffix, when given (an empty one too: the template must still end in X).
   std::optional<std::string> suffix;
-  /// -p DIR or --tmpdir[=DIR] was given; `directory` is the last one's value,
-  /// and empty means the temporary directory.
-  bool in_directory = false;
-  std::string directory;
+  /// The DIR of the last -p or --tmpdir[=DIR], when one was given; empty
+  /// means the temporary directory.
+  std::optional<std::string> directory;
   /// -t: TEMPLATE is one file name, in the environment's temporary directory,
   /// else in -p's DIR, else in the system's.
   bool single_name = false;

@@ -48,22 +48,26 @@ std::expected<NamePattern, Error> parse_name_pattern(const CreateOptions& option
     return std::unexpected(invalid_name("a prefix cannot be combined with a template"));
   if (auto ok = check_component("template", tmpl); !ok) return std::unexpected(ok.error());
 
-  // The last run of X's is the random part; what follows it is a suffix.
-  const std::size_t run_end = tmpl.find_last_of('X');
-  std::size_t run_begin = run_end == std::string::npos ? 0 : run_end;
-  while (run_end != std::string::npos && run_begin > 0 && tmpl[run_begin - 1] == 'X') --run_begin;
-  const std::size_t xs = run_end == std::string::npos ? 0 : run_end - run_begin + 1;
-  if (xs < min_template_xs)
+  const XRun run = last_x_run(tmpl);
+  if (run.size() < min_template_xs)
     return std::unexpected(invalid_name(fmt::format(
         "too few X's in template '{}': at least {} in a row are needed", tmpl, min_template_xs)));
-  if (!options.suffix.empty() && run_end + 1 != tmpl.size())
+  if (!options.suffix.empty() && run.end != tmpl.size())
     return std::unexpected(
         invalid_name(fmt::format("with a suffix, template '{}' must end in X", tmpl)));
 
-  NamePattern pattern{tmpl.substr(0, run_begin), xs, tmpl.substr(run_end + 1) + options.suffix};
+  NamePattern pattern{tmpl.substr(0, run.begin), run.size(), tmpl.substr(run.end) + options.suffix};
   if (const std::string problem = platform::name_end_problem(pattern.suffix); !problem.empty())
     return std::unexpected(invalid_name(fmt::format("template '{}' {}", tmpl, problem)));
   return pattern;
+}
+
+XRun last_x_run(std::string_view name_template) noexcept {
+  const std::size_t last = name_template.find_last_of('X');
+  if (last == std::string_view::npos) return {name_template.size(), name_template.size()};
+  std::size_t begin = last;
+  while (begin > 0 && name_template[begin - 1] == 'X') --begin;
+  return {begin, last + 1};
 }
 
 std::expected<void, Error> append_random_chars(std::string& out, std::size_t count) {

@@ -20,9 +20,9 @@ void PrintTo(const CreateArgs& args, std::ostream* out) {
   };
   *out << "{d=" << args.directory << " template=" << optional(args.name_template)
        << " prefix=" << optional(args.prefix) << " suffix=" << optional(args.suffix)
-       << " dir_given=" << args.dir_given << " dir='" << args.dir << "' t=" << args.single_name
-       << " n=" << args.count << " json=" << args.json << " null=" << args.null
-       << " q=" << args.quiet << " u=" << args.dry_run << "}";
+       << " dir=" << optional(args.dir) << " t=" << args.single_name << " n=" << args.count
+       << " json=" << args.json << " null=" << args.null << " q=" << args.quiet
+       << " u=" << args.dry_run << "}";
 }
 
 namespace {

@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #endif
 
+#include "platform/environment.hpp"
 #include "platform/platform.hpp"
 
 namespace tmpctl::platform {
@@ -107,7 +108,7 @@ std::expected<void, Error> random_bytes(std::span<std::uint8_t> out) {
 
 std::expected<std::string, Error> absolute_path(std::string_view path) {
   std::string result;
-  if (path.empty() || path.front() != '/') {
+  if (!is_absolute_path(path)) {
     std::vector<char> cwd(4096);
     while (::getcwd(cwd.data(), cwd.size()) == nullptr) {
       if (errno != ERANGE) return std::unexpected(os_error(errno, "resolve", std::string(path)));
@@ -137,10 +138,7 @@ std::expected<std::string, Error> system_temp_directory() {
   return absolute_path(tmpdir);
 }
 
-std::string temp_directory_from_environment() {
-  const char* tmpdir = std::getenv("TMPDIR");
-  return tmpdir == nullptr ? std::string() : std::string(tmpdir);
-}
+std::string temp_directory_from_environment() { return environment_variable("TMPDIR"); }
 
 bool is_absolute_path(std::string_view path) noexcept { return path.starts_with('/'); }
 
