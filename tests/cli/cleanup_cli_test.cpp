@@ -466,11 +466,7 @@ TEST_F(CleanupCli, AMissingRootNamesThePathAndTheOsError) {
 }
 
 TEST_F(CleanupCli, ProtectedRootsNeedForce) {
-#ifdef _WIN32
-  const char* home_variable = "USERPROFILE";
-#else
-  const char* home_variable = "HOME";
-#endif
+  const char* home_variable = test::home_dir_variable;
   // The home directory, and any parent of it: here the scratch directory
   // plays the home, and the root inside it is allowed.
   test::ScopedEnvironment home(home_variable, join(scratch(), "home").c_str());

@@ -10,11 +10,14 @@
 
 namespace tmpctl::test {
 
-/// The environment variable system_temp_directory() reads first.
+/// The environment variable system_temp_directory() reads first, and the
+/// one platform::home_directory() reads.
 #ifdef _WIN32
 inline constexpr const char* temp_dir_variable = "TMP";
+inline constexpr const char* home_dir_variable = "USERPROFILE";
 #else
 inline constexpr const char* temp_dir_variable = "TMPDIR";
+inline constexpr const char* home_dir_variable = "HOME";
 #endif
 
 class ScratchDirectoryTest : public ::testing::Test {

@@ -185,11 +185,7 @@ class CleanupRoots : public test::ScratchDirectoryTest {};
 // how to override it (CleanupOptions::force, the CLI's --force) is the
 // caller's to say.
 TEST_F(CleanupRoots, AProtectedRootIsAKindOfErrorWithoutCliSpellings) {
-#ifdef _WIN32
-  const char* home_variable = "USERPROFILE";
-#else
-  const char* home_variable = "HOME";
-#endif
+  const char* home_variable = test::home_dir_variable;
   const std::string home = join(scratch(), "home");
   fs::create_directory(fs_path(home));
   std::ofstream(fs_path(join(home, "old"))) << "x";

@@ -13,6 +13,7 @@
 #include "platform/protected_directories.hpp"
 #include "platform/walk.hpp"
 #include "support/process.hpp"
+#include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
 namespace tmpctl {
@@ -74,11 +75,7 @@ TEST(ProtectedDirectories, HomesComeFromEtcPasswd) {
 #endif
 
 TEST(ProtectedDirectories, HomeDirectoryComesFromTheEnvironment) {
-#ifdef _WIN32
-  const char* variable = "USERPROFILE";
-#else
-  const char* variable = "HOME";
-#endif
+  const char* variable = test::home_dir_variable;
   {
     test::ScopedEnvironment home(variable, "/somewhere/else");
     EXPECT_EQ(platform::home_directory(), "/somewhere/else");
