@@ -9,6 +9,7 @@
 #include <tmpctl/error.hpp>
 #include <tmpctl/holders.hpp>
 #include <tmpctl/retry.hpp>
+#include <tmpctl/terminate.hpp>
 #include <vector>
 
 namespace tmpctl {
@@ -79,6 +80,11 @@ enum class RemedyKind {
   check_permissions,            ///< the OS denied access (an ACL)
   use_verbatim_path,  ///< Windows: a reserved device name; Remedy::verbatim_path names the file
   override_preserve_root,  ///< the root: RemoveOptions::preserve_root off overrides the safeguard
+  close_in_caller,    ///< the holder (Remedy::holder) is the parent or an ancestor of the process
+                      ///< asking, such as the script that ran tmpctl: close the file there first
+  wait_for_scanner,   ///< the holder is a virus scanner, indexer, sync client or preview
+                      ///< handler: it lets go by itself; wait, and exclude the directory for good
+  stop_build_server,  ///< the holder is a build server that keeps files open between builds
 };
 
 /// One remedy, with what its wording needs.
@@ -93,6 +99,17 @@ struct Remedy {
   /// From diagnose(): the delete spoken of is one that would happen, not one
   /// that did (close_to_free_space, see_entries_inside).
   bool hypothetical = false;
+};
+
+/// One holder met while waiting (RemoveOptions::wait): from when until when
+/// it held the path (or, for a directory, entries of it).
+struct HoldSpan {
+  /// `how`: what it held when first seen (for a directory, the paths inside).
+  Holder holder;
+  /// When it was first seen, since the wait began: 0 when it held from the start.
+  std::chrono::milliseconds from{0};
+  /// When it was first seen to have let go; nullopt when it still held at the end.
+  std::optional<std::chrono::milliseconds> until;
 };
 
 /// Opt-in strategies for `remove`. All off by default: a plain remove makes
@@ -130,6 +147,18 @@ struct RemoveOptions {
   /// Look for the processes that hold what could not be removed (and, on
   /// POSIX, what was removed but is still open somewhere).
   bool find_holders = true;
+  /// Before deleting (remove) or judging (diagnose): wait up to this long
+  /// for every process that holds a path (for a directory with `recursive`,
+  /// or any directory in diagnose: anything in it) to let go, sampling the
+  /// holders as it waits; RemoveReport::timeline says who held it when.
+  /// This process and the processes that ran it are not waited for (they
+  /// cannot let go while it runs). 0: no wait. Needs find_holders.
+  std::chrono::milliseconds wait{0};
+  /// After any wait, end the processes that still hold a path (for a
+  /// directory with `recursive`, or any directory in diagnose: anything in
+  /// it), with terminate_holders()'s guard rails, then delete. diagnose()
+  /// only says whom it would end (a dry run). Needs find_holders.
+  std::optional<TerminateOptions> terminate{};
 };
 
 /// What `remove` did to one path, or what `diagnose` found.
@@ -157,6 +186,17 @@ struct RemoveReport {
   /// holders and remedies. Everything else inside went. When this is not empty
   /// the directory itself stays: outcome not_empty.
   std::vector<RemoveReport> inside;
+  /// A directory (diagnose; remove -r when entries inside stayed because
+  /// they are in use): every process that holds an entry of it, the
+  /// directory included, with those entries, by pid.
+  std::vector<TreeHolder> held_inside;
+  /// With RemoveOptions::wait: every holder seen while waiting, in order,
+  /// and how long the wait took.
+  std::vector<HoldSpan> timeline;
+  std::chrono::milliseconds waited{0};
+  /// With RemoveOptions::terminate: each process ended (or, by diagnose,
+  /// that would be), refused or gone, for the holders of this path.
+  std::vector<Termination> terminated;
 };
 
 /// Removes each path, carrying on past failures; one report per path, in

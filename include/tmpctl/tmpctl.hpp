@@ -11,4 +11,5 @@
 #include <tmpctl/remove.hpp>
 #include <tmpctl/retry.hpp>
 #include <tmpctl/temp_file.hpp>
+#include <tmpctl/terminate.hpp>
 #include <tmpctl/version.hpp>

@@ -1,6 +1,7 @@
 #include "cli/cleanup_command.hpp"
 
 #include <fmt/format.h>
+#include <numeric>
 
 #include <algorithm>
 #include <atomic>
@@ -78,14 +79,6 @@ Exit status:
   3  with --strict: some stale entries were kept because they are in use
   4  a DIR does not exist: nothing was removed
   130, 143  interrupted (Ctrl-C, SIGTERM): what was removed was eligible)";
-
-std::string size_text(std::uint64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
-  if (bytes < 1024ull * 1024 * 1024)
-    return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
-  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-}
 
 constexpr core::EnumName<SkipReason> reason_texts[] = {
     {SkipReason::none, "kept"},
@@ -377,7 +370,9 @@ int CleanupCommand::run() {
   DataOutput out(stdout);
   Progress progress;
   CleanupObserver observer;
+  std::vector<TreeHolder> held_by;  // the holders of what was kept in use, by process
   observer.entry = [&](const CleanupEntry& entry) {
+    add_held_entry(held_by, entry.path, entry.holders);  // in use, kept
     const bool removal =
         entry.action == CleanupAction::removed || entry.action == CleanupAction::would_remove;
     const bool listed = !removal || verbose_ || entry.action == CleanupAction::would_remove;
@@ -438,9 +433,22 @@ int CleanupCommand::run() {
       default: return exit_failure;
     }
   }
+  std::ranges::sort(held_by, {}, [](const TreeHolder& held) { return held.process.pid; });
+  for (TreeHolder& held : held_by) std::ranges::sort(held.entries, {}, &HeldEntry::path);
+  // Several entries in use: who holds them, by process, as diagnose DIR says it.
+  const std::size_t held_entries = std::accumulate(
+      held_by.begin(), held_by.end(), std::size_t{0},
+      [](std::size_t sum, const TreeHolder& held) { return sum + held.entries.size(); });
   if (json_) {
-    out.write_json_line(summary_json(*summary, options_.dry_run));
+    nlohmann::ordered_json last = summary_json(*summary, options_.dry_run);
+    last["held_by"] = held_inside_json(held_by);
+    out.write_json_line(last);
   } else if (!quiet_) {
+    if (held_entries > 1) {
+      const std::string lines = held_inside_lines(held_by, stderr);
+      print_status("entries kept because they are in use, by process:\n" +
+                   lines.substr(0, lines.size() - 1));
+    }
     print_status(summary_text(*summary, options_.dry_run, records));
     for (const std::string& note : summary->notes)
       print_status(styled(stderr, Style::note, "note:") + " " + printable(note));

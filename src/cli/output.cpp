@@ -151,4 +151,12 @@ void print_error(std::string_view message) { print_labelled(Style::error, messag
 void print_warning(std::string_view message) { print_labelled(Style::warning, message); }
 void print_status(std::string_view message) { print_labelled(Style::note, message); }
 
+std::string size_text(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  if (bytes < 1024ull * 1024 * 1024)
+    return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+}
+
 }  // namespace tmpctl::cli

@@ -93,4 +93,7 @@ void print_warning(std::string_view message);
 /// Prints "tmpctl: <message>" on stderr: a summary or a note, not a problem.
 void print_status(std::string_view message);
 
+/// "512 B", "1.5 KiB", "3.2 MiB", "1.25 GiB".
+std::string size_text(std::uint64_t bytes);
+
 }  // namespace tmpctl::cli

@@ -1,5 +1,6 @@
 #include "cli/remedy_text.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "cli/output.hpp"
@@ -10,6 +11,40 @@ namespace {
 std::string describe(const Holder& holder) {
   if (holder.name.empty()) return fmt::format("process {}", holder.pid);
   return fmt::format("process {} ({})", holder.pid, holder.name);
+}
+
+// What `holder` holds: the path itself, or, only through a tree's grouping,
+// entries inside it.
+std::string what_is_held(const RemoveReport& report, const Holder& holder) {
+  const bool direct = std::ranges::any_of(
+      report.holders, [&](const Holder& named) { return named.pid == holder.pid; });
+  if (direct) return "it";
+  for (const TreeHolder& held : report.held_inside)
+    if (held.process.pid == holder.pid)
+      return held.entries.size() == 1 ? "an entry inside it"
+                                      : fmt::format("{} entries inside it", held.entries.size());
+  return "it";
+}
+
+std::string scanner_text(const Holder& holder) {
+  switch (holder.kind) {
+    case HolderKind::virus_scanner:
+      return describe(holder) +
+             " is a virus scanner reading a new file: it lets go by itself, and --wait 10s "
+             "usually suffices; to stop it for good, exclude this directory from scanning";
+    case HolderKind::indexer:
+      return describe(holder) +
+             " is a search indexer: it lets go by itself, and --wait 10s usually suffices; to "
+             "stop it for good, exclude this directory from indexing";
+    case HolderKind::sync_client:
+      return describe(holder) +
+             " is a sync client uploading what is new: it lets go by itself (--wait); to stop it "
+             "for good, keep temporary files out of the synced folder";
+    default:
+      return describe(holder) +
+             " shows a preview or thumbnail of it: close the preview pane, or --wait until it "
+             "lets go";
+  }
 }
 
 }  // namespace
@@ -23,7 +58,22 @@ std::string remedy_text(const RemoveReport& report, const Remedy& remedy) {
       return "this process itself still holds the file: close that handle before removing it "
              "(Python: os.close(fd) before os.remove(path), or use tempfile.NamedTemporaryFile)";
     case RemedyKind::close_in_holder:
-      return describe(holder) + " holds it: close the file there, or end that process";
+      return fmt::format("{} holds {}: close it there, or end that process (--terminate)",
+                         describe(holder), what_is_held(report, holder));
+    case RemedyKind::close_in_caller:
+      return fmt::format(
+          "{}, {} of tmpctl (the shell or script that ran it), holds {}: close the file there "
+          "before calling tmpctl (Python: os.close(fd) after tempfile.mkstemp()); tmpctl never "
+          "ends the processes that ran it",
+          describe(holder),
+          holder.relation == HolderRelation::parent ? "the parent" : "an ancestor",
+          what_is_held(report, holder));
+    case RemedyKind::wait_for_scanner: return scanner_text(holder);
+    case RemedyKind::stop_build_server:
+      return describe(holder) +
+             " is a build server, which keeps files of a build open between builds: shut it "
+             "down (dotnet build-server shutdown, mspdbsrv -stop, gradle --stop), or end it "
+             "(--terminate)";
     case RemedyKind::retry_later:
       return "no process visible to tmpctl holds it: often an antivirus or search indexer "
              "scanning a new file; try again with 'tmpctl remove --retry 5'";

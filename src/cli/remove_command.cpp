@@ -6,6 +6,9 @@
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/report_output.hpp"
+#include "platform/console.hpp"
+#include <nlohmann/json.hpp>
+#include <tmpctl/holders.hpp>
 
 namespace tmpctl::cli {
 namespace {
@@ -22,6 +25,8 @@ constexpr const char* footer = R"(Examples:
   tmpctl remove /tmp/tmp.k3J9xQ2vLm
   tmpctl remove -r build-cache/           a directory and all it contains
   tmpctl remove --retry 5 C:\Temp\a.tmp   wait out a virus scanner (10 ms, 20 ms, ...)
+  tmpctl remove -r --wait 30s build/      wait for whatever holds files in it to let go
+  tmpctl remove -r --terminate-tree ws/   end what still holds it (and its children)
   tmpctl remove --json *.tmp              one JSON object a line, for programs
 
 A typical refusal on Windows:
@@ -45,10 +50,16 @@ constexpr const char* diagnose_description =
 On Windows tmpctl opens the file for DELETE with full sharing, exactly as a
 delete would, and closes it again without deleting. On POSIX it checks the
 directory's write permission, the sticky bit, immutable flags, read-only file
-systems and mount points.)";
+systems and mount points.
+
+For a directory, every entry inside that some process holds is listed,
+grouped by process (pid, name, user, whether it ran tmpctl, its kind), from
+one walk and one scan of the holders.)";
 
 constexpr const char* diagnose_footer = R"(Examples:
   tmpctl diagnose /tmp/report.csv
+  tmpctl diagnose build/                  every process that holds anything in it
+  tmpctl diagnose --terminate-tree ws/    whom remove --terminate-tree would end
   tmpctl diagnose --json C:\Temp\a.tmp C:\Temp\b.tmp
 
 Exit status: as for remove, for the delete that would happen now (0 when
@@ -95,12 +106,141 @@ void print_diagnosis(DataOutput& out, const RemoveReport& report) {
   out.write(report_details(report, stdout));
 }
 
-void add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
-  path_value(app->add_option("PATH", paths,
-                             "Files (or with -r, directories) to act on; '--' "
-                             "before paths that start with '-'")
-                 ->required(),
-             OptionValues::Kind::file);
+CLI::Option* add_path_arguments(CLI::App* app, std::vector<std::string>& paths) {
+  CLI::Option* option = app->add_option("PATH", paths,
+                                        "Files (or with -r, directories) to act on; '--' "
+                                        "before paths that start with '-'");
+  path_value(option, OptionValues::Kind::file);
+  return option;
+}
+
+// diagnose --deleted: files removed but still open, by process, with sizes.
+int print_deleted(const DeletedFileReport& report, bool json) {
+  DataOutput out(stdout);
+  if (json) {
+    nlohmann::ordered_json object;
+    nlohmann::ordered_json processes = nlohmann::ordered_json::array();
+    for (const DeletedFileHolder& holder : report.processes) {
+      nlohmann::ordered_json process = holder_json(holder.process);
+      process.erase("how");
+      process["bytes"] = holder.bytes;
+      nlohmann::ordered_json files = nlohmann::ordered_json::array();
+      for (const DeletedFile& file : holder.files) {
+        nlohmann::ordered_json entry;
+        set_path(entry, "path", file.path);
+        entry["size"] = file.size;
+        entry["how"] = file.how;
+        files.push_back(std::move(entry));
+      }
+      process["files"] = std::move(files);
+      processes.push_back(std::move(process));
+    }
+    object["deleted_open"] = std::move(processes);
+    object["bytes"] = report.bytes;
+    object["complete"] = report.complete;
+    object["notes"] = report.notes;
+    out.write_json_line(object);
+  } else {
+    for (const DeletedFileHolder& holder : report.processes) {
+      out.write(fmt::format("{} keeps {} deleted:\n", holder_label(holder.process, stdout),
+                            size_text(holder.bytes)));
+      for (const DeletedFile& file : holder.files) {
+        std::string how;
+        for (const std::string& way : file.how) how += (how.empty() ? "" : ", ") + printable(way);
+        out.write(fmt::format("  {} ({}): {}\n", printable(file.path), size_text(file.size), how));
+      }
+    }
+    out.write(fmt::format("{} in files deleted but still open\n", size_text(report.bytes)));
+    for (const std::string& note : report.notes)
+      out.write("  " + styled(stdout, Style::note, "note:") + " " + printable(note) + "\n");
+  }
+  if (auto written = out.finish(); !written) {
+    print_error(written.error());
+    return exit_failure;
+  }
+  return exit_success;
+}
+
+CLI::Option* add_wait_option(CLI::App* app, std::string& wait) {
+  return app
+      ->add_option(
+          "--wait", wait,
+          "Wait up to DURATION (30s, 2m) for the processes holding a PATH, or anything in a "
+          "directory, to let go, and report who held it how long")
+      ->type_name("DURATION");
+}
+
+bool parse_wait(const CLI::Option* option, const std::string& text, RemoveOptions& options) {
+  if (option->count() == 0) return true;
+  auto wait = parse_duration(text, ZeroDuration::allowed);
+  if (!wait) {
+    print_error(fmt::format("--wait: {}", wait.error().message));
+    return false;
+  }
+  options.wait = *wait;
+  return true;
+}
+
+void add_terminate_options(CLI::App* app, TerminateFlags& flags, bool dry_run) {
+  app->add_flag("--terminate", flags.terminate,
+                dry_run ? "Say which processes remove --terminate would end, and which it would "
+                          "not, and why (ends nothing)"
+                        : "End the processes that hold a PATH (or anything in a directory with -r) "
+                          "after any --wait, then remove; never tmpctl, the processes that ran it, "
+                          "the system's own or other users'");
+  app->add_flag("--terminate-tree", flags.tree,
+                "As --terminate, and the processes they started, and those started by them");
+  app->add_flag("--all-users", flags.all_users,
+                "With --terminate: other users' processes too (root or administrator only)");
+  if (dry_run) return;
+  flags.grace_option =
+      app->add_option("--grace", flags.grace,
+                      "With --terminate: how long to wait after SIGTERM before SIGKILL (default "
+                      "5s; Windows ends at once, having no polite request)")
+          ->type_name("DURATION");
+  app->add_flag("-y,--yes", flags.yes,
+                "With --terminate: do not ask on a terminal (without a terminal, never asked)");
+}
+
+// On a terminal, unless --yes: lists whom it would end and asks.
+bool confirm_on_terminal(std::span<const Termination> plan) {
+  std::string text = "tmpctl: about to end:\n";
+  for (const Termination& termination : plan)
+    if (termination.outcome == TerminateOutcome::would_end)
+      text += "  " + holder_label(termination.process, stderr) +
+              (termination.descends_from != 0
+                   ? fmt::format(", started by process {}", termination.descends_from)
+                   : "") +
+              "\n";
+  text += "End them? [y/N] ";
+  write_diagnostic(text);
+  char answer[16] = {};
+  if (!std::fgets(answer, sizeof answer, stdin)) return false;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+bool apply_terminate(const TerminateFlags& flags, RemoveOptions& options) {
+  if (!flags.terminate && !flags.tree) {
+    if (flags.all_users || flags.yes || (flags.grace_option && flags.grace_option->count() > 0)) {
+      print_error("--all-users, --grace and --yes go with --terminate or --terminate-tree");
+      return false;
+    }
+    return true;
+  }
+  TerminateOptions terminate;
+  terminate.tree = flags.tree;
+  terminate.all_users = flags.all_users;
+  if (flags.grace_option && flags.grace_option->count() > 0) {
+    auto grace = parse_duration(flags.grace, ZeroDuration::allowed);
+    if (!grace) {
+      print_error(fmt::format("--grace: {}", grace.error().message));
+      return false;
+    }
+    terminate.grace = *grace;
+  }
+  if (!flags.yes && platform::input_is_terminal()) terminate.confirm = confirm_on_terminal;
+  options.terminate = std::move(terminate);
+  return true;
 }
 
 // rm's pair: --preserve-root (the default) and --no-preserve-root; the last one given wins.
@@ -113,7 +253,7 @@ void add_preserve_root_flag(CLI::App* app, RemoveOptions& options, const std::st
 RemoveCommand::RemoveCommand(CLI::App& parent)
     : app_(parent.add_subcommand(command_name, command_summary)) {
   app_->footer(std::string(description) + "\n\n" + footer);
-  add_path_arguments(app_, paths_);
+  add_path_arguments(app_, paths_)->required();
   app_->add_flag("-r,--recursive", options_.recursive,
                  "Remove directories and their contents (never following links out)");
   add_preserve_root_flag(app_, options_,
@@ -131,6 +271,8 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
                  "Windows: rename the file aside before deleting it, so the name is free at once");
   app_->add_flag("--on-reboot", options_.on_reboot,
                  "Windows: if the file is in use, delete it when Windows next starts");
+  wait_option_ = add_wait_option(app_, wait_);
+  add_terminate_options(app_, terminate_, false);
   app_->add_flag("--no-holders", no_holders_, "Do not look for the processes holding a file");
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
   app_->add_flag("-v,--verbose", verbose_, "Also print each path removed");
@@ -138,10 +280,26 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
 
 int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
-  return print_reports(remove(paths_, options_), json_, false,
-                       [&](DataOutput& out, const RemoveReport& report) {
-                         print_remove_report(report, out, {.list_removed = verbose_});
-                       });
+  if (!parse_wait(wait_option_, wait_, options_) || !apply_terminate(terminate_, options_))
+    return exit_usage;
+  if (options_.terminate && !options_.find_holders) {
+    print_error("--terminate needs the holders: it cannot go with --no-holders");
+    return exit_usage;
+  }
+  const std::vector<RemoveReport> reports = remove(paths_, options_);
+  if (!json_)
+    for (const RemoveReport& report : reports)
+      for (const Termination& termination : report.terminated) {
+        if (termination.outcome == TerminateOutcome::ended ||
+            termination.outcome == TerminateOutcome::killed ||
+            termination.outcome == TerminateOutcome::gone)
+          print_status(termination_text(termination, stderr));
+        else
+          print_warning(termination_text(termination, stderr));
+      }
+  return print_reports(reports, json_, false, [&](DataOutput& out, const RemoveReport& report) {
+    print_remove_report(report, out, {.list_removed = verbose_});
+  });
 }
 
 DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
@@ -149,14 +307,39 @@ DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
   app_->footer(std::string(diagnose_description) + "\n\n" + diagnose_footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive, "Judge directories as remove -r would");
+  app_->add_flag("--deleted", deleted_,
+                 "Files removed but still open or mapped (Linux), with the path each had, its size "
+                 "and who keeps its space: under the one PATH given, or everywhere");
   add_preserve_root_flag(app_, options_,
                          "Judge -r on '/' or a drive or volume root as remove does: refused "
                          "(the default), or with --no-preserve-root allowed");
   app_->add_flag("--force", options_.force, "Judge as remove --force would");
+  wait_option_ = add_wait_option(app_, wait_);
+  add_terminate_options(app_, terminate_, true);
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
 }
 
 int DiagnoseCommand::run() {
+  if (deleted_) {
+    if (paths_.size() > 1) {
+      print_error("--deleted takes at most one PATH, a directory");
+      return exit_usage;
+    }
+    auto report = find_deleted_open_files(paths_.empty() ? std::string() : paths_.front());
+    if (!report) {
+      print_error(report.error());
+      return report.error().kind == ErrorKind::not_found ? exit_not_found : exit_failure;
+    }
+    return print_deleted(*report, json_);
+  }
+  if (paths_.empty()) {
+    print_error("PATH is required");
+    write_diagnostic("tmpctl: run 'tmpctl diagnose --help' for usage\n");
+    return exit_usage;
+  }
+  if (!parse_wait(wait_option_, wait_, options_) || !apply_terminate(terminate_, options_))
+    return exit_usage;
+  if (options_.terminate) options_.terminate->dry_run = true;
   return print_reports(diagnose(paths_, options_), json_, true, print_diagnosis);
 }
 

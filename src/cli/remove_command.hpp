@@ -2,10 +2,21 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <tmpctl/cleanup.hpp>
 #include <tmpctl/remove.hpp>
 #include <vector>
 
 namespace tmpctl::cli {
+
+/// --terminate and the options that go with it (remove; diagnose as a dry run).
+struct TerminateFlags {
+  bool terminate = false;
+  bool tree = false;
+  bool all_users = false;
+  bool yes = false;
+  std::string grace;
+  CLI::Option* grace_option = nullptr;
+};
 
 /// `tmpctl remove`: delete with explicit semantics; explain every refusal.
 class RemoveCommand {
@@ -23,6 +34,9 @@ private:
   bool json_ = false;
   bool verbose_ = false;
   bool no_holders_ = false;
+  std::string wait_;
+  CLI::Option* wait_option_ = nullptr;
+  TerminateFlags terminate_;
 };
 
 /// `tmpctl diagnose`: who holds a file, and would a delete succeed now.
@@ -39,6 +53,10 @@ private:
   std::vector<std::string> paths_;
   RemoveOptions options_;
   bool json_ = false;
+  std::string wait_;
+  CLI::Option* wait_option_ = nullptr;
+  TerminateFlags terminate_;
+  bool deleted_ = false;
 };
 
 }  // namespace tmpctl::cli

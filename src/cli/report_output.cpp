@@ -18,15 +18,147 @@ nlohmann::ordered_json error_json(const Error& error) {
   return object;
 }
 
+nlohmann::ordered_json holder_json(const Holder& holder) {
+  nlohmann::ordered_json entry;
+  entry["pid"] = holder.pid;
+  entry["name"] = holder.name;
+  entry["start_time"] = holder.start_time;
+  entry["self"] = holder.is_self;
+  entry["user"] = holder.user;
+  entry["relation"] = to_string(holder.relation);
+  entry["kind"] = to_string(holder.kind);
+  entry["service"] = holder.service;
+  entry["how"] = holder.how;
+  return entry;
+}
+
 nlohmann::ordered_json holders_json(const std::vector<Holder>& holders) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const Holder& holder : holders) {
-    nlohmann::ordered_json entry;
-    entry["pid"] = holder.pid;
-    entry["name"] = holder.name;
-    entry["start_time"] = holder.start_time;
-    entry["self"] = holder.is_self;
-    entry["how"] = holder.how;
+  for (const Holder& holder : holders) list.push_back(holder_json(holder));
+  return list;
+}
+
+nlohmann::ordered_json held_inside_json(const std::vector<TreeHolder>& held_inside) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const TreeHolder& held : held_inside) {
+    nlohmann::ordered_json process = holder_json(held.process);
+    process.erase("how");
+    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+    for (const HeldEntry& entry : held.entries) {
+      nlohmann::ordered_json object;
+      set_path(object, "path", entry.path);
+      object["how"] = entry.how;
+      entries.push_back(std::move(object));
+    }
+    process["entries"] = std::move(entries);
+    list.push_back(std::move(process));
+  }
+  return list;
+}
+
+std::string_view kind_label(HolderKind kind) {
+  switch (kind) {
+    case HolderKind::virus_scanner: return "virus scanner";
+    case HolderKind::indexer: return "search indexer";
+    case HolderKind::sync_client: return "sync client";
+    case HolderKind::preview_handler: return "preview handler";
+    case HolderKind::build_server: return "build server";
+    case HolderKind::system: return "system process";
+    case HolderKind::unknown: break;
+  }
+  return {};
+}
+
+std::string holder_label(const Holder& holder, std::FILE* stream, bool with_user) {
+  // A process names itself (prctl(PR_SET_NAME), its executable's name):
+  // never a terminal's escape sequence.
+  const std::string process = fmt::format(
+      "process {}{}", holder.pid, holder.name.empty() ? "" : " (" + printable(holder.name) + ")");
+  std::string text = styled(stream, Style::holder, process);
+  switch (holder.relation) {
+    case HolderRelation::self: text += " [this process]"; break;
+    case HolderRelation::parent: text += " [the parent of tmpctl]"; break;
+    case HolderRelation::ancestor: text += " [an ancestor of tmpctl]"; break;
+    case HolderRelation::unrelated: break;
+  }
+  if (const std::string_view kind = kind_label(holder.kind); !kind.empty())
+    text += fmt::format(" [{}]", kind);
+  if (!holder.service.empty()) text += fmt::format(" [service {}]", printable(holder.service));
+  if (with_user && !holder.user.empty()) text += fmt::format(", user {}", printable(holder.user));
+  return text;
+}
+
+std::string seconds_text(std::chrono::milliseconds duration) {
+  return fmt::format("{:.1f} s", static_cast<double>(duration.count()) / 1000.0);
+}
+
+std::string timeline_lines(const RemoveReport& report, std::FILE* stream) {
+  std::string text;
+  for (const HoldSpan& span : report.timeline) {
+    const std::string who = holder_label(span.holder, stream);
+    const std::string since =
+        span.from.count() > 0 ? fmt::format(" (from {} on)", seconds_text(span.from)) : "";
+    if (span.until)
+      text += fmt::format("  held {} by {}{}, then released\n",
+                          seconds_text(*span.until - span.from), who, since);
+    else
+      text +=
+          fmt::format("  still held after {} by {}{}\n", seconds_text(report.waited), who, since);
+  }
+  return text;
+}
+
+std::string termination_text(const Termination& termination, std::FILE* stream) {
+  const std::string who = holder_label(termination.process, stream);
+  const std::string descent =
+      termination.descends_from != 0
+          ? fmt::format(", started by process {}", termination.descends_from)
+          : "";
+  switch (termination.outcome) {
+    case TerminateOutcome::ended:
+    case TerminateOutcome::killed:
+      if (termination.method == "SIGKILL")
+        return fmt::format("killed {}{}: it was still running after the grace, so SIGKILL", who,
+                           descent);
+      return fmt::format("ended {}{} ({})", who, descent, termination.method);
+    case TerminateOutcome::would_end: return fmt::format("would end {}{}", who, descent);
+    case TerminateOutcome::declined:
+      return fmt::format("did not end {}{}: not confirmed", who, descent);
+    case TerminateOutcome::gone: return fmt::format("{}{} had exited already", who, descent);
+    case TerminateOutcome::failed:
+      return fmt::format("could not end {}{}: {}", who, descent,
+                         termination.error ? printable(*termination.error) : "failed");
+    case TerminateOutcome::refused: break;
+  }
+  std::string why;
+  switch (termination.refusal) {
+    case TerminateRefusal::self: why = "it is tmpctl itself"; break;
+    case TerminateRefusal::caller:
+      why =
+          "it ran tmpctl (its parent or an ancestor: the shell or script that called it); close "
+          "the file there before calling tmpctl";
+      break;
+    case TerminateRefusal::system: why = "it is part of the system"; break;
+    case TerminateRefusal::other_user:
+      why = "it runs as another user; --all-users, as root or an administrator, allows it";
+      break;
+    case TerminateRefusal::not_allowed:
+      why = "it runs as another user, and only root or an elevated administrator may end it";
+      break;
+    case TerminateRefusal::none: why = "refused"; break;
+  }
+  return fmt::format("will not end {}{}: {}", who, descent, why);
+}
+
+nlohmann::ordered_json terminations_json(const std::vector<Termination>& terminations) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Termination& termination : terminations) {
+    nlohmann::ordered_json entry = holder_json(termination.process);
+    entry["descends_from"] = termination.descends_from;
+    entry["outcome"] = to_string(termination.outcome);
+    entry["refusal"] = to_string(termination.refusal);
+    entry["method"] = termination.method;
+    entry["error"] = termination.error ? error_json(*termination.error) : nlohmann::ordered_json();
     list.push_back(std::move(entry));
   }
   return list;
@@ -37,12 +169,22 @@ std::string holder_lines(const std::vector<Holder>& holders, std::FILE* stream) 
   for (const Holder& holder : holders) {
     std::string how;
     for (const std::string& way : holder.how) how += (how.empty() ? ": " : ", ") + printable(way);
-    // A process names itself (prctl(PR_SET_NAME), its executable's name):
-    // never a terminal's escape sequence.
-    const std::string process = fmt::format(
-        "process {}{}", holder.pid, holder.name.empty() ? "" : " (" + printable(holder.name) + ")");
-    text += fmt::format("  held by {}{}{}\n", styled(stream, Style::holder, process),
-                        holder.is_self ? " [this process]" : "", how);
+    text += fmt::format("  held by {}{}\n", holder_label(holder, stream, false), how);
+  }
+  return text;
+}
+
+std::string held_inside_lines(const std::vector<TreeHolder>& held_inside, std::FILE* stream) {
+  std::string text;
+  for (const TreeHolder& held : held_inside) {
+    const std::size_t count = held.entries.size();
+    text += fmt::format("  {} holds {} {}:\n", holder_label(held.process, stream), count,
+                        count == 1 ? "entry" : "entries");
+    for (const HeldEntry& entry : held.entries) {
+      std::string how;
+      for (const std::string& way : entry.how) how += (how.empty() ? "" : ", ") + printable(way);
+      text += fmt::format("    {}: {}\n", printable(entry.path), how);
+    }
   }
   return text;
 }
@@ -84,6 +226,19 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   object["error"] = report.error ? error_json(*report.error) : nlohmann::ordered_json();
   object["holders"] = holders_json(report.holders);
   object["holders_complete"] = report.holders_complete;
+  object["held_inside"] = held_inside_json(report.held_inside);
+  object["waited_ms"] = report.waited.count();
+  nlohmann::ordered_json timeline = nlohmann::ordered_json::array();
+  for (const HoldSpan& span : report.timeline) {
+    nlohmann::ordered_json entry = holder_json(span.holder);
+    entry["from_ms"] = span.from.count();
+    entry["until_ms"] =
+        span.until ? nlohmann::ordered_json(span.until->count()) : nlohmann::ordered_json();
+    entry["released"] = span.until.has_value();
+    timeline.push_back(std::move(entry));
+  }
+  object["timeline"] = std::move(timeline);
+  object["terminated"] = terminations_json(report.terminated);
   object["hints"] = hint_texts(report);
   nlohmann::ordered_json remedies = nlohmann::ordered_json::array();
   for (const Remedy& remedy : report.remedies) remedies.push_back(to_string(remedy.kind));
@@ -95,6 +250,10 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
     nlohmann::ordered_json entry = report_json(inner, diagnosis);
     entry.erase("attempts");
     entry.erase("inside");
+    entry.erase("held_inside");
+    entry.erase("waited_ms");
+    entry.erase("timeline");
+    entry.erase("terminated");
     inside.push_back(std::move(entry));
   }
   object["inside"] = std::move(inside);
@@ -102,7 +261,12 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
 }
 
 std::string report_details(const RemoveReport& report, std::FILE* stream) {
-  std::string text = holder_lines(report.holders, stream);
+  // A tree's holders, by process, name the directory's own among them.
+  std::string text = timeline_lines(report, stream);
+  for (const Termination& termination : report.terminated)
+    text += "  " + termination_text(termination, stream) + "\n";
+  text += report.held_inside.empty() ? holder_lines(report.holders, stream)
+                                     : held_inside_lines(report.held_inside, stream);
   for (const std::string& note : report.notes)
     text += "  " + styled(stream, Style::note, "note:") + " " + printable(note) + "\n";
   for (const std::string& hint : hint_texts(report))
@@ -116,6 +280,11 @@ void print_remove_report(const RemoveReport& report, DataOutput& out, RemoveRepo
   const std::string indented = details.empty() ? "" : "\n" + details.substr(0, details.size() - 1);
   switch (report.outcome) {
     case RemoveOutcome::removed:
+      if (!report.timeline.empty()) {
+        const std::string lines = timeline_lines(report, stderr);
+        print_status(fmt::format("waited {} before removing '{}':\n{}", seconds_text(report.waited),
+                                 printable(report.path), lines.substr(0, lines.size() - 1)));
+      }
       if (text.list_removed) {
         out.write(fmt::format("removed '{}'\n", printable(report.path)));
         for (const std::string& note : report.notes)

@@ -2,6 +2,7 @@
 // Printing remove and diagnose reports, and the pieces cleanup shares with
 // them (errors, holders): one text form, one JSON form.
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tmpctl/remove.hpp>
@@ -22,6 +23,24 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis);
 
 /// An Error as JSON: kind, domain, code, name, message and the text form.
 nlohmann::ordered_json error_json(const Error& error);
+/// One holder as a JSON object: pid, name, start_time, self, user,
+/// relation, kind, service, how.
+nlohmann::ordered_json holder_json(const Holder& holder);
+/// A tree's holders by process, each with its "entries" (path, how).
+nlohmann::ordered_json held_inside_json(const std::vector<TreeHolder>& held_inside);
+/// "process 42 (python3) [the parent of tmpctl] [virus scanner], user alice"
+/// (the user only `with_user`).
+std::string holder_label(const Holder& holder, std::FILE* stream, bool with_user = true);
+/// A tree's holders by process, each followed by the entries it holds.
+std::string held_inside_lines(const std::vector<TreeHolder>& held_inside, std::FILE* stream);
+/// "2.5 s".
+std::string seconds_text(std::chrono::milliseconds duration);
+/// A wait's timeline (RemoveReport::timeline): "  held 3.8 s by process 4
+/// (MsMpEng.exe), then released", "  still held after 30.0 s by ...".
+std::string timeline_lines(const RemoveReport& report, std::FILE* stream);
+/// "ended process 42 (node) (SIGTERM)", "would end ...", "will not end ...: why".
+std::string termination_text(const Termination& termination, std::FILE* stream);
+nlohmann::ordered_json terminations_json(const std::vector<Termination>& terminations);
 /// Holders as a JSON array.
 nlohmann::ordered_json holders_json(const std::vector<Holder>& holders);
 /// "  held by process 42 (python3): fd 3", one line each, coloured if

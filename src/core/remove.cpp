@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "core/enum_names.hpp"
+#include "core/hold_wait.hpp"
+#include "core/holder_details.hpp"
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
@@ -20,6 +22,55 @@
 
 namespace tmpctl {
 namespace {
+
+// Describes holders (relation, kind, user) from one snapshot of the
+// processes, taken the first time there is a holder to describe.
+class HolderDescriber {
+public:
+  void describe(std::vector<Holder>& holders) {
+    if (holders.empty()) return;
+    if (!processes_) processes_ = core::ProcessMap::take();
+    for (Holder& holder : holders) processes_->describe(holder);
+  }
+  void describe(RemoveReport& report) {
+    describe(report.holders);
+    for (RemoveReport& inner : report.inside) describe(inner);
+  }
+
+private:
+  std::optional<core::ProcessMap> processes_;
+};
+
+bool lets_go_by_itself(HolderKind kind) {
+  return kind == HolderKind::virus_scanner || kind == HolderKind::indexer ||
+         kind == HolderKind::sync_client || kind == HolderKind::preview_handler;
+}
+
+// What to do about one process that holds the file (or, for a tree, an
+// entry of it): close it there, in the caller, or in this process; and what
+// its kind adds.
+void add_holder_remedies(std::vector<Remedy>& remedies, const Holder& holder, bool hypothetical) {
+  const RemedyKind kind =
+      holder.is_self ? RemedyKind::close_own_handle
+      : holder.relation == HolderRelation::parent || holder.relation == HolderRelation::ancestor
+          ? RemedyKind::close_in_caller
+          : RemedyKind::close_in_holder;
+  remedies.push_back({.kind = kind, .holder = holder, .hypothetical = hypothetical});
+  if (lets_go_by_itself(holder.kind))
+    remedies.push_back(
+        {.kind = RemedyKind::wait_for_scanner, .holder = holder, .hypothetical = hypothetical});
+  else if (holder.kind == HolderKind::build_server)
+    remedies.push_back(
+        {.kind = RemedyKind::stop_build_server, .holder = holder, .hypothetical = hypothetical});
+}
+
+// The holders of the entries of a tree that stayed, by process.
+std::vector<TreeHolder> group_by_process(const std::vector<RemoveReport>& inside) {
+  std::vector<TreeHolder> grouped;
+  for (const RemoveReport& inner : inside) add_held_entry(grouped, inner.path, inner.holders);
+  std::ranges::sort(grouped, {}, [](const TreeHolder& held) { return held.process.pid; });
+  return grouped;
+}
 
 RemoveOutcome outcome_for(RemoveCause cause) {
   switch (cause) {
@@ -76,8 +127,7 @@ void add_remedies(RemoveReport& report, const RemoveOptions& options, Tense tens
     remedies.push_back({.kind = kind, .holder = std::move(holder), .hypothetical = hypothetical});
   };
   auto holder_remedies = [&] {
-    for (const Holder& holder : report.holders)
-      add(holder.is_self ? RemedyKind::close_own_handle : RemedyKind::close_in_holder, holder);
+    for (const Holder& holder : report.holders) add_holder_remedies(remedies, holder, hypothetical);
   };
   switch (report.cause) {
     case RemoveCause::none:
@@ -126,6 +176,110 @@ void add_remedies(RemoveReport& report, const RemoveOptions& options, Tense tens
     case RemoveCause::dot_or_dotdot:
     case RemoveCause::other: break;
   }
+  // A tree's holders, each once, unless the directory's own already said it.
+  // This process holds what is in a tree only through descriptors it
+  // inherited from the process that ran it: that one is named instead.
+  const bool caller_holds = std::ranges::any_of(report.held_inside, [](const TreeHolder& held) {
+    return held.process.relation == HolderRelation::parent ||
+           held.process.relation == HolderRelation::ancestor;
+  });
+  for (const TreeHolder& held : report.held_inside) {
+    if (held.process.is_self && caller_holds) continue;
+    const bool named = std::ranges::any_of(remedies, [&](const Remedy& remedy) {
+      return remedy.holder && remedy.holder->pid == held.process.pid;
+    });
+    if (!named) add_holder_remedies(remedies, held.process, hypothetical);
+  }
+}
+
+// RemoveOptions::wait: waits for the holders of every path that exists
+// (`infos`) to let go, and files each one's timeline in its report.
+void wait_for_holders(std::vector<RemoveReport>& reports, const std::vector<std::string>& targets,
+                      const std::vector<std::optional<platform::EntryInfo>>& infos,
+                      const RemoveOptions& options, bool diagnosing) {
+  if (options.wait.count() <= 0 || !options.find_holders) return;
+  std::vector<core::WaitTarget> waits;
+  std::vector<std::size_t> indexes;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    if (!infos[i]) continue;
+    waits.push_back(
+        {.path = targets[i], .tree = infos[i]->is_directory && (options.recursive || diagnosing)});
+    indexes.push_back(i);
+  }
+  if (waits.empty()) return;
+  core::WaitResult waited = core::wait_for_release(waits, options.wait);
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    reports[indexes[k]].timeline = std::move(waited.timelines[k]);
+    reports[indexes[k]].waited = waited.waited;
+  }
+}
+
+// RemoveOptions::terminate: ends the processes that hold the paths (or
+// anything in a directory), all in one terminate_holders() call, and files
+// each result under the first path its process held.
+void end_holders(std::vector<RemoveReport>& reports, const std::vector<std::string>& targets,
+                 const std::vector<std::optional<platform::EntryInfo>>& infos,
+                 const RemoveOptions& options, bool diagnosing) {
+  if (!options.terminate || !options.find_holders) return;
+  std::vector<std::vector<Holder>> held(reports.size());
+  std::vector<std::string> files;
+  std::vector<std::size_t> file_indexes;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    if (!infos[i]) continue;
+    if (infos[i]->is_directory && (options.recursive || diagnosing)) {
+      auto found = find_tree_holders(targets[i]);
+      if (!found) continue;
+      for (TreeHolder& tree : found->processes) {
+        Holder holder = std::move(tree.process);
+        for (HeldEntry& entry : tree.entries) holder.how.push_back(std::move(entry.path));
+        held[i].push_back(std::move(holder));
+      }
+    } else {
+      files.push_back(targets[i]);
+      file_indexes.push_back(i);
+    }
+  }
+  if (!files.empty())
+    if (auto found = platform::find_holders(files))
+      for (std::size_t k = 0; k < file_indexes.size(); ++k)
+        held[file_indexes[k]] = std::move(found->holders[k]);
+  std::vector<Holder> all;
+  for (const auto& list : held) all.insert(all.end(), list.begin(), list.end());
+  if (all.empty()) return;
+  TerminateOptions terminate = *options.terminate;
+  if (diagnosing) terminate.dry_run = true;
+  for (Termination& result : terminate_holders(all, terminate)) {
+    const std::uint32_t holder =
+        result.descends_from != 0 ? result.descends_from : result.process.pid;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (std::ranges::none_of(held[i], [&](const Holder& h) { return h.pid == holder; })) continue;
+      reports[i].terminated.push_back(std::move(result));
+      break;
+    }
+  }
+}
+
+// diagnose() of a directory: every process that holds anything in it, from
+// one walk and one scan; the directory's own holders among them.
+void attach_tree_holders(RemoveReport& report, const std::string& target,
+                         std::vector<std::string>& scan_notes) {
+  auto found = find_tree_holders(target);
+  if (!found) {
+    report.holders_complete = false;
+    scan_notes.push_back("could not look for holders inside: " + to_string(found.error()));
+    return;
+  }
+  for (TreeHolder& held : found->processes) {
+    for (const HeldEntry& entry : held.entries) {
+      if (entry.path != found->root) continue;
+      Holder holder = held.process;
+      holder.how = entry.how;
+      report.holders.push_back(std::move(holder));
+    }
+    report.held_inside.push_back(std::move(held));
+  }
+  report.holders_complete = found->complete;
+  scan_notes = std::move(found->notes);
 }
 
 // Runs one holder scan for `targets` (path to look at, report index) and files
@@ -303,6 +457,7 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
     return false;
   }
   bool refused_itself = false;
+  HolderDescriber describer;
   for (const CleanupEntry& kept : removal->kept) {
     RemoveReport inner = report_of_kept(kept, strategy);
     if (kept.path == removal->path) {  // the directory itself, for a reason of its own
@@ -311,6 +466,7 @@ bool remove_directory_tree(RemoveReport& report, const std::string& target,
       refused_itself = true;
       continue;
     }
+    describer.describe(inner.holders);
     add_remedies(inner, options, dry_run ? Tense::would : Tense::done);
     report.inside.push_back(std::move(inner));
   }
@@ -363,6 +519,10 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
     reports[i].path = paths[i];
     targets[i] = without_trailing_separators(paths[i]);
     infos[i] = settle_or_inspect(reports[i], targets[i], options);
+  }
+  wait_for_holders(reports, targets, infos, options, false);
+  end_holders(reports, targets, infos, options, false);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
     // Where a delete succeeds while the file is open, the holders can only
     // be found while the name still leads to the file: look first.
     if (infos[i] && options.find_holders && platform::delete_succeeds_while_open() &&
@@ -450,8 +610,11 @@ std::vector<RemoveReport> remove(std::span<const std::string> paths, const Remov
   }
   attach_holders(reports, scan_after, scan_notes);
 
+  HolderDescriber describer;
   for (std::size_t i = 0; i < reports.size(); ++i) {
     settle_holders(reports[i], scan_notes[i], false);
+    describer.describe(reports[i]);
+    reports[i].held_inside = group_by_process(reports[i].inside);
     add_remedies(reports[i], options, Tense::done);
   }
   return reports;
@@ -463,13 +626,33 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
   std::vector<std::vector<std::string>> scan_notes(paths.size());
   std::vector<std::pair<std::string, std::size_t>> existing;
   const platform::DeleteStrategy strategy = strategy_of(options);
+  std::vector<std::string> targets(paths.size());
+  std::vector<std::optional<platform::EntryInfo>> infos(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    reports[i].path = paths[i];
+    targets[i] = without_trailing_separators(paths[i]);
+    // Without -r a directory is refused, but only after it was looked at.
+    RemoveOptions look = options;
+    look.recursive = true;
+    infos[i] = settle_or_inspect(reports[i], targets[i], look);
+  }
+  wait_for_holders(reports, targets, infos, options, true);
+  end_holders(reports, targets, infos, options, true);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     RemoveReport& report = reports[i];
-    report.path = paths[i];
-    const std::string target = without_trailing_separators(paths[i]);
+    const std::string& target = targets[i];
+    report.error.reset();
+    report.cause = RemoveCause::none;
+    report.outcome = RemoveOutcome::failed;
+    // A directory's holders come with its tree's: settle_or_inspect refuses
+    // one without -r only after looking at it.
     auto info = settle_or_inspect(report, target, options);
-    if (report.cause != RemoveCause::not_found && report.outcome != RemoveOutcome::invalid)
+    const bool directory = report.cause == RemoveCause::directory || (info && info->is_directory);
+    if (directory && options.find_holders) {
+      attach_tree_holders(report, target, scan_notes[i]);
+    } else if (report.cause != RemoveCause::not_found && report.outcome != RemoveOutcome::invalid) {
       existing.emplace_back(target, i);
+    }
     if (!info) continue;
     if (auto refusal = platform::probe_delete(target, *info, strategy))
       refuse(report, std::move(refusal->error), refusal->cause);
@@ -479,8 +662,15 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
       report.outcome = RemoveOutcome::removed;  // a delete would succeed now
   }
   if (options.find_holders) attach_holders(reports, existing, scan_notes);
+  HolderDescriber describer;
   for (std::size_t i = 0; i < reports.size(); ++i) {
     settle_holders(reports[i], scan_notes[i], true);
+    describer.describe(reports[i]);
+    for (TreeHolder& held : reports[i].held_inside) {
+      std::vector<Holder> one{held.process};
+      describer.describe(one);
+      held.process = std::move(one.front());
+    }
     add_remedies(reports[i], options, Tense::would);
   }
   return reports;
@@ -548,7 +738,10 @@ constexpr core::EnumName<RemedyKind> remedy_kind_names[] = {
     {RemedyKind::check_directory_permissions, "check_directory_permissions"},
     {RemedyKind::check_permissions, "check_permissions"},
     {RemedyKind::use_verbatim_path, "use_verbatim_path"},
-    {RemedyKind::override_preserve_root, "override_preserve_root"}};
+    {RemedyKind::override_preserve_root, "override_preserve_root"},
+    {RemedyKind::close_in_caller, "close_in_caller"},
+    {RemedyKind::wait_for_scanner, "wait_for_scanner"},
+    {RemedyKind::stop_build_server, "stop_build_server"}};
 static_assert(core::in_declaration_order(remedy_kind_names));
 
 std::string_view to_string(RemedyKind kind) { return core::name_in(remedy_kind_names, kind); }

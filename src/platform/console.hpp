@@ -21,6 +21,11 @@ std::vector<std::string> utf8_arguments(int argc, char** argv);
 /// "\n" to "\r\n" translation) and UTF-8 output on a Windows console.
 void prepare_standard_streams();
 
+/// Whether standard input is a terminal or console that a person types at:
+/// false for a file, a pipe and the null device (which Windows counts as a
+/// character device too).
+bool input_is_terminal();
+
 /// Whether `stream` (stdout or stderr) is a terminal or console.
 bool is_terminal(std::FILE* stream);
 

@@ -18,6 +18,31 @@ namespace tmpctl::platform {
 /// See tmpctl::find_holders.
 std::expected<HolderReport, Error> find_holders(std::span<const std::string> paths);
 
+/// Who holds each of `files`, found in one pass over the system, whatever
+/// their number: descriptors, memory maps, working directories and (Linux)
+/// locks; Windows: handles and mapped views. `names` (each file's name, one
+/// per file) lets Windows skip mapped views that can be none of them before
+/// opening them. One list per file, in order.
+std::expected<HolderReport, Error> find_holders_of(std::span<const FileIdentity> files,
+                                                   std::span<const std::string> names);
+
+/// One file without a name that a process still holds (see
+/// tmpctl::find_deleted_open_files): `holder` has one `how`.
+struct DeletedHold {
+  FileIdentity file;
+  std::string path;  ///< the path it had
+  std::uint64_t size = 0;
+  Holder holder;
+};
+
+/// Every deleted file some visible process still holds, in one pass; only
+/// those whose path was under `directory` (the same directory by identity,
+/// however it is spelled) when it is not empty. Linux: descriptors and maps
+/// of files with no link left. Windows: not available (an Error).
+std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string& directory,
+                                                                  std::vector<std::string>& notes,
+                                                                  bool& complete);
+
 /// Every file some visible process holds open, maps, has as its working
 /// directory or locks, taken in one pass: what cleanup checks each candidate
 /// against before deleting it. Linux reads /proc and /proc/locks; Windows has

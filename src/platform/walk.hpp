@@ -99,8 +99,10 @@ struct WalkOptions {
   /// the `force` of each removal).
   bool restore_owner_permissions = false;
   /// POSIX: an entry the directory listing says is not a directory (d_type)
-  /// is not looked at: next() gives its name and listed type, and leaves its
-  /// identity, size, times and link count unknown (zero). For removing a
+  /// is not looked at: next() gives its name, listed type and identity (the
+  /// directory's device and the listed inode number: for a file with
+  /// something mounted on it, the file beneath), and leaves its size, times
+  /// and link count unknown (zero). For removing a
   /// whole tree, where age and identity decide nothing: an unlink without
   /// AT_REMOVEDIR removes neither a directory nor what a link points to, and
   /// a file mount point refuses it (RemoveResult::mount_point). Directories,

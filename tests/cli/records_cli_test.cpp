@@ -38,14 +38,7 @@ using test::fs_path;
 using test::join;
 using test::run_tmpctl;
 using test::split;
-
-std::uint32_t this_pid() {
-#ifdef _WIN32
-  return GetCurrentProcessId();
-#else
-  return static_cast<std::uint32_t>(::getpid());
-#endif
-}
+using test::this_pid;
 
 class RecordsCli : public test::ScratchDirectoryTest {
 protected:

@@ -227,6 +227,14 @@ std::string helper_path(const std::string& name) {
 #endif
 }
 
+std::uint32_t this_pid() {
+#ifdef _WIN32
+  return GetCurrentProcessId();
+#else
+  return static_cast<std::uint32_t>(::getpid());
+#endif
+}
+
 HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mode,
                    const std::string& name)
     : ready_(join(scratch, "hold_file.ready")) {
@@ -250,6 +258,15 @@ void HeldFile::release() {
   std::filesystem::remove(fs_path(ready_), ignored);
   EXPECT_EQ(child_->wait(), 0) << "hold_file failed";
   child_.reset();
+}
+
+int HeldFile::wait_ended() {
+  if (!child_) return -1;
+  const int code = child_->wait();
+  child_.reset();
+  std::error_code ignored;
+  std::filesystem::remove(fs_path(ready_), ignored);
+  return code;
 }
 
 HeldFile::~HeldFile() { release(); }

@@ -74,6 +74,9 @@ public:
   HeldFile& operator=(const HeldFile&) = delete;
   /// Tells the helper to close and exit, and waits for it.
   void release();
+  /// Waits for a helper something else ended (tmpctl remove --terminate),
+  /// and returns its exit code (128 + signal if killed).
+  int wait_ended();
   std::uint32_t pid() const { return pid_; }
 
 private:
@@ -81,6 +84,9 @@ private:
   std::optional<ChildProcess> child_;
   std::uint32_t pid_ = 0;
 };
+/// This process's pid.
+std::uint32_t this_pid();
+
 /// Runs tmpctl with the given arguments.
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
                          const std::string& stdout_path = "", const std::string& stderr_path = "");

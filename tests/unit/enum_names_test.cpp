@@ -142,7 +142,10 @@ TEST(EnumNames, RemedyKindAsRemoveJsonDocumentsIt) {
        {RemedyKind::check_directory_permissions, "check_directory_permissions"},
        {RemedyKind::check_permissions, "check_permissions"},
        {RemedyKind::use_verbatim_path, "use_verbatim_path"},
-       {RemedyKind::override_preserve_root, "override_preserve_root"}},
+       {RemedyKind::override_preserve_root, "override_preserve_root"},
+       {RemedyKind::close_in_caller, "close_in_caller"},
+       {RemedyKind::wait_for_scanner, "wait_for_scanner"},
+       {RemedyKind::stop_build_server, "stop_build_server"}},
       [](RemedyKind value) { return to_string(value); });
 }
 
@@ -165,6 +168,40 @@ TEST(EnumNames, OwnerStateAsListJsonDocumentsIt) {
                               {ProcessState::gone, "gone"},
                               {ProcessState::unknown, "unknown"}},
                              [](ProcessState value) { return to_string(value); });
+}
+
+TEST(EnumNames, HolderRelationAndKindAsHolderJsonDocumentsThem) {
+  expect_names<HolderRelation>({{HolderRelation::unrelated, "unrelated"},
+                                {HolderRelation::self, "self"},
+                                {HolderRelation::parent, "parent"},
+                                {HolderRelation::ancestor, "ancestor"}},
+                               [](HolderRelation value) { return to_string(value); });
+  expect_names<HolderKind>({{HolderKind::unknown, "unknown"},
+                            {HolderKind::virus_scanner, "virus_scanner"},
+                            {HolderKind::indexer, "indexer"},
+                            {HolderKind::sync_client, "sync_client"},
+                            {HolderKind::preview_handler, "preview_handler"},
+                            {HolderKind::build_server, "build_server"},
+                            {HolderKind::system, "system"}},
+                           [](HolderKind value) { return to_string(value); });
+}
+
+TEST(EnumNames, TerminateOutcomeAndRefusalAsTerminatedJsonDocumentsThem) {
+  expect_names<TerminateOutcome>({{TerminateOutcome::ended, "ended"},
+                                  {TerminateOutcome::killed, "killed"},
+                                  {TerminateOutcome::would_end, "would_end"},
+                                  {TerminateOutcome::refused, "refused"},
+                                  {TerminateOutcome::declined, "declined"},
+                                  {TerminateOutcome::gone, "gone"},
+                                  {TerminateOutcome::failed, "failed"}},
+                                 [](TerminateOutcome value) { return to_string(value); });
+  expect_names<TerminateRefusal>({{TerminateRefusal::none, "none"},
+                                  {TerminateRefusal::self, "self"},
+                                  {TerminateRefusal::caller, "caller"},
+                                  {TerminateRefusal::system, "system"},
+                                  {TerminateRefusal::other_user, "other_user"},
+                                  {TerminateRefusal::not_allowed, "not_allowed"}},
+                                 [](TerminateRefusal value) { return to_string(value); });
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ const Holder editor{.pid = 4242, .name = "editor", .start_time = 0, .is_self = f
 
 TEST(RemedyText, EveryRemedyHasOneSentence) {
   const RemoveReport report;
-  for (int i = 0; i <= std::to_underlying(RemedyKind::override_preserve_root); ++i) {
+  for (int i = 0; i <= std::to_underlying(RemedyKind::stop_build_server); ++i) {
     const Remedy remedy{
         .kind = static_cast<RemedyKind>(i), .holder = editor, .verbatim_path = "\\\\?\\C:\\t\\nul"};
     const std::string text = remedy_text(report, remedy);

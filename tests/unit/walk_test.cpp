@@ -926,14 +926,16 @@ TEST_F(LookUp, ALookedUpDirectoryIsEnteredOrSplitOffAndCleaned) {
 
 #ifndef _WIN32
 // WalkOptions::trust_listed_types (a tree removal): a file or a link is given
-// as listed, unlooked at, and still removed as a name (a link's target
-// stays); a directory is looked at as always.
+// as listed (its identity from the listing), unlooked at, and still removed as a name (a link's
+// target stays); a directory is looked at as always.
 TEST_F(Walk, TrustingTheListingFilesComeUnlookedAtAndGoAsNames) {
   const std::string root = join(scratch(), "trusting");
   fs::create_directories(fs_path(join(root, "directory")));
   write_file(join(root, "file"), "twelve bytes");
   write_file(join(scratch(), "target"), "kept");
   fs::create_symlink(fs_path(join(scratch(), "target")), fs_path(join(root, "link")));
+  const auto file_identity = platform::identity_of(join(root, "file"));
+  ASSERT_TRUE(file_identity);
   auto walk = TreeWalk::open(root, {.trust_listed_types = true});
   ASSERT_TRUE(walk) << to_string(walk.error());
   WalkEntry entry;
@@ -950,7 +952,8 @@ TEST_F(Walk, TrustingTheListingFilesComeUnlookedAtAndGoAsNames) {
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen.at("file").type, EntryType::file);
   EXPECT_EQ(seen.at("file").size, 0u) << "looked at after all";
-  EXPECT_EQ(seen.at("file").identity, platform::FileIdentity{});
+  // The listing's inode number, on the directory's device: what find_tree_holders matches.
+  EXPECT_EQ(seen.at("file").identity, *file_identity);
   EXPECT_EQ(seen.at("link").type, EntryType::symlink);
   EXPECT_EQ(seen.at("directory").type, EntryType::directory);
   EXPECT_NE(seen.at("directory").identity, platform::FileIdentity{});

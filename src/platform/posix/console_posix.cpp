@@ -18,6 +18,8 @@ void prepare_standard_streams() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
+bool input_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
+
 bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
 
 // Terminals interpret escape sequences themselves; "dumb" ones (Emacs' shell,

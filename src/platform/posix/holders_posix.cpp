@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
+#include <iterator>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -64,6 +66,12 @@ public:
         report_.notes.push_back(to_string(os_error(errno, "inspect", paths[i])));
       }
     }
+  }
+
+  // The files themselves, already identified.
+  explicit Batch(std::span<const FileIdentity> files) {
+    report_.holders.resize(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) targets_[files[i]].push_back(i);
   }
 
   bool empty() const { return targets_.empty(); }
@@ -254,6 +262,17 @@ std::expected<OpenFileTable, Error> snapshot_open_files() {
   return table;
 }
 
+std::expected<HolderReport, Error> find_holders_of(std::span<const FileIdentity> files,
+                                                   std::span<const std::string>) {
+  Batch batch(files);
+  HolderReport& report = batch.report();
+  report.method = "libproc";
+  report.notes.push_back("memory maps and locks are not inspected on macOS");
+  if (batch.empty()) return std::move(report);
+  if (auto scanned = scan_all(batch, report); !scanned) return std::unexpected(scanned.error());
+  return std::move(report);
+}
+
 std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   std::vector<Holder> holders;
   const auto found = holds_.find(file);
@@ -270,6 +289,12 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   return holders;
 }
 
+std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string&,
+                                                                  std::vector<std::string>&,
+                                                                  bool&) {
+  return std::unexpected(
+      Error::invalid(ErrorKind::other, "find deleted open files", "", "not implemented on macOS"));
+}
 #else
 
 // Linux through /proc: every step is relative to a directory descriptor, and
@@ -493,10 +518,11 @@ std::expected<void, Error> scan_all(int proc, Sink& sink, Report& report) {
 // Adds the files /proc/locks lists: flock() (systemd's "in use" convention),
 // POSIX and OFD locks, of every process, other users' included.
 // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiters ("1: -> ...") skipped.
-void add_locks(int proc, OpenFileTable& table) {
+template <class Add>
+void add_locks(int proc, std::vector<std::string>& notes, Add&& add) {
   const Descriptor locks(open_at(proc, "locks", 0));
   if (locks.get() < 0) {
-    table.notes.push_back(to_string(os_error(errno, "read", "/proc/locks")));
+    notes.push_back(to_string(os_error(errno, "read", "/proc/locks")));
     return;
   }
   for_each_line(locks.get(), [&](std::string_view line) {
@@ -528,8 +554,8 @@ void add_locks(int proc, OpenFileTable& table) {
     std::string how = fields[1] == "FLOCK"    ? "flock"
                       : fields[1] == "OFDLCK" ? "OFD lock"
                                               : "POSIX lock";
-    table.add(FileIdentity{device_number(makedev(major, minor)), inode},
-              pid > 0 ? static_cast<std::uint32_t>(pid) : 0, std::move(how));
+    add(FileIdentity{device_number(makedev(major, minor)), inode},
+        pid > 0 ? static_cast<std::uint32_t>(pid) : 0, std::move(how));
   });
 }
 
@@ -556,8 +582,44 @@ std::expected<OpenFileTable, Error> snapshot_open_files() {
   TableSink sink{table};
   if (auto scanned = scan_all(proc.get(), sink, table); !scanned)
     return std::unexpected(scanned.error());
-  add_locks(proc.get(), table);
+  add_locks(proc.get(), table.notes,
+            [&](const FileIdentity& file, std::uint32_t pid, std::string how) {
+              table.add(file, pid, std::move(how));
+            });
   return table;
+}
+
+std::expected<HolderReport, Error> find_holders_of(std::span<const FileIdentity> files,
+                                                   std::span<const std::string>) {
+  const Descriptor proc(open_at(AT_FDCWD, "/proc", O_DIRECTORY));
+  if (proc.get() < 0) return std::unexpected(os_error(errno, "open", "/proc"));
+  Batch batch(files);
+  HolderReport& report = batch.report();
+  report.method = "/proc";
+  if (batch.empty()) return std::move(report);
+  if (auto scanned = scan_all(proc.get(), batch, report); !scanned)
+    return std::unexpected(scanned.error());
+  const std::uint32_t self = static_cast<std::uint32_t>(::getpid());
+  add_locks(proc.get(), report.notes,
+            [&](const FileIdentity& file, std::uint32_t pid, std::string how) {
+              const auto* indexes = batch.find(file);
+              if (!indexes) return;
+              const std::string pid_text = std::to_string(pid);
+              ScannedProcess process{
+                  .pid = pid, .is_self = pid == self, .proc_fd = proc.get(), .pid_text = pid_text};
+              for (const std::size_t index : *indexes) {
+                std::vector<Holder>& list = report.holders[index];
+                auto holder = std::ranges::find(list, pid, &Holder::pid);
+                if (holder == list.end()) {
+                  list.push_back(pid != 0 ? new_holder(process) : Holder{});
+                  holder = std::prev(list.end());
+                }
+                if (std::ranges::find(holder->how, how) == holder->how.end())
+                  holder->how.push_back(how);
+              }
+            });
+  for (auto& list : report.holders) std::ranges::sort(list, {}, &Holder::pid);
+  return std::move(report);
 }
 
 std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
@@ -586,6 +648,101 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   return holders;
 }
 
+std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string& directory,
+                                                                  std::vector<std::string>& notes,
+                                                                  bool& complete) {
+  // The kernel names a deleted file by its canonical path, " (deleted)" after.
+  std::string prefix;
+  if (!directory.empty()) {
+    char* real = ::realpath(directory.c_str(), nullptr);
+    if (!real) return std::unexpected(os_error(errno, "resolve", directory));
+    prefix = real;
+    std::free(real);
+    if (prefix != "/") prefix += '/';
+  }
+  const auto wanted = [&](std::string_view path) {
+    return prefix.empty() || path.starts_with(prefix);
+  };
+  constexpr std::string_view deleted_suffix = " (deleted)";
+  const Descriptor proc(open_at(AT_FDCWD, "/proc", O_DIRECTORY));
+  if (proc.get() < 0) return std::unexpected(os_error(errno, "open", "/proc"));
+  const std::uint32_t self = static_cast<std::uint32_t>(::getpid());
+  std::vector<DeletedHold> found;
+  int denied = 0;
+  const bool listed = for_each_entry(proc.get(), [&](const char* name) {
+    const std::uint32_t pid = parse_pid(name);
+    if (pid == 0) return true;
+    ScannedProcess process{
+        .pid = pid, .is_self = pid == self, .proc_fd = proc.get(), .pid_text = name};
+    const auto add = [&](const struct stat& st, std::string_view path, std::string how) {
+      DeletedHold hold;
+      hold.file = FileId{device_number(st.st_dev), st.st_ino};
+      hold.path = path;
+      hold.size = static_cast<std::uint64_t>(st.st_size);
+      hold.holder = new_holder(process);
+      hold.holder.how.push_back(std::move(how));
+      found.push_back(std::move(hold));
+    };
+    const Descriptor fds(open_at(proc.get(), ProcPath(name, "fd").c_str(), O_DIRECTORY));
+    if (fds.get() < 0) {
+      if (errno == EACCES || errno == EPERM) ++denied;
+      return true;
+    }
+    bool refused = false;
+    for_each_entry(fds.get(), [&](const char* fd) {
+      struct stat st;
+      if (::fstatat(fds.get(), fd, &st, 0) != 0) {
+        refused = errno == EACCES || errno == EPERM;
+        return !refused;
+      }
+      if (!S_ISREG(st.st_mode) || st.st_nlink != 0) return true;
+      char target[4096];
+      const ssize_t length = ::readlinkat(fds.get(), fd, target, sizeof target);
+      if (length <= 0) return true;
+      std::string_view path(target, static_cast<std::size_t>(length));
+      if (path.ends_with(deleted_suffix)) path.remove_suffix(deleted_suffix.size());
+      if (wanted(path)) add(st, path, std::string("fd ") + fd);
+      return true;
+    });
+    if (refused) ++denied;
+    // Mapped files: "start-end perms offset dev inode   /path (deleted)".
+    const Descriptor maps(open_at(proc.get(), ProcPath(name, "maps").c_str(), 0));
+    if (maps.get() < 0) return true;
+    std::vector<std::string> ranges;
+    for_each_line(maps.get(), [&](std::string_view line) {
+      if (!line.ends_with(deleted_suffix)) return;
+      const std::size_t slash = line.find('/');
+      if (slash == std::string_view::npos) return;
+      std::string_view path = line.substr(slash);
+      path.remove_suffix(deleted_suffix.size());
+      if (!wanted(path)) return;
+      ranges.push_back(std::string(line.substr(0, line.find(' '))) + '\n' + std::string(path));
+    });
+    for (const std::string& range : ranges) {
+      const std::size_t newline = range.find('\n');
+      const std::string map_file = std::string(name) + "/map_files/" + range.substr(0, newline);
+      struct stat st;
+      if (::fstatat(proc.get(), map_file.c_str(), &st, 0) != 0 || st.st_nlink != 0) continue;
+      const FileId file{device_number(st.st_dev), st.st_ino};
+      // Code, data and rodata of one file make one "memory map".
+      if (std::ranges::any_of(found, [&](const DeletedHold& hold) {
+            return hold.holder.pid == pid && hold.file == file;
+          }))
+        continue;
+      add(st, std::string_view(range).substr(newline + 1), "memory map");
+    }
+    return true;
+  });
+  if (!listed) return std::unexpected(os_error(errno, "read directory", "/proc"));
+  if (denied > 0) {
+    complete = false;
+    notes.push_back(::geteuid() == 0
+                        ? processes(denied) + " could not be inspected (permission denied)"
+                        : processes(denied) +
+                              " of other users could not be inspected (run as root to see them)");
+  }
+  return found;
+}
 #endif
 
 }  // namespace tmpctl::platform

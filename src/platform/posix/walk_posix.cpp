@@ -414,10 +414,11 @@ struct TreeWalk::State {
   }
 
   // Fills `entry` with what the listing told of `name` (trust_listed_types):
-  // its name and type, nothing else.
-  void listed_entry(const char* name, unsigned char listed_type, WalkEntry& entry) {
+  // its name, type and inode number, nothing else.
+  void listed_entry(const char* name, unsigned char listed_type, ino_t inode, const Level& level,
+                    WalkEntry& entry) {
     entry.name = name;  // keeps its buffer: no allocation per entry
-    entry.identity = {};
+    entry.identity = {level.identity.device, static_cast<std::uint64_t>(inode)};
     entry.size = 0;
     entry.links = 1;
     entry.times = {};
@@ -585,6 +586,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     const std::size_t depth = s.levels.size() - 1;
     const char* name = nullptr;
     unsigned char listed_type = DT_UNKNOWN;  // names read ahead are looked at
+    ino_t listed_inode = 0;
     if (!top.abandoned && top.next_pending < top.pending.size()) {
       name = top.pending[top.next_pending++].c_str();
     } else if (!top.abandoned && top.stream != nullptr && !top.exhausted) {
@@ -597,6 +599,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
       }
       name = listed->d_name;
       listed_type = listed->d_type;
+      listed_inode = listed->d_ino;
     }
     if (name == nullptr) {
       if (depth == 0) return WalkStep::done;
@@ -614,7 +617,7 @@ std::expected<WalkStep, Error> TreeWalk::next(WalkEntry& entry) {
     if (view == "." || view == "..") continue;
     if (listed_type != DT_UNKNOWN && listed_type != DT_DIR && s.options.trust_listed_types &&
         !top.others_protected) {
-      s.listed_entry(name, listed_type, entry);
+      s.listed_entry(name, listed_type, listed_inode, top, entry);
       return WalkStep::entry;
     }
 

@@ -35,6 +35,11 @@ void prepare_standard_streams() {
   }
 }
 
+bool input_is_terminal() {
+  DWORD mode = 0;
+  return GetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), &mode) != 0;
+}
+
 bool is_terminal(std::FILE* stream) {
   return GetFileType(reinterpret_cast<HANDLE>(_get_osfhandle(_fileno(stream)))) == FILE_TYPE_CHAR;
 }

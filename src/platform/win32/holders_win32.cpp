@@ -54,6 +54,18 @@ struct FileId {
   bool operator==(const FileId&) const = default;
 };
 
+struct FileIdHash {
+  std::size_t operator()(const FileId& id) const noexcept {
+    return FileIdentityHash{}(
+        FileIdentity{id.volume, (std::uint64_t{id.index_high} << 32) | id.index_low});
+  }
+};
+
+FileId from_identity(const FileIdentity& identity) {
+  return FileId{static_cast<DWORD>(identity.device), static_cast<DWORD>(identity.file >> 32),
+                static_cast<DWORD>(identity.file & 0xFFFFFFFFu)};
+}
+
 std::optional<FileId> file_id(HANDLE file) {
   BY_HANDLE_FILE_INFORMATION info{};
   if (!GetFileInformationByHandle(file, &info)) return std::nullopt;
@@ -270,9 +282,10 @@ private:
 // What the scanning thread shares with the caller. The thread owns a
 // reference, so a caller that stopped waiting leaves nothing dangling.
 struct HandleScan {
-  // Inputs, fixed before the thread starts.
-  std::vector<std::optional<FileId>> targets;
-  std::vector<std::wstring> target_names;              // folded_base_name of each target
+  // Inputs, fixed before the thread starts: the indexes of the targets
+  // each file is, and their folded_base_name.
+  std::unordered_map<FileId, std::vector<std::size_t>, FileIdHash> targets;
+  std::unordered_set<std::wstring> target_names;
   std::optional<std::unordered_set<DWORD>> only_pids;  // when the Restart Manager named them
 
   // Outputs, filled as the scan goes, under `mutex`.
@@ -389,9 +402,10 @@ OwnedHandle open_probe_file() {
 
 void record(HandleScan& scan, const FileId& id, DWORD pid, const std::string& how,
             const ProcessInfo& process) {
+  const auto found = scan.targets.find(id);
+  if (found == scan.targets.end()) return;
   std::lock_guard lock(scan.mutex);
-  for (std::size_t i = 0; i < scan.targets.size(); ++i) {
-    if (scan.targets[i] != id) continue;
+  for (const std::size_t i : found->second) {
     add_holder(scan.holders[i], pid, how, [&] {
       return Holder{.pid = pid,
                     .name = process.name,
@@ -430,8 +444,7 @@ void scan_mapped_views(HandleScan& scan, DWORD pid, const ProcessInfo& process) 
                                           static_cast<DWORD>(name.size()));
     if (size == 0) continue;
     const std::wstring_view mapped(name.data(), size);
-    if (std::ranges::find(scan.target_names, folded_base_name(mapped)) == scan.target_names.end())
-      continue;
+    if (!scan.target_names.contains(folded_base_name(mapped))) continue;
     OwnedHandle file(CreateFileW(openable(std::wstring(mapped)).c_str(), 0, win32::share_all,
                                  nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (const auto id = file ? file_id(file.get()) : std::nullopt)
@@ -479,14 +492,9 @@ struct ScanResult {
   std::size_t uninspectable = 0;
 };
 
-ScanResult scan_handle_table(const std::vector<Target>& targets,
+// `scan` has its targets; the scan fills in their holders.
+ScanResult scan_handle_table(std::shared_ptr<HandleScan> scan,
                              std::optional<std::unordered_set<DWORD>> only_pids) {
-  auto scan = std::make_shared<HandleScan>();
-  scan->holders.resize(targets.size());
-  for (const auto& target : targets) {
-    scan->targets.push_back(target.id);
-    scan->target_names.push_back(target.id ? folded_base_name(target.native) : std::wstring());
-  }
   scan->only_pids = std::move(only_pids);
   std::thread worker;
   try {
@@ -596,7 +604,14 @@ std::expected<HolderReport, Error> find_holders(std::span<const std::string> pat
     for (const auto& info : *listed) only_pids->insert(info.Process.dwProcessId);
   }
 
-  ScanResult scan = scan_handle_table(targets, std::move(only_pids));
+  auto handle_scan = std::make_shared<HandleScan>();
+  handle_scan->holders.resize(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (!targets[i].id) continue;
+    handle_scan->targets[*targets[i].id].push_back(i);
+    handle_scan->target_names.insert(folded_base_name(targets[i].native));
+  }
+  ScanResult scan = scan_handle_table(std::move(handle_scan), std::move(only_pids));
   report.holders = std::move(scan.holders);
   if (report.method == restart_manager_method) {
     add_restart_manager_holders(report, *listed, targets);
@@ -607,6 +622,37 @@ std::expected<HolderReport, Error> find_holders(std::span<const std::string> pat
   add_scan_notes(report, scan);
   sort_by_pid(report);
   return report;
+}
+
+std::expected<HolderReport, Error> find_holders_of(std::span<const FileIdentity> files,
+                                                   std::span<const std::string> names) {
+  HolderReport report;
+  report.holders.resize(files.size());
+  report.method = handle_table_method;
+  if (files.empty()) return report;
+  auto handle_scan = std::make_shared<HandleScan>();
+  handle_scan->holders.resize(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    handle_scan->targets[from_identity(files[i])].push_back(i);
+    if (i < names.size())
+      if (auto wide = widen(names[i])) handle_scan->target_names.insert(folded_base_name(*wide));
+  }
+  // Not the Restart Manager: registering every entry of a tree with it costs
+  // more than the handle table, and it cannot say which entry a process holds.
+  ScanResult scan = scan_handle_table(std::move(handle_scan), std::nullopt);
+  report.holders = std::move(scan.holders);
+  add_scan_notes(report, scan);
+  sort_by_pid(report);
+  return report;
+}
+
+std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string&,
+                                                                  std::vector<std::string>&,
+                                                                  bool&) {
+  return std::unexpected(Error::invalid(
+      ErrorKind::other, "find deleted open files", "",
+      "not available on Windows yet: a file deleted while open stays 'delete pending' under its "
+      "name, which 'tmpctl diagnose PATH' reports"));
 }
 
 void OpenFileTable::add(const FileIdentity& file, std::uint32_t pid, std::string how) {

@@ -49,6 +49,8 @@ public:
     if (handle_) CloseHandle(handle_);
   }
   HANDLE get() const { return handle_; }
+  /// Gives the handle up: the caller closes it.
+  HANDLE release() { return std::exchange(handle_, nullptr); }
   explicit operator bool() const { return handle_ != nullptr; }
 
 private:
