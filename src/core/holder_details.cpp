@@ -168,6 +168,7 @@ void ProcessMap::describe(Holder& holder) const {
   if (entry && (holder.start_time == 0 || entry->start_time == holder.start_time)) {
     if (holder.user.empty()) holder.user = entry->user;
     if (holder.name.empty()) holder.name = entry->name;
+    if (holder.service.empty()) holder.service = entry->service;
     if (entry->kernel) holder.kind = HolderKind::system;
   }
   if (holder.kind == HolderKind::unknown) holder.kind = kind_of(holder.name, holder.pid);

@@ -26,6 +26,9 @@ struct ProcessEntry {
   bool same_user = false;
   /// Linux: a kernel thread (no program of its own), which nobody ends.
   bool kernel = false;
+  /// Windows: the services it runs, from the service control manager
+  /// ("PlugPlay", "Dnscache, LanmanWorkstation"); empty otherwise.
+  std::string service{};
 };
 
 /// Every process this user can see, in one pass: /proc on Linux, a Toolhelp

@@ -209,6 +209,7 @@ Holder restart_manager_holder(const RM_PROCESS_INFO& info) {
   if (process && win32::process_creation_time(process.get()) == holder.start_time)
     holder.name = image_name(process.get());
   if (holder.name.empty()) holder.name = narrow(info.strAppName);
+  holder.service = narrow(info.strServiceShortName);
   return holder;
 }
 

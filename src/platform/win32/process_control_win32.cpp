@@ -7,6 +7,8 @@
 #include <tlhelp32.h>
 
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,34 @@ std::string account_name(PSID sid) {
   return narrow(full);
 }
 
+// The running services by pid, from the service control manager: what a
+// holder found in the handle table runs, when it is a service host.
+std::unordered_map<DWORD, std::string> services_by_pid() {
+  std::unordered_map<DWORD, std::string> services;
+  const SC_HANDLE manager = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ENUMERATE_SERVICE);
+  if (!manager) return services;
+  std::vector<BYTE> buffer(64 * 1024);
+  DWORD resume = 0;
+  for (int round = 0; round < 64; ++round) {
+    DWORD needed = 0, count = 0;
+    const BOOL done = EnumServicesStatusExW(
+        manager, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, buffer.data(),
+        static_cast<DWORD>(buffer.size()), &needed, &count, &resume, nullptr);
+    if (!done && GetLastError() != ERROR_MORE_DATA) break;
+    const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buffer.data());
+    for (DWORD i = 0; i < count; ++i) {
+      const DWORD pid = entries[i].ServiceStatusProcess.dwProcessId;
+      if (pid == 0) continue;
+      std::string& names = services[pid];
+      names += (names.empty() ? "" : ", ") + narrow(entries[i].lpServiceName);
+    }
+    if (done) break;
+    if (needed > buffer.size()) buffer.resize(needed);
+  }
+  CloseServiceHandle(manager);
+  return services;
+}
+
 }  // namespace
 
 std::expected<std::vector<ProcessEntry>, Error> list_processes() {
@@ -78,6 +108,9 @@ std::expected<std::vector<ProcessEntry>, Error> list_processes() {
     }
     processes.push_back(std::move(entry));
   }
+  for (auto& [pid, names] : services_by_pid())
+    for (ProcessEntry& entry : processes)
+      if (entry.pid == pid) entry.service = names;
   return processes;
 }
 
