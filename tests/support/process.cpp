@@ -106,12 +106,15 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
     if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
   if (!started) {
     // WinError 1359 (STATUS_INTERNAL_ERROR) under Wine means the new process's
-    // Unix side ended before it started up; whatever it wrote on the way (the
-    // Wine loader writes to the standard error it inherited) says why.
+    // Unix side ended before it started up (Wine 8.0: get_new_process_info
+    // with success 0 and exit code 0). What its loader wrote on the way went
+    // to the Unix standard error it inherited, this program's own (the CTest
+    // log), not to err_path, which Wine hands over as a Windows handle.
     std::string said;
     if (err_path != closed_stream && err_path != broken_pipe) said = read_file(err_path);
     ADD_FAILURE() << "CreateProcessW(" << command.at(0) << ") failed with WinError " << error
-                  << (said.empty() ? std::string(", and it wrote nothing")
+                  << (said.empty() ? std::string(": nothing in its standard error file; Wine's own "
+                                                 "messages, if any, are in this program's output")
                                    : ", and it wrote on standard error:\n" + said);
     return child;
   }
