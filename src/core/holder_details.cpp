@@ -127,6 +127,36 @@ ProcessMap ProcessMap::take() {
       map.processes_.insert_or_assign(pid, std::move(entry));
     }
   }
+  map.find_ancestors();
+  return map;
+}
+
+ProcessMap ProcessMap::around(std::span<const Holder> holders) {
+  ProcessMap map;
+  map.self_ = platform::this_process();
+  std::vector<std::uint32_t> wanted;
+  for (const Holder& holder : holders) wanted.push_back(holder.pid);
+  // The chain of parents, read one generation at a time.
+  for (std::uint32_t parent = map.self_.parent; parent != 0 && wanted.size() < 4096;) {
+    if (map.processes_.contains(parent)) break;
+    const std::uint32_t one[] = {parent};
+    auto read = platform::list_processes(one);
+    if (!read || read->empty()) break;
+    parent = read->front().parent;
+    map.processes_.insert_or_assign(read->front().pid, std::move(read->front()));
+  }
+  if (auto processes = platform::list_processes(wanted)) {
+    for (platform::ProcessEntry& entry : *processes) {
+      const std::uint32_t pid = entry.pid;
+      map.processes_.insert_or_assign(pid, std::move(entry));
+    }
+  }
+  map.find_ancestors();
+  return map;
+}
+
+void ProcessMap::find_ancestors() {
+  ProcessMap& map = *this;
   // The chain of parents, each started no later than its child: a parent
   // that exited leaves its pid free for a later process, which is no parent.
   const platform::ProcessEntry* child = &map.self_;
@@ -142,7 +172,6 @@ ProcessMap ProcessMap::take() {
     map.ancestors_.push_back(*parent);
     child = &map.ancestors_.back();
   }
-  return map;
 }
 
 const platform::ProcessEntry* ProcessMap::find(std::uint32_t pid) const {

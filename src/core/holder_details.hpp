@@ -7,6 +7,7 @@
 #include <tmpctl/holders.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,10 @@ public:
   /// Takes the snapshot (list_processes); an empty map when it fails, which
   /// still knows this process and its parent.
   static ProcessMap take();
+  /// Only what describing `holders` needs: this process, its chain of
+  /// parents and the holders' own processes (on Linux a few reads of /proc,
+  /// not all of it). descendants_of() then knows no more than those.
+  static ProcessMap around(std::span<const Holder> holders);
 
   /// Self, parent, ancestor or unrelated; a pid whose start time differs from
   /// the one in the chain is another process that reused it.
@@ -39,6 +44,9 @@ public:
   const platform::ProcessEntry& self() const { return self_; }
 
 private:
+  // The chain of parents of self_, from what processes_ has.
+  void find_ancestors();
+
   platform::ProcessEntry self_;
   std::unordered_map<std::uint32_t, platform::ProcessEntry> processes_;
   std::vector<platform::ProcessEntry> ancestors_;  // parent first

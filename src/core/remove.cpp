@@ -23,13 +23,17 @@
 namespace tmpctl {
 namespace {
 
-// Describes holders (relation, kind, user) from one snapshot of the
-// processes, taken the first time there is a holder to describe.
+// Describes holders (relation, kind, user) from what /proc (or a Toolhelp
+// snapshot) says of them and of this process's parents, read again only for
+// holders it has not seen.
 class HolderDescriber {
 public:
   void describe(std::vector<Holder>& holders) {
     if (holders.empty()) return;
-    if (!processes_) processes_ = core::ProcessMap::take();
+    const bool known = processes_ && std::ranges::all_of(holders, [&](const Holder& holder) {
+                         return processes_->find(holder.pid) != nullptr;
+                       });
+    if (!known) processes_ = core::ProcessMap::around(holders);
     for (Holder& holder : holders) processes_->describe(holder);
   }
   void describe(RemoveReport& report) {

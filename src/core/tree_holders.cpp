@@ -111,7 +111,9 @@ std::expected<TreeHolderReport, Error> find_tree_holders(const std::string& dire
     }
   }
   if (!by_pid.empty()) {
-    const core::ProcessMap processes = core::ProcessMap::take();
+    std::vector<Holder> holders;
+    for (const auto& [pid, held] : by_pid) holders.push_back(held.process);
+    const core::ProcessMap processes = core::ProcessMap::around(holders);
     for (auto& [pid, held] : by_pid) {
       processes.describe(held.process);
       std::ranges::sort(held.entries, {}, &HeldEntry::path);
@@ -148,7 +150,9 @@ std::expected<DeletedFileReport, Error> find_deleted_open_files(const std::strin
     }
   }
   if (!by_pid.empty()) {
-    const core::ProcessMap processes = core::ProcessMap::take();
+    std::vector<Holder> holders;
+    for (const auto& [pid, process] : by_pid) holders.push_back(process.process);
+    const core::ProcessMap processes = core::ProcessMap::around(holders);
     for (auto& [pid, process] : by_pid) {
       processes.describe(process.process);
       report.processes.push_back(std::move(process));

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <expected>
+#include <span>
 #include <string>
 #include <tmpctl/error.hpp>
 #include <vector>
@@ -32,8 +33,10 @@ struct ProcessEntry {
 };
 
 /// Every process this user can see, in one pass: /proc on Linux, a Toolhelp
-/// snapshot on Windows.
-std::expected<std::vector<ProcessEntry>, Error> list_processes();
+/// snapshot on Windows. With `only`, Linux reads just those pids (those that
+/// exist); Windows lists them all anyway (one snapshot costs the same).
+std::expected<std::vector<ProcessEntry>, Error> list_processes(
+    std::span<const std::uint32_t> only = {});
 
 /// This process's pid and start time (in the units of ProcessEntry).
 ProcessEntry this_process();

@@ -157,7 +157,8 @@ std::optional<ProcessEntry> read_entry(int proc, std::string_view pid_text,
 
 }  // namespace
 
-std::expected<std::vector<ProcessEntry>, Error> list_processes() {
+std::expected<std::vector<ProcessEntry>, Error> list_processes(
+    std::span<const std::uint32_t> only) {
   std::vector<ProcessEntry> processes;
 #ifdef __APPLE__
   int bytes = ::proc_listallpids(nullptr, 0);
@@ -169,7 +170,8 @@ std::expected<std::vector<ProcessEntry>, Error> list_processes() {
     return std::unexpected(os_error(errno, "list processes with", "proc_listallpids"));
   pids.resize(static_cast<std::size_t>(count));
   for (const pid_t pid : pids)
-    if (auto entry = read_entry(pid)) processes.push_back(std::move(*entry));
+    if (only.empty() || std::ranges::find(only, static_cast<std::uint32_t>(pid)) != only.end())
+      if (auto entry = read_entry(pid)) processes.push_back(std::move(*entry));
 #else
   const int proc = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (proc < 0) return std::unexpected(os_error(errno, "open", "/proc"));
@@ -180,6 +182,14 @@ std::expected<std::vector<ProcessEntry>, Error> list_processes() {
     return std::unexpected(os_error(error, "read directory", "/proc"));
   }
   const UserNames users;
+  if (!only.empty()) {
+    ::closedir(listing);
+    for (const std::uint32_t pid : only)
+      if (auto entry = read_entry(proc, std::to_string(pid), users))
+        processes.push_back(std::move(*entry));
+    ::close(proc);
+    return processes;
+  }
   while (const struct dirent* item = ::readdir(listing)) {
     const std::string_view name = item->d_name;
     if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) continue;

@@ -81,7 +81,7 @@ std::unordered_map<DWORD, std::string> services_by_pid() {
 
 }  // namespace
 
-std::expected<std::vector<ProcessEntry>, Error> list_processes() {
+std::expected<std::vector<ProcessEntry>, Error> list_processes(std::span<const std::uint32_t>) {
   const OwnedHandle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
   if (!snapshot)
     return std::unexpected(
