@@ -7,14 +7,8 @@
 #include "platform/holders.hpp"
 
 namespace tmpctl::core {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-// The holders of each target now: for a tree, each process once, `how`
-// naming the entries it holds.
-std::vector<std::vector<Holder>> sample(std::span<const WaitTarget> targets) {
+std::vector<std::vector<Holder>> holders_now(std::span<const WaitTarget> targets) {
   std::vector<std::vector<Holder>> now(targets.size());
   std::vector<std::string> files;
   std::vector<std::size_t> file_indexes;
@@ -40,6 +34,11 @@ std::vector<std::vector<Holder>> sample(std::span<const WaitTarget> targets) {
   return now;
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
 bool same_process(const Holder& a, const Holder& b) {
   return a.pid == b.pid && a.start_time == b.start_time;
 }
@@ -54,7 +53,7 @@ WaitResult wait_for_release(std::span<const WaitTarget> targets, milliseconds li
   const auto deadline = started + limit;
   for (int round = 0;; ++round) {
     const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
-    const std::vector<std::vector<Holder>> now = sample(targets);
+    const std::vector<std::vector<Holder>> now = holders_now(targets);
     bool waiting = false;
     for (std::size_t i = 0; i < targets.size(); ++i) {
       std::vector<HoldSpan>& timeline = result.timelines[i];

@@ -24,6 +24,11 @@ struct WaitResult {
   std::chrono::milliseconds waited{0};
 };
 
+/// The holders of each target now, one list per target, in order: for a
+/// tree each process once, its `how` the paths inside it holds. One batch
+/// scan for all files, one walk and scan per tree (find_tree_holders).
+std::vector<std::vector<Holder>> holders_now(std::span<const WaitTarget> targets);
+
 /// Samples the holders of `targets` until none is held any more, or `limit`
 /// has passed. This process and the processes that ran it (its parent and
 /// ancestors) are not waited for: they cannot let go while tmpctl runs. They

@@ -198,18 +198,29 @@ void add_remedies(RemoveReport& report, const RemoveOptions& options, Tense tens
 
 // RemoveOptions::wait: waits for the holders of every path that exists
 // (`infos`) to let go, and files each one's timeline in its report.
+// The paths that exist (`infos`) as targets for waiting and ending: a
+// directory is a tree with -r, and always for diagnose. `indexes`: the report
+// of each.
+std::vector<core::WaitTarget> holder_targets(
+    const std::vector<std::string>& targets,
+    const std::vector<std::optional<platform::EntryInfo>>& infos, const RemoveOptions& options,
+    bool diagnosing, std::vector<std::size_t>& indexes) {
+  std::vector<core::WaitTarget> found;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (!infos[i]) continue;
+    found.push_back(
+        {.path = targets[i], .tree = infos[i]->is_directory && (options.recursive || diagnosing)});
+    indexes.push_back(i);
+  }
+  return found;
+}
+
 void wait_for_holders(std::vector<RemoveReport>& reports, const std::vector<std::string>& targets,
                       const std::vector<std::optional<platform::EntryInfo>>& infos,
                       const RemoveOptions& options, bool diagnosing) {
   if (options.wait.count() <= 0 || !options.find_holders) return;
-  std::vector<core::WaitTarget> waits;
   std::vector<std::size_t> indexes;
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    if (!infos[i]) continue;
-    waits.push_back(
-        {.path = targets[i], .tree = infos[i]->is_directory && (options.recursive || diagnosing)});
-    indexes.push_back(i);
-  }
+  const auto waits = holder_targets(targets, infos, options, diagnosing, indexes);
   if (waits.empty()) return;
   core::WaitResult waited = core::wait_for_release(waits, options.wait);
   for (std::size_t k = 0; k < indexes.size(); ++k) {
@@ -225,28 +236,9 @@ void end_holders(std::vector<RemoveReport>& reports, const std::vector<std::stri
                  const std::vector<std::optional<platform::EntryInfo>>& infos,
                  const RemoveOptions& options, bool diagnosing) {
   if (!options.terminate || !options.find_holders) return;
-  std::vector<std::vector<Holder>> held(reports.size());
-  std::vector<std::string> files;
-  std::vector<std::size_t> file_indexes;
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    if (!infos[i]) continue;
-    if (infos[i]->is_directory && (options.recursive || diagnosing)) {
-      auto found = find_tree_holders(targets[i]);
-      if (!found) continue;
-      for (TreeHolder& tree : found->processes) {
-        Holder holder = std::move(tree.process);
-        for (HeldEntry& entry : tree.entries) holder.how.push_back(std::move(entry.path));
-        held[i].push_back(std::move(holder));
-      }
-    } else {
-      files.push_back(targets[i]);
-      file_indexes.push_back(i);
-    }
-  }
-  if (!files.empty())
-    if (auto found = platform::find_holders(files))
-      for (std::size_t k = 0; k < file_indexes.size(); ++k)
-        held[file_indexes[k]] = std::move(found->holders[k]);
+  std::vector<std::size_t> indexes;
+  const std::vector<std::vector<Holder>> held =
+      core::holders_now(holder_targets(targets, infos, options, diagnosing, indexes));
   std::vector<Holder> all;
   for (const auto& list : held) all.insert(all.end(), list.begin(), list.end());
   if (all.empty()) return;
@@ -255,9 +247,9 @@ void end_holders(std::vector<RemoveReport>& reports, const std::vector<std::stri
   for (Termination& result : terminate_holders(all, terminate)) {
     const std::uint32_t holder =
         result.descends_from != 0 ? result.descends_from : result.process.pid;
-    for (std::size_t i = 0; i < reports.size(); ++i) {
-      if (std::ranges::none_of(held[i], [&](const Holder& h) { return h.pid == holder; })) continue;
-      reports[i].terminated.push_back(std::move(result));
+    for (std::size_t k = 0; k < held.size(); ++k) {
+      if (std::ranges::none_of(held[k], [&](const Holder& h) { return h.pid == holder; })) continue;
+      reports[indexes[k]].terminated.push_back(std::move(result));
       break;
     }
   }
@@ -635,13 +627,17 @@ std::vector<RemoveReport> diagnose(std::span<const std::string> paths,
   for (std::size_t i = 0; i < paths.size(); ++i) {
     reports[i].path = paths[i];
     targets[i] = without_trailing_separators(paths[i]);
-    // Without -r a directory is refused, but only after it was looked at.
+  }
+  if (options.wait.count() > 0 || options.terminate) {
+    // What exists, to wait for or end its holders before judging. Without -r
+    // a directory is refused, but only after it was looked at.
     RemoveOptions look = options;
     look.recursive = true;
-    infos[i] = settle_or_inspect(reports[i], targets[i], look);
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      infos[i] = settle_or_inspect(reports[i], targets[i], look);
+    wait_for_holders(reports, targets, infos, options, true);
+    end_holders(reports, targets, infos, options, true);
   }
-  wait_for_holders(reports, targets, infos, options, true);
-  end_holders(reports, targets, infos, options, true);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     RemoveReport& report = reports[i];
     const std::string& target = targets[i];

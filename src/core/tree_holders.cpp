@@ -9,6 +9,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/holder_details.hpp"
@@ -129,7 +130,7 @@ std::expected<DeletedFileReport, Error> find_deleted_open_files(const std::strin
   auto found = platform::deleted_open_files(directory, report.notes, report.complete);
   if (!found) return std::unexpected(found.error());
   std::map<std::uint32_t, DeletedFileHolder> by_pid;
-  std::vector<platform::FileIdentity> counted;
+  std::unordered_set<platform::FileIdentity, platform::FileIdentityHash> counted;
   for (platform::DeletedHold& hold : *found) {
     auto [it, inserted] = by_pid.try_emplace(hold.holder.pid);
     DeletedFileHolder& process = it->second;
@@ -144,10 +145,7 @@ std::expected<DeletedFileReport, Error> find_deleted_open_files(const std::strin
       same = std::prev(process.files.end());
     }
     same->how.insert(same->how.end(), hold.holder.how.begin(), hold.holder.how.end());
-    if (std::ranges::find(counted, hold.file) == counted.end()) {
-      counted.push_back(hold.file);
-      report.bytes += hold.size;
-    }
+    if (counted.insert(hold.file).second) report.bytes += hold.size;
   }
   if (!by_pid.empty()) {
     std::vector<Holder> holders;
