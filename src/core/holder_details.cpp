@@ -14,6 +14,10 @@ namespace tmpctl {
 namespace core {
 namespace {
 
+// How many generations of parents are looked at: deeper chains exist only
+// when something spawns itself in a loop.
+constexpr int max_ancestor_depth = 256;
+
 struct KnownProgram {
   std::string_view name;  ///< compared without case; Linux truncates names to 15 bytes
   HolderKind kind;
@@ -136,14 +140,20 @@ ProcessMap ProcessMap::around(std::span<const Holder> holders) {
   map.self_ = platform::this_process();
   std::vector<std::uint32_t> wanted;
   for (const Holder& holder : holders) wanted.push_back(holder.pid);
-  // The chain of parents, read one generation at a time.
-  for (std::uint32_t parent = map.self_.parent; parent != 0 && wanted.size() < 4096;) {
-    if (map.processes_.contains(parent)) break;
+  // The chain of parents, read one generation at a time, as deep as
+  // find_ancestors() looks. A pid seen before ends it: pids are reused, and a
+  // chain through a reused one can come back on itself.
+  std::uint32_t parent = map.self_.parent;
+  for (int depth = 0; depth < max_ancestor_depth && parent != 0; ++depth) {
+    if (parent == map.self_.pid || map.processes_.contains(parent)) break;
     const std::uint32_t one[] = {parent};
     auto read = platform::list_processes(one);
-    if (!read || read->empty()) break;
-    parent = read->front().parent;
-    map.processes_.insert_or_assign(read->front().pid, std::move(read->front()));
+    if (!read) break;
+    const auto found = std::ranges::find(*read, parent, &platform::ProcessEntry::pid);
+    if (found == read->end()) break;  // it has exited
+    const std::uint32_t next = found->parent;
+    map.processes_.insert_or_assign(parent, std::move(*found));
+    parent = next;
   }
   if (auto processes = platform::list_processes(wanted)) {
     for (platform::ProcessEntry& entry : *processes) {
@@ -160,7 +170,7 @@ void ProcessMap::find_ancestors() {
   // The chain of parents, each started no later than its child: a parent
   // that exited leaves its pid free for a later process, which is no parent.
   const platform::ProcessEntry* child = &map.self_;
-  for (int depth = 0; depth < 256 && child->parent != 0; ++depth) {
+  for (int depth = 0; depth < max_ancestor_depth && child->parent != 0; ++depth) {
     const platform::ProcessEntry* parent = map.find(child->parent);
     if (!parent || parent->pid == child->pid) break;
     if (parent->start_time != 0 && child->start_time != 0 && parent->start_time > child->start_time)
@@ -172,6 +182,13 @@ void ProcessMap::find_ancestors() {
     map.ancestors_.push_back(*parent);
     child = &map.ancestors_.back();
   }
+}
+
+std::vector<std::uint32_t> ProcessMap::pids() const {
+  std::vector<std::uint32_t> pids;
+  pids.reserve(processes_.size());
+  for (const auto& [pid, entry] : processes_) pids.push_back(pid);
+  return pids;
 }
 
 const platform::ProcessEntry* ProcessMap::find(std::uint32_t pid) const {

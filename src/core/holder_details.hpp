@@ -41,6 +41,8 @@ public:
   std::vector<platform::ProcessEntry> descendants_of(std::uint32_t pid) const;
   /// The process `pid`, or nullptr when the snapshot does not have it.
   const platform::ProcessEntry* find(std::uint32_t pid) const;
+  /// Every pid the map has, in no particular order.
+  std::vector<std::uint32_t> pids() const;
   const platform::ProcessEntry& self() const { return self_; }
 
 private:

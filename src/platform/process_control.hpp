@@ -33,8 +33,9 @@ struct ProcessEntry {
 };
 
 /// Every process this user can see, in one pass: /proc on Linux, a Toolhelp
-/// snapshot on Windows. With `only`, Linux reads just those pids (those that
-/// exist); Windows lists them all anyway (one snapshot costs the same).
+/// snapshot on Windows. With `only`, just those pids, those that exist (in
+/// no particular order): Linux reads only their /proc entries, Windows opens
+/// only them for their start time and user.
 std::expected<std::vector<ProcessEntry>, Error> list_processes(
     std::span<const std::uint32_t> only = {});
 

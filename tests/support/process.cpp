@@ -4,7 +4,9 @@
 #include <tmpctl/temp_file.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -44,6 +46,53 @@ HANDLE open_inheritable(const std::wstring& path, DWORD access, DWORD dispositio
   return CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                      &inherit, disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
 }
+
+// Under Wine, where each thread of `pid` is, from winedbg's `bt all`: what
+// a test that hung needs to say. Empty on Windows itself, or when winedbg
+// says nothing within a minute.
+std::string wine_backtrace(DWORD pid) {
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  if (ntdll == nullptr || GetProcAddress(ntdll, "wine_get_version") == nullptr) return {};
+  auto scratch = TempDirectory::create({.prefix = "tmpctl-test-winedbg."});
+  if (!scratch) return {};
+  const std::string out_path = join(scratch->path(), "out");
+  const HANDLE out = open_inheritable(wide(out_path), GENERIC_WRITE, CREATE_ALWAYS);
+  if (out == INVALID_HANDLE_VALUE) return {};
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdOutput = startup.hStdError = out;
+  std::wstring command_line = L"winedbg.exe --command \"bt all\" " + std::to_wstring(pid);
+  PROCESS_INFORMATION info{};
+  const BOOL started = CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, 0,
+                                      nullptr, nullptr, &startup, &info);
+  CloseHandle(out);
+  if (!started) return {};
+  if (WaitForSingleObject(info.hProcess, 60'000) == WAIT_TIMEOUT)
+    TerminateProcess(info.hProcess, 1);
+  WaitForSingleObject(info.hProcess, INFINITE);
+  CloseHandle(info.hThread);
+  CloseHandle(info.hProcess);
+  // `bt all` walks every process of the session; keep the threads of `pid`.
+  char header[64];
+  std::snprintf(header, sizeof header, " in process %04lx (", static_cast<unsigned long>(pid));
+  const std::string all = read_file(out_path);
+  std::string kept;
+  bool keeping = false;
+  for (std::size_t start = 0; start < all.size();) {
+    std::size_t end = all.find('\n', start);
+    end = end == std::string::npos ? all.size() : end + 1;
+    const std::string_view line(all.data() + start, end - start);
+    if (line.starts_with("Backtracing for thread")) keeping = line.find(header) != line.npos;
+    if (keeping) kept += line;
+    start = end;
+  }
+  if (!kept.empty())
+    kept +=
+        "(a frame \"tmpctl (+0xOFFSET)\" is 0x140000000 + OFFSET for "
+        "x86_64-w64-mingw32-addr2line -f -C -i -e bin/tmpctl.exe)\n";
+  return kept;
+}
 #endif
 
 std::string program_directory() {
@@ -72,6 +121,8 @@ std::string program_directory() {
 ChildProcess ChildProcess::start(const std::vector<std::string>& command,
                                  const std::string& out_path, const std::string& err_path) {
   ChildProcess child;
+  for (const std::string& argument : command)
+    child.command_ += (child.command_.empty() ? "" : " ") + argument;
 #ifdef _WIN32
   std::wstring command_line;
   for (const std::string& argument : command) {
@@ -154,10 +205,11 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command,
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : command_(std::move(other.command_)),
 #ifdef _WIN32
-    : process_(std::exchange(other.process_, nullptr)),
+      process_(std::exchange(other.process_, nullptr)),
 #else
-    : pid_(std::exchange(other.pid_, -1)),
+      pid_(std::exchange(other.pid_, -1)),
 #endif
       exit_code_(other.exit_code_) {
 }
@@ -173,9 +225,17 @@ std::uint32_t ChildProcess::pid() const {
 }
 
 int ChildProcess::wait() {
+  const auto limit = std::chrono::seconds(child_time_limit_seconds);
 #ifdef _WIN32
   if (process_ == nullptr) return exit_code_;
-  WaitForSingleObject(process_, INFINITE);
+  if (WaitForSingleObject(process_, static_cast<DWORD>(limit.count() * 1000)) == WAIT_TIMEOUT) {
+    const std::string threads = wine_backtrace(GetProcessId(process_));
+    TerminateProcess(process_, 124);
+    WaitForSingleObject(process_, INFINITE);
+    ADD_FAILURE() << command_ << " (pid " << pid() << ") still ran after " << limit.count()
+                  << " s and was ended"
+                  << (threads.empty() ? std::string() : "; its threads were at:\n" + threads);
+  }
   DWORD code = 0;
   GetExitCodeProcess(process_, &code);
   CloseHandle(process_);
@@ -184,7 +244,21 @@ int ChildProcess::wait() {
 #else
   if (pid_ < 0) return exit_code_;
   int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    const pid_t ended = ::waitpid(pid_, &status, WNOHANG);
+    if (ended == pid_ || (ended < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      ADD_FAILURE() << command_ << " (pid " << pid_ << ") still ran after " << limit.count()
+                    << " s and was killed";
+      break;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(10));
   }
   pid_ = -1;
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

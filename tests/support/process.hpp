@@ -22,6 +22,12 @@ struct ProcessResult {
   std::string err;
 };
 
+/// Longer than any process a test starts may take: past it wait() ends the
+/// process and fails the test, naming the command (and under Wine, with
+/// Wine's backtrace of each of its threads). A hang then costs one test, not
+/// the whole program's CTest timeout with nothing said of where it hung.
+inline constexpr int child_time_limit_seconds = 180;
+
 /// A started process; wait() returns its exit code (128 + signal if killed).
 class ChildProcess {
 public:
@@ -39,6 +45,7 @@ public:
 
 private:
   ChildProcess() = default;
+  std::string command_;  // for the message when it outlives the time limit
 #ifdef _WIN32
   void* process_ = nullptr;
 #else

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "core/holder_details.hpp"
 #include "platform/process_control.hpp"
@@ -53,6 +55,65 @@ TEST(ProcessControl, TheProcessMapKnowsThisProcessAndWhatRanIt) {
 }
 
 class ProcessHandleTest : public test::ScratchDirectoryTest {};
+
+// A pid no system gives: Linux's pid_max is at most 2^22, Windows' are
+// multiples of 4.
+constexpr std::uint32_t no_such_pid = 0xFFFFFFF1;
+
+TEST_F(ProcessHandleTest, ListingSomePidsGivesThoseThatExistAndNoOthers) {
+  const std::string file = join(scratch(), "held");
+  test::write_file(file, "x");
+  test::HeldFile holder(file, scratch());
+  const std::uint32_t wanted[] = {holder.pid(), no_such_pid, test::this_pid()};
+  auto listed = platform::list_processes(wanted);
+  ASSERT_TRUE(listed) << to_string(listed.error());
+  std::vector<std::uint32_t> pids;
+  for (const platform::ProcessEntry& entry : *listed) pids.push_back(entry.pid);
+  std::ranges::sort(pids);
+  std::vector<std::uint32_t> expected{holder.pid(), test::this_pid()};
+  std::ranges::sort(expected);
+  EXPECT_EQ(pids, expected);
+  const auto held = std::ranges::find(*listed, holder.pid(), &platform::ProcessEntry::pid);
+  ASSERT_NE(held, listed->end());
+  EXPECT_NE(held->name.find("hold_file"), std::string::npos) << held->name;
+  EXPECT_EQ(held->parent, test::this_pid());
+}
+
+// What describing a holder reads: the holder, this process and its parents,
+// found the same as in a full snapshot; nothing else.
+TEST_F(ProcessHandleTest, TheMapAroundAHolderHasItThisProcessAndItsParentsOnly) {
+  const std::string file = join(scratch(), "held");
+  test::write_file(file, "x");
+  test::HeldFile holder(file, scratch());
+  const core::ProcessMap all = core::ProcessMap::take();
+  const platform::ProcessEntry* held_entry = all.find(holder.pid());
+  ASSERT_NE(held_entry, nullptr);
+  Holder held;
+  held.pid = holder.pid();
+  held.start_time = held_entry->start_time;
+  const core::ProcessMap around = core::ProcessMap::around(std::span(&held, 1));
+
+  ASSERT_NE(around.find(holder.pid()), nullptr);
+  EXPECT_EQ(around.find(holder.pid())->name, held_entry->name);
+  EXPECT_EQ(around.relation_of(holder.pid(), held_entry->start_time), HolderRelation::unrelated);
+  // Every ancestor the full snapshot sees, the map around sees too.
+  std::size_t ancestors = 0;
+  for (std::uint32_t pid = all.self().parent; pid != 0 && ancestors < 64; ++ancestors) {
+    const platform::ProcessEntry* entry = all.find(pid);
+    if (entry == nullptr) break;
+    const HolderRelation relation = all.relation_of(pid, entry->start_time);
+    if (relation != HolderRelation::parent && relation != HolderRelation::ancestor) break;
+    EXPECT_EQ(around.relation_of(pid, entry->start_time), relation) << "pid " << pid;
+    pid = entry->parent;
+  }
+  // A process that is none of those is not read.
+  for (const std::uint32_t pid : all.pids()) {
+    if (pid == holder.pid() || pid == test::this_pid()) continue;
+    const platform::ProcessEntry* entry = all.find(pid);
+    if (all.relation_of(pid, entry->start_time) != HolderRelation::unrelated) continue;
+    EXPECT_EQ(around.find(pid), nullptr) << "pid " << pid << " (" << entry->name << ")";
+  }
+}
 
 TEST_F(ProcessHandleTest, EndsAProcessAndNeverOneWhoseStartTimeDiffers) {
   const std::string file = join(scratch(), "held");

@@ -6,6 +6,7 @@
 #include <windows.h>
 #include <tlhelp32.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -81,7 +82,8 @@ std::unordered_map<DWORD, std::string> services_by_pid() {
 
 }  // namespace
 
-std::expected<std::vector<ProcessEntry>, Error> list_processes(std::span<const std::uint32_t>) {
+std::expected<std::vector<ProcessEntry>, Error> list_processes(
+    std::span<const std::uint32_t> only) {
   const OwnedHandle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
   if (!snapshot)
     return std::unexpected(
@@ -93,6 +95,8 @@ std::expected<std::vector<ProcessEntry>, Error> list_processes(std::span<const s
   item.dwSize = sizeof item;
   for (BOOL more = Process32FirstW(snapshot.get(), &item); more;
        more = Process32NextW(snapshot.get(), &item)) {
+    if (!only.empty() && std::ranges::find(only, std::uint32_t{item.th32ProcessID}) == only.end())
+      continue;
     ProcessEntry entry;
     entry.pid = item.th32ProcessID;
     entry.parent = item.th32ParentProcessID;
@@ -108,6 +112,7 @@ std::expected<std::vector<ProcessEntry>, Error> list_processes(std::span<const s
     }
     processes.push_back(std::move(entry));
   }
+  if (processes.empty()) return processes;
   for (auto& [pid, names] : services_by_pid())
     for (ProcessEntry& entry : processes)
       if (entry.pid == pid) entry.service = names;
