@@ -17,6 +17,7 @@
 #include <tmpctl/flags.hpp>
 #include <tmpctl/holders.hpp>
 #include <tmpctl/retry.hpp>
+#include <tmpctl/terminate.hpp>
 #include <vector>
 
 namespace tmpctl {
@@ -95,6 +96,17 @@ struct CleanupOptions {
   /// Checked between entries: when it becomes true, the walk stops where it
   /// is. Everything removed so far was eligible; nothing is left half-done.
   const std::atomic<bool>* stop = nullptr;
+  /// When the walk kept stale entries because they are in use: wait up to
+  /// this long for their holders to let go, sampling them as remove's wait
+  /// does (this process and the ones that ran it are not waited for), then
+  /// look at those entries, and the directories that hold them, once more.
+  /// Nothing else is looked at twice. 0: no wait.
+  std::chrono::milliseconds wait{0};
+  /// After any wait, end the processes that still hold such entries, with
+  /// terminate_holders()'s guard rails, then look at the entries once more.
+  /// In a dry run nobody is ended: CleanupSummary::terminated says whom it
+  /// would end.
+  std::optional<TerminateOptions> terminate{};
 };
 
 enum class CleanupAction {
@@ -150,6 +162,13 @@ struct CleanupSummary {
   bool interrupted = false;
   /// What the in-use check could not see (processes of other users...).
   std::vector<std::string> notes{};
+  /// With CleanupOptions::wait: every process seen holding a kept entry
+  /// while waiting (its `how`: the entries), and how long the wait took.
+  std::vector<HoldSpan> timeline{};
+  std::chrono::milliseconds waited{0};
+  /// With CleanupOptions::terminate: each process ended (or, in a dry run,
+  /// that would be), or why not.
+  std::vector<Termination> terminated{};
 };
 
 /// Told of each listed entry as it happens, and of progress now and then.

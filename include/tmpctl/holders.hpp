@@ -3,8 +3,10 @@
 /// Who holds a file open: the processes whose handles, descriptors or memory
 /// maps refer to it.
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -145,6 +147,17 @@ struct DeletedFileReport {
 /// its size and who keeps it; only those that were under `directory` when it
 /// is not empty. Windows: not yet (an ErrorKind::other error says so).
 std::expected<DeletedFileReport, Error> find_deleted_open_files(const std::string& directory = {});
+
+/// One holder met while waiting (RemoveOptions::wait, CleanupOptions::wait): from when until when
+/// it held the path (or, for a directory, entries of it).
+struct HoldSpan {
+  /// `how`: what it held when first seen (for a directory, the paths inside).
+  Holder holder;
+  /// When it was first seen, since the wait began: 0 when it held from the start.
+  std::chrono::milliseconds from{0};
+  /// When it was first seen to have let go; nullopt when it still held at the end.
+  std::optional<std::chrono::milliseconds> until;
+};
 
 /// Stable lower_snake_case names, as used in JSON output.
 std::string_view to_string(HolderRelation relation);

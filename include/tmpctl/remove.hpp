@@ -101,17 +101,6 @@ struct Remedy {
   bool hypothetical = false;
 };
 
-/// One holder met while waiting (RemoveOptions::wait): from when until when
-/// it held the path (or, for a directory, entries of it).
-struct HoldSpan {
-  /// `how`: what it held when first seen (for a directory, the paths inside).
-  Holder holder;
-  /// When it was first seen, since the wait began: 0 when it held from the start.
-  std::chrono::milliseconds from{0};
-  /// When it was first seen to have let go; nullopt when it still held at the end.
-  std::optional<std::chrono::milliseconds> until;
-};
-
 /// Opt-in strategies for `remove`. All off by default: a plain remove makes
 /// exactly one attempt per path.
 struct RemoveOptions {

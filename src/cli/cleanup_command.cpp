@@ -55,6 +55,8 @@ constexpr const char* footer = R"(Examples:
   tmpctl cleanup --dry-run --older-than 2d /var/tmp
   tmpctl cleanup --older-than 12h --match 'tmp.*' --exclude 'systemd-private-*'
   tmpctl cleanup --json "$RUNNER_TEMP" | jq 'select(.action == "skipped")'
+  tmpctl cleanup --older-than 0 --wait 30s --terminate "$RUNNER_TEMP"
+                                          CI: wait for what holds stale entries, then end it
   tmpctl cleanup --orphaned               what finished scripts left (create --tag...)
   tmpctl cleanup --tag ci-1234 --expired
 
@@ -325,6 +327,8 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
                    "(default: one per processor, at most 8; 1 keeps listing order)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
+  wait_option_ = add_wait_option(app_, wait_, TerminateFor::cleanup);
+  add_terminate_options(app_, terminate_, TerminateFor::cleanup);
   app_->add_flag("--strict", strict_, "Exit with 3 when stale entries were kept for being in use");
   app_->add_flag("--json", json_,
                  "Print one JSON object a line per listed entry, then a summary object");
@@ -334,8 +338,9 @@ CleanupCommand::CleanupCommand(CLI::App& parent)
   // DIR, and they go whatever their age.
   selectors_.add_to(*app_, "remove");
   for (CLI::Option* selector : selectors_.options())
-    for (const char* walk_only : {"DIR", "--older-than", "--age-by", "--match", "--exclude",
-                                  "--type", "--keep-dirs", "--max-depth", "--jobs"})
+    for (const char* walk_only :
+         {"DIR", "--older-than", "--age-by", "--match", "--exclude", "--type", "--keep-dirs",
+          "--max-depth", "--jobs", "--wait", "--terminate", "--terminate-tree"})
       selector->excludes(app_->get_option(walk_only));
 }
 
@@ -346,6 +351,9 @@ int CleanupCommand::prepare_walk() {
     return exit_usage;
   }
   options_.older_than = *older_than;
+  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+      !apply_terminate(terminate_, options_.terminate))
+    return exit_usage;
   if (!parse_option(age_by_, timestamp_names, "--age-by", options_.age_by) ||
       !parse_option(types_, kind_names, "--type", options_.kinds))
     return exit_usage;
@@ -442,8 +450,17 @@ int CleanupCommand::run() {
   if (json_) {
     nlohmann::ordered_json last = summary_json(*summary, options_.dry_run);
     last["held_by"] = held_inside_json(held_by);
+    last["waited_ms"] = summary->waited.count();
+    last["timeline"] = timeline_json(summary->timeline);
+    last["terminated"] = terminations_json(summary->terminated);
     out.write_json_line(last);
   } else if (!quiet_) {
+    if (!summary->timeline.empty()) {
+      const std::string lines = timeline_lines(summary->timeline, summary->waited, stderr);
+      print_status(fmt::format("waited {} for the processes holding stale entries:\n{}",
+                               seconds_text(summary->waited), lines.substr(0, lines.size() - 1)));
+    }
+    print_terminations(summary->terminated);
     if (held_entries > 1) {
       const std::string lines = held_inside_lines(held_by, stderr);
       print_status("entries kept because they are in use, by process:\n" +

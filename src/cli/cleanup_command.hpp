@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/record_options.hpp"
+#include "cli/remove_command.hpp"
 
 namespace tmpctl::cli {
 
@@ -31,6 +32,9 @@ private:
   bool verbose_ = false;
   bool quiet_ = false;
   RecordSelectors selectors_;
+  std::string wait_;
+  CLI::Option* wait_option_ = nullptr;
+  TerminateFlags terminate_;
 
   /// Checks the options of a walk of DIRs; an exit code.
   int prepare_walk();

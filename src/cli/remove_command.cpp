@@ -161,33 +161,49 @@ int print_deleted(const DeletedFileReport& report, bool json) {
   return exit_success;
 }
 
-CLI::Option* add_wait_option(CLI::App* app, std::string& wait) {
+// rm's pair: --preserve-root (the default) and --no-preserve-root; the last one given wins.
+void add_preserve_root_flag(CLI::App* app, RemoveOptions& options, const std::string& help) {
+  app->add_flag("--preserve-root,!--no-preserve-root", options.preserve_root, help);
+}
+
+}  // namespace
+
+CLI::Option* add_wait_option(CLI::App* app, std::string& wait, TerminateFor command) {
   return app
-      ->add_option(
-          "--wait", wait,
-          "Wait up to DURATION (30s, 2m) for the processes holding a PATH, or anything in a "
-          "directory, to let go, and report who held it how long")
+      ->add_option("--wait", wait,
+                   command == TerminateFor::cleanup
+                       ? "Wait up to DURATION (30s, 2m) for the processes holding stale entries "
+                         "to let go, then look at those entries again; report who held them how "
+                         "long"
+                       : "Wait up to DURATION (30s, 2m) for the processes holding a PATH, or "
+                         "anything in a directory, to let go, and report who held it how long")
       ->type_name("DURATION");
 }
 
-bool parse_wait(const CLI::Option* option, const std::string& text, RemoveOptions& options) {
+bool parse_wait(const CLI::Option* option, const std::string& text,
+                std::chrono::milliseconds& wait_for) {
   if (option->count() == 0) return true;
   auto wait = parse_duration(text, ZeroDuration::allowed);
   if (!wait) {
     print_error(fmt::format("--wait: {}", wait.error().message));
     return false;
   }
-  options.wait = *wait;
+  wait_for = *wait;
   return true;
 }
 
-void add_terminate_options(CLI::App* app, TerminateFlags& flags, bool dry_run) {
+void add_terminate_options(CLI::App* app, TerminateFlags& flags, TerminateFor command) {
+  const bool dry_run = command == TerminateFor::diagnose;
   app->add_flag("--terminate", flags.terminate,
                 dry_run ? "Say which processes remove --terminate would end, and which it would "
                           "not, and why (ends nothing)"
-                        : "End the processes that hold a PATH (or anything in a directory with -r) "
-                          "after any --wait, then remove; never tmpctl, the processes that ran it, "
-                          "the system's own or other users'");
+                : command == TerminateFor::cleanup
+                    ? "End the processes that hold stale entries after any --wait, then look at "
+                      "those entries again; never tmpctl, the processes that ran it, the "
+                      "system's own or other users'"
+                    : "End the processes that hold a PATH (or anything in a directory with -r) "
+                      "after any --wait, then remove; never tmpctl, the processes that ran it, "
+                      "the system's own or other users'");
   app->add_flag("--terminate-tree", flags.tree,
                 "As --terminate, and the processes they started, and those started by them");
   app->add_flag("--all-users", flags.all_users,
@@ -201,6 +217,8 @@ void add_terminate_options(CLI::App* app, TerminateFlags& flags, bool dry_run) {
   app->add_flag("-y,--yes", flags.yes,
                 "With --terminate: do not ask on a terminal (without a terminal, never asked)");
 }
+
+namespace {
 
 // On a terminal, unless --yes: lists whom it would end and asks.
 bool confirm_on_terminal(std::span<const Termination> plan) {
@@ -219,7 +237,9 @@ bool confirm_on_terminal(std::span<const Termination> plan) {
   return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-bool apply_terminate(const TerminateFlags& flags, RemoveOptions& options) {
+}  // namespace
+
+bool apply_terminate(const TerminateFlags& flags, std::optional<TerminateOptions>& options) {
   if (!flags.terminate && !flags.tree) {
     if (flags.all_users || flags.yes || (flags.grace_option && flags.grace_option->count() > 0)) {
       print_error("--all-users, --grace and --yes go with --terminate or --terminate-tree");
@@ -239,16 +259,9 @@ bool apply_terminate(const TerminateFlags& flags, RemoveOptions& options) {
     terminate.grace = *grace;
   }
   if (!flags.yes && platform::input_is_terminal()) terminate.confirm = confirm_on_terminal;
-  options.terminate = std::move(terminate);
+  options = std::move(terminate);
   return true;
 }
-
-// rm's pair: --preserve-root (the default) and --no-preserve-root; the last one given wins.
-void add_preserve_root_flag(CLI::App* app, RemoveOptions& options, const std::string& help) {
-  app->add_flag("--preserve-root,!--no-preserve-root", options.preserve_root, help);
-}
-
-}  // namespace
 
 RemoveCommand::RemoveCommand(CLI::App& parent)
     : app_(parent.add_subcommand(command_name, command_summary)) {
@@ -271,8 +284,8 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
                  "Windows: rename the file aside before deleting it, so the name is free at once");
   app_->add_flag("--on-reboot", options_.on_reboot,
                  "Windows: if the file is in use, delete it when Windows next starts");
-  wait_option_ = add_wait_option(app_, wait_);
-  add_terminate_options(app_, terminate_, false);
+  wait_option_ = add_wait_option(app_, wait_, TerminateFor::remove);
+  add_terminate_options(app_, terminate_, TerminateFor::remove);
   app_->add_flag("--no-holders", no_holders_, "Do not look for the processes holding a file");
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
   app_->add_flag("-v,--verbose", verbose_, "Also print each path removed");
@@ -280,7 +293,8 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
 
 int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
-  if (!parse_wait(wait_option_, wait_, options_) || !apply_terminate(terminate_, options_))
+  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+      !apply_terminate(terminate_, options_.terminate))
     return exit_usage;
   if (options_.terminate && !options_.find_holders) {
     print_error("--terminate needs the holders: it cannot go with --no-holders");
@@ -288,15 +302,7 @@ int RemoveCommand::run() {
   }
   const std::vector<RemoveReport> reports = remove(paths_, options_);
   if (!json_)
-    for (const RemoveReport& report : reports)
-      for (const Termination& termination : report.terminated) {
-        if (termination.outcome == TerminateOutcome::ended ||
-            termination.outcome == TerminateOutcome::killed ||
-            termination.outcome == TerminateOutcome::gone)
-          print_status(termination_text(termination, stderr));
-        else
-          print_warning(termination_text(termination, stderr));
-      }
+    for (const RemoveReport& report : reports) print_terminations(report.terminated);
   return print_reports(reports, json_, false, [&](DataOutput& out, const RemoveReport& report) {
     print_remove_report(report, out, {.list_removed = verbose_});
   });
@@ -314,8 +320,8 @@ DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
                          "Judge -r on '/' or a drive or volume root as remove does: refused "
                          "(the default), or with --no-preserve-root allowed");
   app_->add_flag("--force", options_.force, "Judge as remove --force would");
-  wait_option_ = add_wait_option(app_, wait_);
-  add_terminate_options(app_, terminate_, true);
+  wait_option_ = add_wait_option(app_, wait_, TerminateFor::diagnose);
+  add_terminate_options(app_, terminate_, TerminateFor::diagnose);
   app_->add_flag("--json", json_, "Print one JSON object a line, one per PATH");
 }
 
@@ -337,7 +343,8 @@ int DiagnoseCommand::run() {
     write_diagnostic("tmpctl: run 'tmpctl diagnose --help' for usage\n");
     return exit_usage;
   }
-  if (!parse_wait(wait_option_, wait_, options_) || !apply_terminate(terminate_, options_))
+  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+      !apply_terminate(terminate_, options_.terminate))
     return exit_usage;
   if (options_.terminate) options_.terminate->dry_run = true;
   return print_reports(diagnose(paths_, options_), json_, true, print_diagnosis);

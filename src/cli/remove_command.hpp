@@ -1,6 +1,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <tmpctl/cleanup.hpp>
 #include <tmpctl/remove.hpp>
@@ -17,6 +19,20 @@ struct TerminateFlags {
   std::string grace;
   CLI::Option* grace_option = nullptr;
 };
+
+/// Which command the --wait and --terminate options are for (their help).
+enum class TerminateFor { remove, diagnose, cleanup };
+
+/// --wait DURATION.
+CLI::Option* add_wait_option(CLI::App* app, std::string& wait, TerminateFor command);
+/// --wait's value into `wait_for`; false (after saying why) when it is bad.
+bool parse_wait(const CLI::Option* option, const std::string& text,
+                std::chrono::milliseconds& wait_for);
+/// --terminate, --terminate-tree, --all-users; --grace and --yes where it ends.
+void add_terminate_options(CLI::App* app, TerminateFlags& flags, TerminateFor command);
+/// The flags into TerminateOptions (asking on a terminal unless --yes); false
+/// (after saying why) when they do not go together.
+bool apply_terminate(const TerminateFlags& flags, std::optional<TerminateOptions>& options);
 
 /// `tmpctl remove`: delete with explicit semantics; explain every refusal.
 class RemoveCommand {

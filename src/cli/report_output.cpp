@@ -93,8 +93,13 @@ std::string seconds_text(std::chrono::milliseconds duration) {
 }
 
 std::string timeline_lines(const RemoveReport& report, std::FILE* stream) {
+  return timeline_lines(report.timeline, report.waited, stream);
+}
+
+std::string timeline_lines(std::span<const HoldSpan> timeline, std::chrono::milliseconds waited,
+                           std::FILE* stream) {
   std::string text;
-  for (const HoldSpan& span : report.timeline) {
+  for (const HoldSpan& span : timeline) {
     const std::string who = holder_label(span.holder, stream);
     const std::string since =
         span.from.count() > 0 ? fmt::format(" (from {} on)", seconds_text(span.from)) : "";
@@ -102,8 +107,7 @@ std::string timeline_lines(const RemoveReport& report, std::FILE* stream) {
       text += fmt::format("  held {} by {}{}, then released\n",
                           seconds_text(*span.until - span.from), who, since);
     else
-      text +=
-          fmt::format("  still held after {} by {}{}\n", seconds_text(report.waited), who, since);
+      text += fmt::format("  still held after {} by {}{}\n", seconds_text(waited), who, since);
   }
   return text;
 }
@@ -148,6 +152,30 @@ std::string termination_text(const Termination& termination, std::FILE* stream) 
     case TerminateRefusal::none: why = "refused"; break;
   }
   return fmt::format("will not end {}{}: {}", who, descent, why);
+}
+
+nlohmann::ordered_json timeline_json(std::span<const HoldSpan> spans) {
+  nlohmann::ordered_json timeline = nlohmann::ordered_json::array();
+  for (const HoldSpan& span : spans) {
+    nlohmann::ordered_json entry = holder_json(span.holder);
+    entry["from_ms"] = span.from.count();
+    entry["until_ms"] =
+        span.until ? nlohmann::ordered_json(span.until->count()) : nlohmann::ordered_json();
+    entry["released"] = span.until.has_value();
+    timeline.push_back(std::move(entry));
+  }
+  return timeline;
+}
+
+void print_terminations(std::span<const Termination> terminations) {
+  for (const Termination& termination : terminations) {
+    if (termination.outcome == TerminateOutcome::ended ||
+        termination.outcome == TerminateOutcome::killed ||
+        termination.outcome == TerminateOutcome::gone)
+      print_status(termination_text(termination, stderr));
+    else
+      print_warning(termination_text(termination, stderr));
+  }
 }
 
 nlohmann::ordered_json terminations_json(const std::vector<Termination>& terminations) {
@@ -228,16 +256,7 @@ nlohmann::ordered_json report_json(const RemoveReport& report, bool diagnosis) {
   object["holders_complete"] = report.holders_complete;
   object["held_inside"] = held_inside_json(report.held_inside);
   object["waited_ms"] = report.waited.count();
-  nlohmann::ordered_json timeline = nlohmann::ordered_json::array();
-  for (const HoldSpan& span : report.timeline) {
-    nlohmann::ordered_json entry = holder_json(span.holder);
-    entry["from_ms"] = span.from.count();
-    entry["until_ms"] =
-        span.until ? nlohmann::ordered_json(span.until->count()) : nlohmann::ordered_json();
-    entry["released"] = span.until.has_value();
-    timeline.push_back(std::move(entry));
-  }
-  object["timeline"] = std::move(timeline);
+  object["timeline"] = timeline_json(report.timeline);
   object["terminated"] = terminations_json(report.terminated);
   object["hints"] = hint_texts(report);
   nlohmann::ordered_json remedies = nlohmann::ordered_json::array();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <tmpctl/remove.hpp>
 #include <vector>
@@ -38,9 +39,16 @@ std::string seconds_text(std::chrono::milliseconds duration);
 /// A wait's timeline (RemoveReport::timeline): "  held 3.8 s by process 4
 /// (MsMpEng.exe), then released", "  still held after 30.0 s by ...".
 std::string timeline_lines(const RemoveReport& report, std::FILE* stream);
+std::string timeline_lines(std::span<const HoldSpan> timeline, std::chrono::milliseconds waited,
+                           std::FILE* stream);
+/// The timeline as JSON: holder objects with from_ms, until_ms, released.
+nlohmann::ordered_json timeline_json(std::span<const HoldSpan> spans);
 /// "ended process 42 (node) (SIGTERM)", "would end ...", "will not end ...: why".
 std::string termination_text(const Termination& termination, std::FILE* stream);
 nlohmann::ordered_json terminations_json(const std::vector<Termination>& terminations);
+/// Each ended process on stderr as a status line; each spared or failed one
+/// as a warning.
+void print_terminations(std::span<const Termination> terminations);
 /// Holders as a JSON array.
 nlohmann::ordered_json holders_json(const std::vector<Holder>& holders);
 /// "  held by process 42 (python3): fd 3", one line each, coloured if

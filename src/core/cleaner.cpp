@@ -57,7 +57,9 @@ bool matches_any(const std::vector<std::string>& globs, std::string_view name,
 // /tmp): "tmpctl-records-<uid>", "tmpctl-records".
 constexpr std::string_view record_store_prefix = "tmpctl-records";
 
-void add(CleanupSummary& to, CleanupSummary& from) {
+}  // namespace
+
+void add_counts(CleanupSummary& to, CleanupSummary& from) {
   to.examined += from.examined;
   to.removed += from.removed;
   to.removed_bytes += from.removed_bytes;
@@ -78,8 +80,6 @@ void add(CleanupSummary& to, CleanupSummary& from) {
                   std::make_move_iterator(from.notes.end()));
   from = {};
 }
-
-}  // namespace
 
 Cleaner::Cleaner(const CleanupOptions& rules, Shared& shared,
                  const platform::OpenFileTable& open_files, CleanerOptions options)
@@ -143,9 +143,10 @@ Cleaner::Recorded Cleaner::clean_recorded(platform::TreeWalk& walk, const std::s
 
 void Cleaner::flush() {
   std::lock_guard lock(shared_.mutex);
-  add(shared_.summary, summary_);
+  add_counts(shared_.summary, summary_);
   std::ranges::move(in_use_, std::back_inserter(shared_.in_use));
   in_use_.clear();
+  shared_.ancestors_retried += std::exchange(ancestors_retried_, 0);
 }
 
 void Cleaner::walk_all(platform::TreeWalk& walk) {
@@ -221,9 +222,17 @@ bool Cleaner::is_stale(const WalkEntry& entry) {
   return newest && *newest < cutoff_;
 }
 
+bool Cleaner::chosen(const WalkEntry& entry, bool selected) const {
+  return selected && (kind_chosen(rules_.kinds, entry.type) || options_.every_kind) &&
+         !(entry.type == EntryType::directory && rules_.keep_directories);
+}
+
+bool Cleaner::eligible(const WalkEntry& entry, bool selected) {
+  return chosen(entry, selected) && is_stale(entry);
+}
+
 bool Cleaner::counted_as_ineligible(const WalkEntry& entry, bool selected) {
-  if (!selected || (!kind_chosen(rules_.kinds, entry.type) && !options_.every_kind) ||
-      (entry.type == EntryType::directory && rules_.keep_directories)) {
+  if (!chosen(entry, selected)) {
     ++summary_.kept_not_matched;
     return true;
   }
@@ -245,12 +254,16 @@ void Cleaner::look_at(platform::TreeWalk& walk, const WalkEntry& entry) {
        (shared_.record_store == entry.identity ||
         std::ranges::find(shared_.roots, entry.identity) != shared_.roots.end() ||
         (frames_.empty() && entry.name.starts_with(record_store_prefix))))) {
-    ++summary_.kept_excluded;
+    if (shared_.second_look == nullptr)
+      ++summary_.kept_excluded;
+    else
+      --summary_.examined;  // the first look counted it
     keep_in_current();
     return;
   }
   const bool selected = rules_.match.empty() || (parent != nullptr && parent->selected) ||
                         matches_any(rules_.match, entry.name, relative);
+  if (shared_.second_look != nullptr && !looked_at_again(walk, entry, selected, relative)) return;
   if (entry.type == EntryType::directory) {
     enter_or_keep(walk, entry, selected, depth, std::move(relative));
     return;
@@ -264,6 +277,29 @@ void Cleaner::look_at(platform::TreeWalk& walk, const WalkEntry& entry) {
     return;
   }
   remove(walk, entry, false);
+}
+
+bool Cleaner::looked_at_again(platform::TreeWalk& walk, const WalkEntry& entry, bool selected,
+                              std::string& relative) {
+  const SecondLook& second = *shared_.second_look;
+  if (!frames_.empty() && frames_.back().in_scope) return true;  // inside an entry looked at again
+  const std::string path = walk.path_of(entry.name);
+  --summary_.examined;  // counted by the first look, or not to be counted
+  if (second.entries.contains(path)) return true;
+  if (entry.type != EntryType::directory || !second.directories.contains(path)) {
+    keep_in_current();
+    return false;
+  }
+  // On the way to entries looked at again: entered as the first look did.
+  auto entered = walk.enter(entry);
+  if (!entered || !*entered) {
+    keep_in_current();
+    return false;
+  }
+  keep_times_of_stale(walk, entry);
+  frames_.push_back(Frame{entry, selected, std::move(relative)});
+  frames_.back().ancestor_only = true;
+  return false;
 }
 
 SkipReason Cleaner::safety_reason(const WalkEntry& entry) const {
@@ -306,6 +342,7 @@ void Cleaner::enter_or_keep(platform::TreeWalk& walk, const WalkEntry& entry, bo
   }
   keep_times_of_stale(walk, entry);
   frames_.push_back(Frame{entry, selected, std::move(relative)});
+  frames_.back().in_scope = shared_.second_look != nullptr;
 }
 
 void Cleaner::keep_times_of_stale(platform::TreeWalk& walk, const WalkEntry& entry) {
@@ -347,6 +384,18 @@ void Cleaner::fail_or_keep_in_use(const std::string& path, const WalkEntry& entr
 void Cleaner::finish_directory(platform::TreeWalk& walk) {
   Frame frame = std::move(frames_.back());
   frames_.pop_back();
+  if (frame.ancestor_only) {
+    // Counted by the first look as kept_not_empty; tried again only when
+    // what kept it has gone, and then counted as what happens to it now.
+    if (frame.kept > 0 || !eligible(frame.entry, frame.selected) ||
+        (frame.entry.read_only && !rules_.force)) {
+      keep_in_current();
+      return;
+    }
+    ++ancestors_retried_;
+    remove(walk, frame.entry, true);
+    return;
+  }
   if (frame.kept > 0) {
     ++summary_.kept_not_empty;
     keep_in_current();
@@ -455,7 +504,7 @@ void Cleaner::emit(const CleanupEntry& entry) {
 void Cleaner::report_progress() {
   if (!shared_.observer.progress || (++ticks_ & 255) != 0) return;
   std::lock_guard lock(shared_.mutex);
-  add(shared_.summary, summary_);
+  add_counts(shared_.summary, summary_);
   const auto now = std::chrono::steady_clock::now();
   if (now - shared_.last_progress < std::chrono::milliseconds(200)) return;
   shared_.last_progress = now;

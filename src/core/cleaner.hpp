@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "platform/holders.hpp"
@@ -29,6 +30,18 @@ struct Frame {
   bool selected = false;      // it, or a directory above it, matched --match
   std::string relative;       // below the root, '/'-separated; kept only for globs with '/'
   std::uint64_t kept = 0;     // entries left inside it
+  // A second look (SecondLook): everything in it is looked at again.
+  bool in_scope = false;
+  // A second look: it only holds entries looked at again.
+  bool ancestor_only = false;
+};
+
+// cleanup() with a wait or --terminate looks a second time at the entries it
+// kept because they were in use, by path: those (with what they hold) and
+// the directories on the way to them; nothing else is counted or reported.
+struct SecondLook {
+  std::unordered_set<std::string> entries;
+  std::unordered_set<std::string> directories;  // every directory above an entry
 };
 
 // A directory of a root, split off to be cleaned by another thread.
@@ -58,6 +71,11 @@ struct Shared {
   // Every root of this cleanup: one root met inside another is left to its
   // own walk and never removed (no DIR operand is).
   std::vector<platform::FileIdentity> roots{};
+  // Set for a second look: only what it names is looked at.
+  const SecondLook* second_look = nullptr;
+  // A second look: directories above an entry that were tried again (the
+  // first look counted each as kept_not_empty).
+  std::uint64_t ancestors_retried = 0;
 };
 
 class JobQueue;
@@ -115,11 +133,21 @@ private:
   // changes the one, listing them (a dry run, ls, a backup) the other.
   bool is_stale(const platform::WalkEntry& entry);
 
+  // Whether the options choose `entry` (--match, kinds, --keep-directories).
+  bool chosen(const platform::WalkEntry& entry, bool selected) const;
+  // Chosen and stale, counting nothing.
+  bool eligible(const platform::WalkEntry& entry, bool selected);
+
   // What keeps an entry that is not simply removable: a count for entries
   // that are not eligible (listed nowhere), or the reason to list it.
   bool counted_as_ineligible(const platform::WalkEntry& entry, bool selected);
 
   void look_at(platform::TreeWalk& walk, const platform::WalkEntry& entry);
+
+  // A second look: whether `entry` is looked at again; a directory on the
+  // way to such entries is entered here, and anything else kept unseen.
+  bool looked_at_again(platform::TreeWalk& walk, const platform::WalkEntry& entry, bool selected,
+                       std::string& relative);
 
   // Why an eligible entry must be kept, from what is known before deleting.
   SkipReason safety_reason(const platform::WalkEntry& entry) const;
@@ -178,8 +206,12 @@ private:
   bool need_relative_ = false;
   std::vector<Frame> frames_;
   std::vector<CleanupEntry> in_use_;
+  std::uint64_t ancestors_retried_ = 0;
   std::uint64_t ticks_ = 0;
 };
+
+// Adds the counts (and notes) of `from` to `to`, and empties `from`.
+void add_counts(CleanupSummary& to, CleanupSummary& from);
 
 // Entries Windows refused as in use: their holders, found in one batch
 // (unless the caller wants none).

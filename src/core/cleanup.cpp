@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 
 #include "core/cleaner.hpp"
 #include "core/enum_names.hpp"
+#include "core/hold_wait.hpp"
 #include "core/job_queue.hpp"
 #include "core/paths.hpp"
 #include "platform/holders.hpp"
@@ -129,11 +131,13 @@ void clean_root(platform::TreeWalk& walk, const CleanupOptions& options, Shared&
   }  // the workers finish their last job
 }
 
-}  // namespace
-
-std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
-                                             const CleanupOptions& options,
-                                             const CleanupObserver& observer) {
+// One look at the roots; with `second_look`, only at what it names.
+std::expected<CleanupSummary, Error> clean_once(std::span<const std::string> roots,
+                                                const CleanupOptions& options,
+                                                const CleanupObserver& observer,
+                                                const core::SecondLook* second_look,
+                                                std::vector<std::string>* absolute_roots,
+                                                std::uint64_t* ancestors_retried) {
   for (const std::string& glob : options.match)
     if (auto ok = check_glob(glob); !ok) return std::unexpected(ok.error());
   for (const std::string& glob : options.exclude)
@@ -172,9 +176,11 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
       if (auto allowed = check_root(*absolute, *walk); !allowed)
         return std::unexpected(allowed.error());
     walks.push_back(std::move(*walk));
+    if (absolute_roots != nullptr) absolute_roots->push_back(*absolute);
   }
 
   Shared shared(observer);
+  shared.second_look = second_look;
   shared.summary.notes = open_files->notes;
   if (auto store = RecordStore::default_path())
     if (auto identity = platform::identity_of(*store)) shared.record_store = *identity;
@@ -184,7 +190,129 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
     core::report_in_use(shared);
     if (shared.summary.interrupted) break;
   }
+  if (ancestors_retried != nullptr) *ancestors_retried = shared.ancestors_retried;
   return std::move(shared.summary);
+}
+
+// Every directory between the roots and `path`, for a second look.
+void add_directories_above(const std::string& path, const std::vector<std::string>& roots,
+                           std::unordered_set<std::string>& directories) {
+  for (std::string directory = parent_of(path); !directory.empty();
+       directory = parent_of(directory)) {
+    if (std::ranges::find(roots, directory) != roots.end()) return;
+    if (!directories.insert(directory).second) return;  // and all above it
+  }
+}
+
+// The holders of the entries kept in use, merged by process across entries.
+std::vector<HoldSpan> merged_timeline(std::vector<std::vector<HoldSpan>>& timelines) {
+  std::vector<HoldSpan> merged;
+  for (auto& timeline : timelines) {
+    for (HoldSpan& span : timeline) {
+      const auto same = std::ranges::find_if(merged, [&](const HoldSpan& seen) {
+        return seen.holder.pid == span.holder.pid &&
+               seen.holder.start_time == span.holder.start_time;
+      });
+      if (same == merged.end()) {
+        merged.push_back(std::move(span));
+        continue;
+      }
+      same->from = std::min(same->from, span.from);
+      same->until = same->until && span.until ? std::optional(std::max(*same->until, *span.until))
+                                              : std::nullopt;
+      for (std::string& how : span.holder.how)
+        if (std::ranges::find(same->holder.how, how) == same->holder.how.end())
+          same->holder.how.push_back(std::move(how));
+    }
+  }
+  std::ranges::sort(merged, {}, &HoldSpan::from);
+  return merged;
+}
+
+}  // namespace
+
+std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
+                                             const CleanupOptions& options,
+                                             const CleanupObserver& observer) {
+  if (options.wait.count() <= 0 && !options.terminate)
+    return clean_once(roots, options, observer, nullptr, nullptr, nullptr);
+
+  // The first look tells everything but the entries kept in use, which the
+  // second look tells, as they are then.
+  CleanupOptions rules = options;
+  if (!rules.now) rules.now = std::chrono::system_clock::now();
+  std::vector<CleanupEntry> held;
+  CleanupObserver first = observer;
+  first.entry = [&](const CleanupEntry& entry) {
+    if (entry.action == CleanupAction::skipped && entry.reason == SkipReason::in_use)
+      held.push_back(entry);
+    else if (observer.entry)
+      observer.entry(entry);
+  };
+  std::vector<std::string> absolute_roots;
+  auto summary = clean_once(roots, rules, first, nullptr, &absolute_roots, nullptr);
+  const auto tell_held = [&] {
+    if (observer.entry)
+      for (const CleanupEntry& entry : held) observer.entry(entry);
+  };
+  if (!summary || held.empty() || summary->interrupted) {
+    tell_held();
+    return summary;
+  }
+
+  std::vector<core::WaitTarget> targets;
+  for (const CleanupEntry& entry : held)
+    targets.push_back({.path = entry.path, .tree = entry.type == EntryType::directory});
+  if (options.wait.count() > 0) {
+    core::WaitResult waited = core::wait_for_release(targets, options.wait);
+    summary->timeline = merged_timeline(waited.timelines);
+    summary->waited = waited.waited;
+  }
+  if (options.terminate) {
+    std::vector<Holder> holders;
+    for (auto& list : core::holders_now(targets))
+      for (Holder& holder : list)
+        if (std::ranges::none_of(holders, [&](const Holder& h) { return h.pid == holder.pid; }))
+          holders.push_back(std::move(holder));
+    TerminateOptions terminate = *options.terminate;
+    terminate.dry_run = terminate.dry_run || options.dry_run;
+    if (!holders.empty()) summary->terminated = terminate_holders(holders, terminate);
+  }
+  const bool anything_ended = std::ranges::any_of(summary->terminated, [](const Termination& t) {
+    return t.outcome == TerminateOutcome::ended || t.outcome == TerminateOutcome::killed;
+  });
+  if (options.wait.count() <= 0 && !anything_ended) {
+    tell_held();  // nothing changed: the first look stands
+    return summary;
+  }
+
+  core::SecondLook second;
+  for (const CleanupEntry& entry : held) {
+    second.entries.insert(entry.path);
+    add_directories_above(entry.path, absolute_roots, second.directories);
+  }
+  CleanupOptions again = rules;
+  again.jobs = 1;  // a few entries
+  std::uint64_t ancestors_retried = 0;
+  auto looked_again = clean_once(roots, again, observer, &second, nullptr, &ancestors_retried);
+  if (!looked_again) {
+    tell_held();
+    summary->notes.push_back("could not look at the entries in use again: " +
+                             to_string(looked_again.error()));
+    return summary;
+  }
+  // The first look's counts, with what the second changed: its entries in
+  // use now instead of the first's, and directories above them that went.
+  CleanupSummary total = std::move(*summary);
+  total.skipped_in_use -= std::min<std::uint64_t>(total.skipped_in_use, held.size());
+  total.kept_not_empty -= std::min(total.kept_not_empty, ancestors_retried);
+  std::vector<std::string> notes = std::move(total.notes);
+  for (std::string& note : looked_again->notes)
+    if (std::ranges::find(notes, note) == notes.end()) notes.push_back(std::move(note));
+  looked_again->notes.clear();
+  core::add_counts(total, *looked_again);
+  total.notes = std::move(notes);
+  return total;
 }
 
 constexpr core::EnumName<EntryType> entry_type_names[] = {{EntryType::file, "file"},

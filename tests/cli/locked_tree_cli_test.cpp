@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "support/mkstemp_style.hpp"
 #include "support/process.hpp"
+#include "support/ready_marker.hpp"
 #include "support/scratch_test.hpp"
 #include "support/test_paths.hpp"
 
@@ -132,6 +134,135 @@ TEST_F(LockedTreeCli, RemoveWaitsOutAHolderThatLetsGoAndReportsTheTimeline) {
   }
   EXPECT_TRUE(found) << report.dump();
   EXPECT_LT(report.at("waited_ms").get<int>(), 25000) << report.dump();
+}
+
+// cleanup --json -v: the entry lines, then the summary line.
+struct CleanupRun {
+  std::vector<nlohmann::json> entries;
+  nlohmann::json summary;  // the last line: "summary", "timeline", "terminated"...
+  // How many lines name `path`.
+  std::size_t lines_naming(const std::string& path) const {
+    return static_cast<std::size_t>(std::ranges::count_if(
+        entries, [&](const nlohmann::json& entry) { return entry.at("path") == path; }));
+  }
+  const nlohmann::json* entry_for(const std::string& path) const {
+    for (const auto& entry : entries)
+      if (entry.at("path") == path) return &entry;
+    return nullptr;
+  }
+};
+
+CleanupRun parse_cleanup(const std::string& out) {
+  CleanupRun run;
+  const auto lines = split(out);
+  EXPECT_FALSE(lines.empty()) << out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const nlohmann::json line = nlohmann::json::parse(lines[i]);
+    if (i + 1 == lines.size())
+      run.summary = line;
+    else
+      run.entries.push_back(line);
+  }
+  return run;
+}
+
+TEST_F(LockedTreeCli, CleanupWaitsForTheHolderOfAStaleEntryThenRemovesIt) {
+  HeldFile holder(held_, scratch());
+  const std::string out = join(scratch(), "cleanup.out");
+  const std::string err = join(scratch(), "cleanup.err");
+  test::ChildProcess cleaner = test::ChildProcess::start(
+      {test::tmpctl_path(), "cleanup", "--json", "-v", "--older-than", "0", "--wait", "30s", tree_},
+      out, err);
+  // c/ goes in the first look; the wait comes after it. On Windows the first
+  // look ends with a search of the handle table for the holders of what it
+  // kept (up to a second or two under Wine on a busy machine), so the holder
+  // lets go later there, to let go during the wait.
+  test::wait_while([&] { return fs::exists(fs_path(join(tree_, "c"))); },
+                   std::chrono::milliseconds(60000));
+#ifdef _WIN32
+  std::this_thread::sleep_for(std::chrono::milliseconds(5000));
+#else
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+#endif
+  holder.release();
+  ASSERT_EQ(cleaner.wait(), 0) << test::read_file(out) << test::read_file(err);
+  const CleanupRun run = parse_cleanup(test::read_file(out));
+
+  // Everything went, the held file and its directory after the wait; the
+  // root stays, as it always does.
+  EXPECT_TRUE(fs::exists(fs_path(tree_)));
+  EXPECT_TRUE(fs::is_empty(fs_path(tree_)));
+  // Each entry is told once, as it ended: the held one as removed.
+  ASSERT_NE(run.entry_for(held_), nullptr) << test::read_file(out);
+  EXPECT_EQ(run.lines_naming(held_), 1u) << test::read_file(out);
+  EXPECT_EQ(run.entry_for(held_)->at("action"), "removed");
+  EXPECT_EQ(run.lines_naming(join(tree_, "a")), 1u) << test::read_file(out);
+  EXPECT_EQ(run.summary.at("summary").at("skipped").at("in_use"), 0) << run.summary.dump();
+  EXPECT_EQ(run.summary.at("summary").at("kept").at("not_empty"), 0) << run.summary.dump();
+  // a/, a/held.tmp, b/, c/, c/free.tmp
+  EXPECT_EQ(run.summary.at("summary").at("removed"), 5) << run.summary.dump();
+  bool found = false;
+  for (const auto& span : run.summary.at("timeline")) {
+    if (span.at("pid").get<std::uint32_t>() != holder.pid()) continue;
+    found = true;
+    // Held when the wait began, and let go during it.
+    EXPECT_EQ(span.at("from_ms"), 0) << run.summary.dump();
+    EXPECT_TRUE(span.at("released").get<bool>()) << run.summary.dump();
+    EXPECT_GT(span.at("until_ms").get<int>(), 0) << run.summary.dump();
+  }
+  EXPECT_TRUE(found) << run.summary.dump();
+  EXPECT_LT(run.summary.at("waited_ms").get<int>(), 25000) << run.summary.dump();
+}
+
+TEST_F(LockedTreeCli, CleanupWhoseWaitRunsOutKeepsTheEntryAndTellsItOnce) {
+  HeldFile holder(held_, scratch());
+  const test::ProcessResult result =
+      run_tmpctl({"cleanup", "--json", "-v", "--older-than", "0", "--wait", "1s", tree_});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const CleanupRun run = parse_cleanup(result.out);
+  EXPECT_TRUE(fs::exists(fs_path(held_)));
+  ASSERT_NE(run.entry_for(held_), nullptr) << result.out;
+  EXPECT_EQ(run.lines_naming(held_), 1u) << result.out;
+  EXPECT_EQ(run.entry_for(held_)->at("reason"), "in_use");
+  EXPECT_EQ(run.summary.at("summary").at("skipped").at("in_use"), 1) << run.summary.dump();
+  // a/ keeps the held file: counted once as a directory kept non-empty.
+  EXPECT_EQ(run.summary.at("summary").at("kept").at("not_empty"), 1) << run.summary.dump();
+  ASSERT_EQ(run.summary.at("timeline").size(), 1u) << run.summary.dump();
+  EXPECT_EQ(run.summary.at("timeline").at(0).at("pid").get<std::uint32_t>(), holder.pid());
+  EXPECT_FALSE(run.summary.at("timeline").at(0).at("released").get<bool>());
+  // The other entries went in the first look, and were told once.
+  EXPECT_FALSE(fs::exists(fs_path(join(tree_, "c"))));
+  EXPECT_EQ(run.lines_naming(join(join(tree_, "c"), "free.tmp")), 1u) << result.out;
+}
+
+TEST_F(LockedTreeCli, CleanupTerminateEndsTheHolderOfAStaleEntry) {
+  HeldFile holder(held_, scratch());
+  const std::uint32_t pid = holder.pid();
+
+  // A dry run says whom it would end, and ends nobody.
+  const test::ProcessResult dry =
+      run_tmpctl({"cleanup", "--json", "--dry-run", "--older-than", "0", "--terminate", tree_});
+  EXPECT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  const CleanupRun planned = parse_cleanup(dry.out);
+  ASSERT_FALSE(termination_of(planned.summary, pid).is_null()) << planned.summary.dump();
+  EXPECT_EQ(termination_of(planned.summary, pid).at("outcome"), "would_end");
+  EXPECT_EQ(planned.lines_naming(held_), 1u) << dry.out;
+  EXPECT_TRUE(fs::exists(fs_path(held_)));
+
+  const test::ProcessResult result = run_tmpctl(
+      {"cleanup", "--json", "-v", "--older-than", "0", "--terminate", "--grace", "5s", tree_});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const CleanupRun run = parse_cleanup(result.out);
+  const nlohmann::json termination = termination_of(run.summary, pid);
+  ASSERT_FALSE(termination.is_null()) << run.summary.dump();
+  EXPECT_TRUE(termination.at("outcome") == "ended" || termination.at("outcome") == "killed")
+      << run.summary.dump();
+  EXPECT_NE(holder.wait_ended(), 0);
+  EXPECT_FALSE(fs::exists(fs_path(held_)));
+  ASSERT_NE(run.entry_for(held_), nullptr) << result.out;
+  EXPECT_EQ(run.lines_naming(held_), 1u) << result.out;
+  EXPECT_EQ(run.entry_for(held_)->at("action"), "removed");
+  EXPECT_TRUE(fs::is_empty(fs_path(tree_)));
 }
 
 TEST_F(LockedTreeCli, AWaitThatRunsOutSaysWhoStillHoldsIt) {
