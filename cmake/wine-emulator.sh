@@ -4,7 +4,10 @@
 # set WINEPREFIX to use another.
 : "${WINEPREFIX:=${XDG_CACHE_HOME:-$HOME/.cache}/tmpctl/wineprefix}"
 export WINEPREFIX
-export WINEDEBUG=-all
+# Quiet unless asked: WINEDEBUG=-all,err+all shows Wine's own errors (they go
+# to this program's output, also for the processes it starts).
+: "${WINEDEBUG:=-all}"
+export WINEDEBUG
 # No Mono or Gecko installer prompts on a machine without a display.
 export WINEDLLOVERRIDES="mscoree,mshtml="
 mkdir -p "$WINEPREFIX" || exit 1
