@@ -38,7 +38,15 @@ errors=$(mktemp "${TMPDIR:-/tmp}/tmpctl-wine-err.XXXXXX") || { rm -f -- "$output
 trap 'rm -f -- "$output" "$errors"' EXIT
 # In the background, with stdin kept, so that a TERM reaches it at once.
 exec 3<&0
-wine "$@" <&3 3<&- > "$output" 2> "$errors" &
+# Without address space randomization where the kernel allows it: Debian's
+# Wine 8.0 has no preloader to reserve low memory, so now and then a new
+# process finds a Linux mapping where its shared user data page must go and
+# dies starting ("virtual_alloc_first_teb wine: failed to map the shared user
+# data: c0000018"), and CreateProcessW fails with WinError 1359 (issue 13).
+# The processes Wine starts inherit the setting.
+no_aslr=
+if setarch "$(uname -m)" -R true 2>/dev/null; then no_aslr="setarch $(uname -m) -R"; fi
+$no_aslr wine "$@" <&3 3<&- > "$output" 2> "$errors" &
 program=$!
 exec 3<&-
 tail -n +1 -s 0.1 -f --pid="$program" -- "$output" &
