@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -269,11 +270,10 @@ std::expected<CleanupSummary, Error> cleanup(std::span<const std::string> roots,
     summary->waited = waited.waited;
   }
   if (options.terminate) {
+    // terminate_holders() takes each process once.
     std::vector<Holder> holders;
     for (auto& list : core::holders_now(targets))
-      for (Holder& holder : list)
-        if (std::ranges::none_of(holders, [&](const Holder& h) { return h.pid == holder.pid; }))
-          holders.push_back(std::move(holder));
+      std::ranges::move(list, std::back_inserter(holders));
     TerminateOptions terminate = *options.terminate;
     terminate.dry_run = terminate.dry_run || options.dry_run;
     if (!holders.empty()) summary->terminated = terminate_holders(holders, terminate);
