@@ -12,6 +12,8 @@ enum ExitCode : int {
   exit_denied = 5,     ///< remove/diagnose: permissions, read-only attribute or file system
   // `tmpctl run` passes COMMAND's status on, and has these of its own (as
   // env, timeout and nice have 125-127).
+  exit_leaked_files = 122,       ///< run --isolate --fail-on-leak: COMMAND left files
+  exit_left_processes = 123,     ///< run --isolate --fail-on-leak: COMMAND left processes
   exit_left_behind = 124,        ///< run: COMMAND ran, but its temp path could not be removed
   exit_run_failed = 125,         ///< run: tmpctl failed before COMMAND ran (usage included)
   exit_cannot_run = 126,         ///< run: COMMAND was found but cannot be run

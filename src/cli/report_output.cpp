@@ -38,19 +38,23 @@ nlohmann::ordered_json holders_json(const std::vector<Holder>& holders) {
   return list;
 }
 
+nlohmann::ordered_json held_entries_json(const std::vector<HeldEntry>& entries) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const HeldEntry& entry : entries) {
+    nlohmann::ordered_json object;
+    set_path(object, "path", entry.path);
+    object["how"] = entry.how;
+    list.push_back(std::move(object));
+  }
+  return list;
+}
+
 nlohmann::ordered_json held_inside_json(const std::vector<TreeHolder>& held_inside) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const TreeHolder& held : held_inside) {
     nlohmann::ordered_json process = holder_json(held.process);
     process.erase("how");
-    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
-    for (const HeldEntry& entry : held.entries) {
-      nlohmann::ordered_json object;
-      set_path(object, "path", entry.path);
-      object["how"] = entry.how;
-      entries.push_back(std::move(object));
-    }
-    process["entries"] = std::move(entries);
+    process["entries"] = held_entries_json(held.entries);
     list.push_back(std::move(process));
   }
   return list;
@@ -208,11 +212,17 @@ std::string held_inside_lines(const std::vector<TreeHolder>& held_inside, std::F
     const std::size_t count = held.entries.size();
     text += fmt::format("  {} holds {} {}:\n", holder_label(held.process, stream), count,
                         count == 1 ? "entry" : "entries");
-    for (const HeldEntry& entry : held.entries) {
-      std::string how;
-      for (const std::string& way : entry.how) how += (how.empty() ? "" : ", ") + printable(way);
-      text += fmt::format("    {}: {}\n", printable(entry.path), how);
-    }
+    text += held_entry_lines(held.entries);
+  }
+  return text;
+}
+
+std::string held_entry_lines(const std::vector<HeldEntry>& entries) {
+  std::string text;
+  for (const HeldEntry& entry : entries) {
+    std::string how;
+    for (const std::string& way : entry.how) how += (how.empty() ? "" : ", ") + printable(way);
+    text += fmt::format("    {}: {}\n", printable(entry.path), how);
   }
   return text;
 }

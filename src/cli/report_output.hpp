@@ -28,11 +28,15 @@ nlohmann::ordered_json error_json(const Error& error);
 /// relation, kind, service, how.
 nlohmann::ordered_json holder_json(const Holder& holder);
 /// A tree's holders by process, each with its "entries" (path, how).
+/// [{"path", "how"}] for the entries one process holds.
+nlohmann::ordered_json held_entries_json(const std::vector<HeldEntry>& entries);
 nlohmann::ordered_json held_inside_json(const std::vector<TreeHolder>& held_inside);
 /// "process 42 (python3) [the parent of tmpctl] [virus scanner], user alice"
 /// (the user only `with_user`).
 std::string holder_label(const Holder& holder, std::FILE* stream, bool with_user = true);
 /// A tree's holders by process, each followed by the entries it holds.
+/// "    PATH: fd 3\n" for each entry one process holds.
+std::string held_entry_lines(const std::vector<HeldEntry>& entries);
 std::string held_inside_lines(const std::vector<TreeHolder>& held_inside, std::FILE* stream);
 /// "2.5 s".
 std::string seconds_text(std::chrono::milliseconds duration);

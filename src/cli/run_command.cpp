@@ -1,16 +1,20 @@
 #include "cli/run_command.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <tmpctl/cleanup.hpp>
 #include <tmpctl/remove.hpp>
 #include <tmpctl/temp_file.hpp>
 
 #include "cli/create_options.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/isolation.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/report_output.hpp"
 #include "platform/console.hpp"
 #include "platform/process.hpp"
+#include "platform/process_tree.hpp"
 
 namespace tmpctl::cli {
 namespace {
@@ -33,13 +37,25 @@ ended: a SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 or SIGUSR2 sent to tmpctl
 is passed on (Ctrl-C on a terminal reaches COMMAND by itself); on Windows
 Ctrl-C and Ctrl-Break reach COMMAND on the console, and closing the console
 gives COMMAND 3 s to end before tmpctl ends it and cleans up. On Windows a
-batch file (.bat, .cmd) is refused: run 'cmd /c' explicitly.)";
+batch file (.bat, .cmd) is refused: run 'cmd /c' explicitly.
+
+With --isolate, COMMAND gets a private temp directory (TMPDIR, TMP and TEMP
+point at it, as TMPCTL_PATH does) and runs in a process tree tmpctl knows
+completely: on Linux as a child subreaper with COMMAND in a process group of
+its own (and in a cgroup v2 directory of its own where the user may make
+one), on Windows in a Job Object. When COMMAND exits, tmpctl reports the
+processes of the tree still running, with the temp files they hold, and
+ends them (SIGTERM, --grace, SIGKILL; Windows: TerminateProcess); then what
+the tree left in the temp directory, by top-level entry with sizes, and
+removes it all. Nothing outside the tree is ever ended.)";
 
 constexpr const char* footer = R"(Examples:
   tmpctl run -- ./test-suite --database {}      a scratch database, gone afterwards
   tmpctl run -d -- make DESTDIR={} install      a private directory for one command
   tmpctl run --suffix .json -- ./gen --out={}   {} inside an argument is replaced too
   tmpctl run -- sh -c 'sort data.csv > "$TMPCTL_PATH" && diff -u "$TMPCTL_PATH" expected.csv'
+  tmpctl run --isolate -- make check              a CI step: its temp files and daemons go
+  tmpctl run --isolate --fail-on-leak --json -- ./tests > report.json
 
 If the temp file cannot be removed (on Windows: COMMAND left a process
 behind that holds it), tmpctl prints why, as 'tmpctl remove' does, with the
@@ -50,6 +66,10 @@ is removed anyway, and a warning names the process that keeps its space.
 Exit status:
   COMMAND's own; on POSIX, when a signal ended COMMAND, tmpctl ends by that
   same signal after removing the temp file (128 + N for those that dump core)
+  122  --fail-on-leak: COMMAND exited 0, but its tree left entries in its
+       temp directory (removed all the same)
+  123  --fail-on-leak: COMMAND exited 0, but processes of its tree were
+       still running (ended, unless --keep-running)
   124  COMMAND ran, but its temp file could not be removed (not with
        --keep-on-failure); the message gives COMMAND's own status
   125  tmpctl failed before running COMMAND: invalid usage, or the temp file
@@ -93,6 +113,22 @@ bool cleaned_up(const RemoveReport& report) {
   }
 }
 
+// run --isolate --json: the report, after COMMAND's own output.
+void print_run_json(const IsolationReport& isolated, const platform::CommandExit& ended,
+                    const std::string& path, bool removed, int code) {
+  nlohmann::ordered_json object;
+  set_path(object, "temp_directory", path);
+  object["exit_code"] = code;
+  object["command_status"] = ended.code;
+  object["command_signal"] = ended.signal;
+  const nlohmann::ordered_json report = isolation_json(isolated);
+  for (const auto& [key, value] : report.items()) object[key] = value;
+  object["removed"] = removed;
+  DataOutput out(stdout);
+  out.write_json_line(object);
+  if (auto finished = out.finish(); !finished) print_error(finished.error());
+}
+
 }  // namespace
 
 RunCommand::RunCommand(CLI::App& parent)
@@ -122,6 +158,26 @@ RunCommand::RunCommand(CLI::App& parent)
   app_->add_flag("--no-holders", no_holders_,
                  "Do not look for the processes holding a temp file that cannot be removed");
   prefix->excludes(app_->get_option("--template"));
+  auto* isolate = app_->add_flag(
+      "--isolate", isolate_,
+      "A private temp directory (TMPDIR, TMP, TEMP) and a contained process tree for COMMAND; "
+      "report and end what it leaves running, report and remove what it leaves (implies -d)");
+  app_->add_flag("--keep-running", keep_running_,
+                 "With --isolate: leave the processes COMMAND left running, and the temp "
+                 "directory they may use")
+      ->needs(isolate);
+  app_->add_flag("--fail-on-leak", fail_on_leak_,
+                 "With --isolate: exit with 123 (processes left) or 122 (files left) when "
+                 "COMMAND exited 0 but its tree left something")
+      ->needs(isolate);
+  grace_option_ = app_->add_option("--grace", grace_,
+                                   "With --isolate: how long the processes left get after SIGTERM "
+                                   "before SIGKILL (default 5s; Windows ends at once)")
+                      ->type_name("DURATION")
+                      ->needs(isolate);
+  app_->add_flag("--json", json_,
+                 "With --isolate: after COMMAND, print the report as one JSON object on stdout")
+      ->needs(isolate);
   lifetime_.add_to(*app_, {}, false);
 }
 
@@ -182,6 +238,20 @@ int RunCommand::run() {
   }
   Lifetime lifetime = std::move(*wanted);
   lifetime.owner = current_process();
+  IsolationSettings isolation;
+  isolation.keep_running = keep_running_;
+  if (isolate_) {
+    create_.directory = true;
+    if (grace_option_->count() > 0) {
+      auto grace = parse_duration(grace_, ZeroDuration::allowed);
+      if (!grace) {
+        print_error(fmt::format("--grace: {}", grace.error().message));
+        platform::command_cleanup_done();
+        return exit_run_failed;
+      }
+      isolation.grace = *grace;
+    }
+  }
   auto created = create_temp_path();
   if (!created) {
     print_error(created.error());
@@ -205,11 +275,47 @@ int RunCommand::run() {
                     printable(recorded.error())));
   }
 
-  const auto ended =
-      platform::run_command(with_path(command_, path), path_variable, path, [&](std::uint32_t pid) {
+  std::optional<platform::ProcessTree> tree;
+  if (isolate_) {
+    auto made = platform::ProcessTree::create({.end_with_tmpctl = !keep_running_});
+    if (!made) {
+      print_error(made.error());
+      (void)remove(std::span<const std::string>(&path, 1),
+                   {.recursive = true, .force = true, .find_holders = false});
+      record_removed();
+      platform::command_cleanup_done();
+      return exit_run_failed;
+    }
+    tree = std::move(*made);
+  }
+  std::vector<platform::EnvironmentSetting> environment{{path_variable, path}};
+  if (isolate_)
+    for (const char* variable : {"TMPDIR", "TMP", "TEMP"}) environment.push_back({variable, path});
+  const auto ended = platform::run_command(
+      with_path(command_, path), environment,
+      [&](std::uint32_t pid) {
         record_again(path, process_with_pid(pid).value_or(ProcessRef{pid, 0}));
-      });
+      },
+      tree ? &*tree : nullptr);
   if (!ended) print_error(ended.error().error);
+
+  std::optional<IsolationReport> isolated;
+  if (tree && ended && ended->started) isolated = finish_tree(*tree, path, isolation);
+  if (isolated && isolated->kept_running) {
+    // The directory stays for them, recorded as the first one's: cleanup
+    // --orphaned removes it once that one has ended (never what is in use).
+    const Holder& first = isolated->left.front().process;
+    record_again(path, ProcessRef{first.pid, first.start_time});
+    const bool fail = fail_on_leak_ && ended->code == 0 && ended->signal == 0;
+    print_isolation_report(*isolated, command_.front(), path, false, fail);
+    print_warning(
+        fmt::format("the temp directory '{}' is left for them (--keep-running)", printable(path)));
+    const int code = fail ? exit_left_processes : ended->code;
+    if (json_) print_run_json(*isolated, *ended, path, false, code);
+    platform::command_cleanup_done();
+    if (ended->signal != 0) platform::end_by_signal(ended->signal);
+    return code;
+  }
 
   // Recursive whatever was created: COMMAND may have made a directory of the
   // name. Links in it are removed, never followed.
@@ -221,6 +327,9 @@ int RunCommand::run() {
     record_removed();
   else if (record_)  // a leftover for 'cleanup --orphaned', as it is now
     record_again(path, record_->owner);
+  const bool succeeded = ended && ended->started && ended->code == 0 && ended->signal == 0;
+  if (isolated)
+    print_isolation_report(*isolated, command_.front(), path, removed, fail_on_leak_ && succeeded);
   DataOutput no_stdout(stdout);  // COMMAND's; the report writes to it only for remove -v
   if (report.outcome != RemoveOutcome::not_found)  // COMMAND removed it: nothing to say
     print_remove_report(report, no_stdout, {.refusal_is_warning = keep_on_failure_});
@@ -246,7 +355,14 @@ int RunCommand::run() {
                               int{exit_left_behind}));
     }
     code = !removed && !keep_on_failure_ ? exit_left_behind : ended->code;
+    if (isolated && fail_on_leak_ && succeeded && code == exit_success) {
+      if (!isolated->left.empty())
+        code = exit_left_processes;
+      else if (isolated->leaked && !isolated->leaked->entries.empty())
+        code = exit_leaked_files;
+    }
   }
+  if (isolated && json_) print_run_json(*isolated, *ended, path, removed, code);
   platform::command_cleanup_done();
   // A command ended by a signal: end the same way, so that a shell sees it
   // (bash stops a script on a child's SIGINT). Returns for signals that dump core.

@@ -42,6 +42,13 @@ private:
   CreateOptionValues create_;
   bool keep_on_failure_ = false;
   bool no_holders_ = false;
+  // --isolate and what goes with it.
+  bool isolate_ = false;
+  bool keep_running_ = false;
+  bool fail_on_leak_ = false;
+  bool json_ = false;
+  std::string grace_;
+  CLI::Option* grace_option_ = nullptr;
   std::vector<std::string> command_;
   LifetimeOptions lifetime_;
   std::optional<RecordStore> store_;

@@ -63,7 +63,10 @@ void pass_interrupts_to_command();
 /// For run_command(): the command's process (0: none, before it starts and
 /// once it has ended). POSIX: where a kill is passed on to; Windows: what a
 /// closing console waits for, and then ends.
-void set_interrupted_command(std::uint32_t pid);
+/// With `group` (POSIX), the command leads a process group of its own
+/// (run --isolate): every interruption, the terminal's too, goes to the
+/// whole group, which the terminal no longer reaches through tmpctl's.
+void set_interrupted_command(std::uint32_t pid, bool group = false);
 /// The cleanup after the command is done (or was not needed): a closing
 /// console (Windows) need not keep this process any longer.
 void command_cleanup_done();

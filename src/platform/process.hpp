@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <tmpctl/error.hpp>
+#include <vector>
 
 namespace tmpctl::platform {
 
@@ -41,6 +42,16 @@ struct StartError {
   Error error;  ///< operation "run", path: the program as given
 };
 
+/// One environment variable the command gets: set to `value`, replacing
+/// whatever this process has (names compared as the OS does: exactly on
+/// POSIX, without regard to case on Windows).
+struct EnvironmentSetting {
+  std::string name;
+  std::string value;
+};
+
+class ProcessTree;
+
 /// Runs arguments[0] with arguments[1...], no shell involved, and waits for
 /// it. POSIX: posix_spawnp (a name without '/' is looked up on PATH); the
 /// command gets default dispositions for the signals tmpctl handles or
@@ -52,11 +63,14 @@ struct StartError {
 /// CVE-2024-24576); the command line is quoted so that CommandLineToArgvW
 /// and the C runtime give back exactly `arguments`. Both: the standard
 /// streams are inherited and nothing else of tmpctl's; the environment is
-/// this process's with `variable` set to `value`. `started`, when given, is
-/// called with the command's pid once it runs, before the wait.
+/// this process's with `environment` set. `started`, when given, is called
+/// with the command's pid once it runs, before the wait. With `tree`, the
+/// command is put in it before it can start anything (Windows: created
+/// suspended, assigned to the Job Object, then resumed; POSIX: a process
+/// group of its own, and the orphans re-parented here reaped while it runs).
 std::expected<CommandExit, StartError> run_command(
-    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
-    const std::function<void(std::uint32_t pid)>& started = {});
+    std::span<const std::string> arguments, std::span<const EnvironmentSetting> environment,
+    const std::function<void(std::uint32_t pid)>& started = {}, ProcessTree* tree = nullptr);
 
 /// Ends this process by `signal` with its default action, so that whoever
 /// started it sees the death its command died: for the ordinary terminating

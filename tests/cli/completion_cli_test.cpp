@@ -139,7 +139,8 @@ TEST_F(CompletionCli, BashCompletesPathsWhereCommandsTakeThem) {
   EXPECT_EQ(bash({"tmpctl", "cleanup", prefix}), Candidates{join(scratch(), "alps")});
   EXPECT_EQ(bash({"tmpctl", "create", "-p", prefix}), Candidates{join(scratch(), "alps")});
   // run: options before COMMAND; COMMAND and its arguments as paths.
-  EXPECT_EQ(bash({"tmpctl", "run", "--ke"}), Candidates{"--keep-on-failure"});
+  EXPECT_EQ(bash({"tmpctl", "run", "--keep-o"}), Candidates{"--keep-on-failure"});
+  EXPECT_EQ(bash({"tmpctl", "run", "--ke"}), (Candidates{"--keep-on-failure", "--keep-running"}));
   EXPECT_EQ(bash({"tmpctl", "run", "-p", prefix}), Candidates{join(scratch(), "alps")});
   EXPECT_EQ(bash({"tmpctl", "run", "--", prefix}), both);
   EXPECT_EQ(bash({"tmpctl", "run", "--", "./program", prefix}), both);

@@ -543,8 +543,8 @@ std::string describe(int status) {
 
 class RunCliSignals : public RunCli {
 protected:
-  std::vector<std::string> waiting_command() const {
-    std::vector<std::string> arguments = command({}, {"wait", ready()});
+  std::vector<std::string> waiting_command(std::vector<std::string> options = {}) const {
+    std::vector<std::string> arguments = command(std::move(options), {"wait", ready()});
     arguments.insert(arguments.begin(), test::tmpctl_path());
     return arguments;
   }
@@ -575,6 +575,52 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
     EXPECT_EQ(err(), "") << signal;
     forget_the_probe();
   }
+}
+
+// --isolate: COMMAND leads a process group of its own, and what is sent to
+// tmpctl goes to that whole group, once.
+TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
+  for (const int signal : {SIGTERM, SIGINT}) {
+    const pid_t tmpctl =
+        spawn(waiting_command({"--isolate"}), join(scratch(), "out"), join(scratch(), "err"));
+    ASSERT_GT(tmpctl, 0);
+    const std::string probe = wait_until_ready();
+    ASSERT_FALSE(probe.empty());
+    EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), std::stol(probe))
+        << "the command leads a group of its own";
+    ::kill(tmpctl, signal);
+    const int status = wait_status(tmpctl);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal)
+        << "signal " << signal << ": " << describe(status) << "\n"
+        << err();
+    EXPECT_EQ(signals(), std::to_string(signal) + "\n");
+    EXPECT_TRUE(list_directory(temp_).empty()) << signal;
+    EXPECT_EQ(err(), "") << signal;
+    forget_the_probe();
+  }
+}
+
+// --isolate on a terminal: COMMAND's group is the terminal's foreground group
+// while it runs, so Ctrl-C reaches it (and the processes it started) once,
+// and not tmpctl, which then ends as COMMAND did.
+TEST_F(RunCliSignals, WithIsolateCtrlCOnATerminalReachesTheCommandOnce) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  const pid_t tmpctl = spawn(waiting_command({"--isolate"}), join(scratch(), "out"),
+                             join(scratch(), "err"), ::ptsname(master));
+  ASSERT_GT(tmpctl, 0);
+  const std::string probe = wait_until_ready();
+  ASSERT_FALSE(probe.empty());
+  EXPECT_EQ(::tcgetpgrp(master), std::stol(probe)) << "the terminal went to COMMAND's group";
+  ASSERT_EQ(::write(master, "\x03", 1), 1);
+  const int status = wait_status(tmpctl);
+  ::close(master);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"
+                                                                 << err();
+  EXPECT_EQ(signals(), std::to_string(SIGINT) + "\n");
+  EXPECT_TRUE(list_directory(temp_).empty());
 }
 
 // kill -9 leaves tmpctl no chance to clean up. The record names COMMAND as

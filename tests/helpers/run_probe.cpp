@@ -19,6 +19,17 @@
 //     Starts hold_file [--share-delete] (beside this program) on TMPCTL_PATH
 //     with READY, detached, waits until it holds the file and exits with
 //     STATUS, leaving it holding the file until the test removes READY.
+//   run_probe leak READY STATUS [--daemon]
+//     What a test suite leaves behind: writes leak-a.txt (1000 bytes) and
+//     cache/b.bin (3000 bytes) in the temp directory as programs find it
+//     (POSIX: $TMPDIR; Windows: GetTempPathW, which reads TMP and TEMP),
+//     starts hold_file on held.txt there, detached, waits until it holds the
+//     file, and exits with STATUS. With --daemon, hold_file is started by a
+//     run_probe daemon in between, which (POSIX) starts a session of its own
+//     and exits at once: a double-forking daemon, whose orphan is no
+//     descendant of this process any more.
+//   run_probe daemon PATH READY
+//     The daemon in between: setsid() (POSIX), start hold_file PATH READY, exit 0.
 //   run_probe handle VALUE PATH (Windows)
 //     Prints "inherited" if VALUE (decimal) is a handle of this process to
 //     the file PATH, else "not inherited".
@@ -184,6 +195,54 @@ int leave_a_holder(const std::vector<std::string>& args) {
   return std::atoi(args[3].c_str());
 }
 
+// The temp directory a program finds, without a trailing separator.
+std::string temp_directory() {
+#ifdef _WIN32
+  wchar_t buffer[MAX_PATH + 1] = {};
+  const DWORD size = GetTempPathW(MAX_PATH + 1, buffer);
+  std::wstring path(buffer, size);
+  while (path.size() > 3 && (path.back() == L'\\' || path.back() == L'/')) path.pop_back();
+  return tmpctl::platform::win32::narrow(path);
+#else
+  const std::string path = tmpctl::platform::environment_variable("TMPDIR");
+  return path.empty() ? "/tmp" : path;
+#endif
+}
+
+bool write_bytes(const std::string& path, std::size_t size) {
+  std::ofstream out(fs_path(path), std::ios::binary);
+  out << std::string(size, 'x');
+  return static_cast<bool>(out.flush());
+}
+
+int leave_leaks(const std::vector<std::string>& args) {
+  const std::string& ready = args[2];
+  const std::string directory = temp_directory();
+  std::error_code error;
+  if (!write_bytes(directory + "/leak-a.txt", 1000) ||
+      !fs::create_directory(fs_path(directory + "/cache"), error) ||
+      !write_bytes(directory + "/cache/b.bin", 3000))
+    return fail("cannot write in the temp directory " + directory);
+  const std::string held = directory + "/held.txt";
+  const bool daemon = args.size() == 5;
+  if (!(daemon ? tmpctl::test::start_detached_sibling("run_probe", {"daemon", held, ready})
+               : tmpctl::test::start_detached_sibling("hold_file", {held, ready})))
+    return fail("cannot start the holder");
+  tmpctl::test::wait_while([&] { return !fs::exists(fs_path(ready), error); },
+                           std::chrono::seconds(30));
+  if (!fs::exists(fs_path(ready), error)) return fail("hold_file did not start holding " + held);
+  return std::atoi(args[3].c_str());
+}
+
+int start_daemon(const std::vector<std::string>& args) {
+#ifndef _WIN32
+  if (::setsid() < 0) return fail("setsid failed");
+#endif
+  if (!tmpctl::test::start_detached_sibling("hold_file", {args[2], args[3]}))
+    return fail("cannot start hold_file");
+  return 0;
+}
+
 #ifdef _WIN32
 int check_handle(const std::vector<std::string>& args) {
   const auto handle = reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(std::stoull(args[2])));
@@ -221,8 +280,12 @@ int main(int argc, char** argv) {
 #endif
   if (mode == "hold" && (args.size() == 4 || (args.size() == 5 && args[4] == "--share-delete")))
     return leave_a_holder(args);
+  if (mode == "leak" && (args.size() == 4 || (args.size() == 5 && args[4] == "--daemon")))
+    return leave_leaks(args);
+  if (mode == "daemon" && args.size() == 4) return start_daemon(args);
   std::fprintf(stderr,
                "usage: run_probe args STATUS [ARG...] | wait READY | remove STATUS |"
-               " hold READY STATUS [--share-delete]\n");
+               " hold READY STATUS [--share-delete] | leak READY STATUS [--daemon] |"
+               " daemon PATH READY\n");
   return 99;
 }

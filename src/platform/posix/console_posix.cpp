@@ -36,6 +36,7 @@ namespace {
 std::atomic<bool>* interrupt_flag = nullptr;
 volatile std::sig_atomic_t first_signal = 0;
 std::atomic<pid_t> command_pid = 0;
+std::atomic<bool> command_group = false;
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 bool sent_by_a_process(const siginfo_t& info) {
@@ -53,7 +54,10 @@ extern "C" void on_interrupt(int signal, siginfo_t* info, void*) {
   // for the terminal (Linux SI_KERNEL; elsewhere another positive code)
   // reached the command already.
   const pid_t command = command_pid.load();
-  if (command > 0 && info != nullptr && sent_by_a_process(*info)) ::kill(command, signal);
+  if (command > 0 && command_group.load())
+    ::kill(-command, signal);  // its own group: the terminal's reached only tmpctl
+  else if (command > 0 && info != nullptr && sent_by_a_process(*info))
+    ::kill(command, signal);
 }
 
 enum class Use { stop, pass_on };
@@ -87,7 +91,10 @@ void stop_on_interrupt(std::atomic<bool>& flag) {
 
 void pass_interrupts_to_command() { handle_interrupts(Use::pass_on); }
 
-void set_interrupted_command(std::uint32_t pid) { command_pid = static_cast<pid_t>(pid); }
+void set_interrupted_command(std::uint32_t pid, bool group) {
+  command_group = group;
+  command_pid = static_cast<pid_t>(pid);
+}
 
 void command_cleanup_done() {}
 

@@ -14,6 +14,7 @@
 #include "platform/console.hpp"
 #include "platform/platform.hpp"
 #include "platform/process.hpp"
+#include "platform/process_tree.hpp"
 
 extern char** environ;
 
@@ -49,13 +50,19 @@ StartFailure failure_for(int error) {
   }
 }
 
-// This process's environment with `variable` set to `value`.
-std::vector<std::string> environment_with(const std::string& variable, const std::string& value) {
+// This process's environment with each of `settings` set.
+std::vector<std::string> environment_with(std::span<const EnvironmentSetting> settings) {
   std::vector<std::string> entries;
-  const std::string prefix = variable + "=";
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
-    if (!std::string_view(*entry).starts_with(prefix)) entries.emplace_back(*entry);
-  entries.push_back(prefix + value);
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    bool replaced = false;
+    for (const EnvironmentSetting& setting : settings)
+      replaced = replaced || (text.starts_with(setting.name) && text.size() > setting.name.size() &&
+                              text[setting.name.size()] == '=');
+    if (!replaced) entries.emplace_back(text);
+  }
+  for (const EnvironmentSetting& setting : settings)
+    entries.push_back(setting.name + "=" + setting.value);
   return entries;
 }
 
@@ -69,7 +76,7 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 
 class SpawnAttributes {
 public:
-  SpawnAttributes() {
+  explicit SpawnAttributes(const ProcessTree* tree) {
     posix_spawnattr_init(&attributes_);
     // What the command starts with: no signal blocked, and the default
     // action for what tmpctl ignores itself (SIGPIPE: see
@@ -82,27 +89,67 @@ public:
     sigaddset(&defaults, SIGPIPE);
     sigaddset(&defaults, SIGCHLD);
     posix_spawnattr_setsigdefault(&attributes_, &defaults);
-    posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    // A process group of its own, led by the command: its tree is signalled
+    // as one; the terminal goes with it when it was tmpctl's.
+    if (tree != nullptr && tree->new_group()) {
+      posix_spawnattr_setpgroup(&attributes_, 0);
+      flags |= POSIX_SPAWN_SETPGROUP;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+      // glibc 2.35: the child makes its group the terminal's foreground one
+      // before exec, with its signals still blocked (no SIGTTOU).
+      if (tree->give_terminal()) {
+        posix_spawn_file_actions_init(&actions_);
+        if (posix_spawn_file_actions_addtcsetpgrp_np(&actions_, STDIN_FILENO) == 0)
+          gives_terminal_ = true;
+        else
+          posix_spawn_file_actions_destroy(&actions_);
+      }
+#endif
+    }
+    posix_spawnattr_setflags(&attributes_, flags);
   }
-  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+  bool gives_terminal() const { return gives_terminal_; }
+  ~SpawnAttributes() {
+    posix_spawnattr_destroy(&attributes_);
+    if (gives_terminal_) posix_spawn_file_actions_destroy(&actions_);
+  }
   SpawnAttributes(const SpawnAttributes&) = delete;
   SpawnAttributes& operator=(const SpawnAttributes&) = delete;
   const posix_spawnattr_t* get() const { return &attributes_; }
+  const posix_spawn_file_actions_t* actions() const {
+    return gives_terminal_ ? &actions_ : nullptr;
+  }
 
 private:
   posix_spawnattr_t attributes_;
+  posix_spawn_file_actions_t actions_;
+  bool gives_terminal_ = false;
 };
+
+// The terminal back to tmpctl's own process group, after the command's
+// group had it. tcsetpgrp from a background group raises SIGTTOU, blocked here.
+void take_terminal_back() {
+  sigset_t ttou;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigset_t previous;
+  ::sigprocmask(SIG_BLOCK, &ttou, &previous);
+  ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+}
 
 }  // namespace
 
 std::expected<CommandExit, StartError> run_command(
-    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
-    const std::function<void(std::uint32_t pid)>& started) {
+    std::span<const std::string> arguments,
+    std::span<const EnvironmentSetting> environment_settings,
+    const std::function<void(std::uint32_t pid)>& started, ProcessTree* tree) {
   std::vector<std::string> argument_copies(arguments.begin(), arguments.end());
   std::vector<char*> argv = pointers_to(argument_copies);
-  std::vector<std::string> environment = environment_with(variable, value);
+  std::vector<std::string> environment = environment_with(environment_settings);
   std::vector<char*> envp = pointers_to(environment);
-  const SpawnAttributes attributes;
+  const SpawnAttributes attributes(tree);
   // waitpid needs SIGCHLD not ignored: with SIG_IGN the kernel reaps the
   // command itself and waitpid fails with ECHILD.
   struct sigaction default_action = {};
@@ -116,19 +163,31 @@ std::expected<CommandExit, StartError> run_command(
       return CommandExit{.code = 0, .signal = signal, .started = false};
     // glibc and macOS report exec's errors (ENOENT, EACCES, ENOEXEC) as the
     // result, and never retry through /bin/sh on ENOEXEC, as execvp would.
-    const int error =
-        ::posix_spawnp(&pid, argv[0], nullptr, attributes.get(), argv.data(), envp.data());
+    const int error = ::posix_spawnp(&pid, argv[0], attributes.actions(), attributes.get(),
+                                     argv.data(), envp.data());
     if (error != 0)
       return std::unexpected(
           StartError{failure_for(error), errno_error(error, "run", arguments[0])});
-    set_interrupted_command(static_cast<std::uint32_t>(pid));
+    if (tree != nullptr) (void)tree->adopt(static_cast<std::uint32_t>(pid));
+    set_interrupted_command(static_cast<std::uint32_t>(pid), tree != nullptr && tree->new_group());
   }
   if (started) started(static_cast<std::uint32_t>(pid));
 
   // Wait without reaping, so the pid cannot be reused by another process
-  // while the handler may still send it a signal.
+  // while the handler may still send it a signal. In a tree, the orphans
+  // re-parented here (a subreaper) are reaped as they end.
   siginfo_t info = {};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  for (;;) {
+    info = {};
+    const int waited =
+        ::waitid(tree != nullptr ? P_ALL : P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT);
+    if (waited != 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (info.si_pid == pid) break;
+    int ignored = 0;
+    ::waitpid(info.si_pid, &ignored, WNOHANG);
   }
   int status = 0;
   {
@@ -137,6 +196,7 @@ std::expected<CommandExit, StartError> run_command(
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  if (attributes.gives_terminal()) take_terminal_back();
   if (WIFSIGNALED(status))
     return CommandExit{.code = 128 + WTERMSIG(status), .signal = WTERMSIG(status)};
   return CommandExit{.code = WEXITSTATUS(status), .signal = 0};

@@ -129,7 +129,7 @@ void pass_interrupts_to_command() {
   SetConsoleCtrlHandler(on_console_event, TRUE);
 }
 
-void set_interrupted_command(std::uint32_t pid) {
+void set_interrupted_command(std::uint32_t pid, bool /*group*/) {
   const std::lock_guard lock(command_mutex);
   if (command_process != nullptr) CloseHandle(command_process);
   command_process = pid == 0 ? nullptr : OpenProcess(SYNCHRONIZE | PROCESS_TERMINATE, FALSE, pid);

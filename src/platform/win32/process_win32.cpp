@@ -10,6 +10,7 @@
 #include "platform/environment.hpp"
 #include "platform/platform.hpp"
 #include "platform/process.hpp"
+#include "platform/process_tree.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
 
@@ -86,9 +87,9 @@ std::expected<std::wstring, StartError> find_program(const std::string& program)
   }
 }
 
-// This process's environment block with `variable` set to `value`, in the
+// This process's environment block with each of `settings` set, in the
 // sorted order Windows keeps (names compared without regard to case).
-std::vector<wchar_t> environment_with(const std::wstring& variable, const std::wstring& value) {
+std::vector<wchar_t> environment_with(std::span<const EnvironmentSetting> settings) {
   auto name_of = [](std::wstring_view entry) {
     // "=C:=C:\dir" (a drive's current directory) has a name starting with '='.
     return entry.substr(0, entry.find(L'=', 1));
@@ -97,15 +98,27 @@ std::vector<wchar_t> environment_with(const std::wstring& variable, const std::w
     return CompareStringOrdinal(a.data(), static_cast<int>(a.size()), b.data(),
                                 static_cast<int>(b.size()), TRUE);
   };
+  std::vector<std::wstring> names;
+  std::vector<std::wstring> values;
+  for (const EnvironmentSetting& setting : settings) {
+    names.push_back(win32::widen(setting.name).value_or(std::wstring()));
+    values.push_back(win32::widen(setting.value).value_or(std::wstring()));
+  }
   std::vector<std::wstring> entries;
   if (wchar_t* block = GetEnvironmentStringsW()) {
-    for (const wchar_t* entry = block; *entry != L'\0'; entry += wcslen(entry) + 1)
-      if (compare(name_of(entry), variable) != CSTR_EQUAL) entries.emplace_back(entry);
+    for (const wchar_t* entry = block; *entry != L'\0'; entry += wcslen(entry) + 1) {
+      bool replaced = false;
+      for (const std::wstring& name : names)
+        replaced = replaced || compare(name_of(entry), name) == CSTR_EQUAL;
+      if (!replaced) entries.emplace_back(entry);
+    }
     FreeEnvironmentStringsW(block);
   }
-  auto after = entries.begin();
-  while (after != entries.end() && compare(name_of(*after), variable) == CSTR_LESS_THAN) ++after;
-  entries.insert(after, variable + L"=" + value);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto after = entries.begin();
+    while (after != entries.end() && compare(name_of(*after), names[i]) == CSTR_LESS_THAN) ++after;
+    entries.insert(after, names[i] + L"=" + values[i]);
+  }
   std::vector<wchar_t> result;
   for (const std::wstring& entry : entries)
     result.insert(result.end(), entry.c_str(), entry.c_str() + entry.size() + 1);
@@ -184,8 +197,9 @@ StartFailure failure_for(int code) {
 }  // namespace
 
 std::expected<CommandExit, StartError> run_command(
-    std::span<const std::string> arguments, const std::string& variable, const std::string& value,
-    const std::function<void(std::uint32_t pid)>& started) {
+    std::span<const std::string> arguments,
+    std::span<const EnvironmentSetting> environment_settings,
+    const std::function<void(std::uint32_t pid)>& started, ProcessTree* tree) {
   const std::string& program = arguments[0];
   auto found = find_program(program);
   if (!found) return std::unexpected(found.error());
@@ -204,9 +218,7 @@ std::expected<CommandExit, StartError> run_command(
     if (!argument) return std::unexpected(StartError{StartFailure::not_runnable, argument.error()});
     command_line += L" " + win32::quoted_argument(*argument);
   }
-  std::vector<wchar_t> environment =
-      environment_with(win32::widen(variable).value_or(std::wstring()),
-                       win32::widen(value).value_or(std::wstring()));
+  std::vector<wchar_t> environment = environment_with(environment_settings);
 
   StandardHandles handles;
   AttributeList attributes(handles.list());
@@ -220,8 +232,11 @@ std::expected<CommandExit, StartError> run_command(
   startup.lpAttributeList = attributes.get();
   // The command stays in this process group, on this console: Ctrl-C and
   // Ctrl-Break reach it as they reach tmpctl.
-  const DWORD flags =
-      CREATE_UNICODE_ENVIRONMENT | (attributes.get() != nullptr ? EXTENDED_STARTUPINFO_PRESENT : 0);
+  // In a tree: suspended until it is in the Job Object, so that nothing it
+  // starts can be outside it.
+  const DWORD flags = CREATE_UNICODE_ENVIRONMENT |
+                      (attributes.get() != nullptr ? EXTENDED_STARTUPINFO_PRESENT : 0) |
+                      (tree != nullptr ? CREATE_SUSPENDED : 0);
 
   if (const int signal = interrupt_signal(); signal != 0)
     return CommandExit{.code = 0, .signal = signal, .started = false};
@@ -235,7 +250,15 @@ std::expected<CommandExit, StartError> run_command(
     return std::unexpected(start_error(failure_for(code), code, program));
   }
   const OwnedHandle process(info.hProcess);
-  CloseHandle(info.hThread);
+  const OwnedHandle thread(info.hThread);
+  if (tree != nullptr) {
+    if (auto adopted = tree->adopt(info.dwProcessId, info.hProcess); !adopted) {
+      TerminateProcess(info.hProcess, 1);
+      WaitForSingleObject(info.hProcess, INFINITE);
+      return std::unexpected(StartError{StartFailure::failed, adopted.error()});
+    }
+    ResumeThread(thread.get());
+  }
   set_interrupted_command(info.dwProcessId);
   if (started) started(info.dwProcessId);
   WaitForSingleObject(process.get(), INFINITE);
