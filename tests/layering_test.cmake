@@ -10,7 +10,7 @@
 set(_os_header
   "(unistd|fcntl|dirent|signal|spawn|pwd|grp|poll|termios|dlfcn|libproc|io|direct|windows|winternl|winioctl|ntstatus|shellapi|shlobj|bcrypt|sddl|aclapi|restartmanager)\\.h|(sys|linux|mach)/[a-z_/]+\\.h")
 set(_cli_header "\"cli/[^\"]+\"|<CLI/[^>]+>")
-set(_cli_platform_header "\"platform/(console|process)\\.hpp\"")
+set(_cli_platform_header "\"platform/(console|process|process_tree)\\.hpp\"")
 
 set(_failures "")
 
@@ -63,12 +63,13 @@ check_namespaces(cli "tmpctl::cli")
 check_namespaces(platform "tmpctl::platform|tmpctl::platform::posix|tmpctl::platform::win32")
 
 if(ARCHIVE)
-  # What console_*.cpp and process_*.cpp define, and the OS calls only they
-  # make. (kill() stays: records_posix.cpp asks whether an owner is alive.)
+  # What console_*.cpp, process_*.cpp and process_tree_*.cpp define, and the
+  # OS calls only they make. (kill() stays: records_posix.cpp asks whether an
+  # owner is alive.)
   set(_cli_only_functions
-    "tmpctl::platform::(utf8_arguments|prepare_standard_streams|is_terminal|enable_color|stop_on_interrupt|interrupt_signal|pass_interrupts_to_command|set_interrupted_command|command_cleanup_done|run_command|end_by_signal|signal_name)\\(")
+    "tmpctl::platform::(utf8_arguments|prepare_standard_streams|is_terminal|enable_color|stop_on_interrupt|interrupt_signal|pass_interrupts_to_command|set_interrupted_command|command_cleanup_done|run_command|end_by_signal|signal_name|ProcessTree::[a-z_]+|running_for)\\(")
   set(_cli_only_os_calls
-    " U (__imp_)?(posix_spawnp?|posix_spawnattr_[a-z]+|sigaction|sigprocmask|signal|waitid|waitpid|isatty|CreateProcessW|UpdateProcThreadAttribute|SetConsoleCtrlHandler|CommandLineToArgvW|SetConsoleMode|SetConsoleOutputCP|_setmode)$")
+    " U (__imp_)?(posix_spawnp?|posix_spawnattr_[a-z]+|sigaction|sigprocmask|signal|waitid|waitpid|isatty|CreateProcessW|UpdateProcThreadAttribute|SetConsoleCtrlHandler|CommandLineToArgvW|SetConsoleMode|SetConsoleOutputCP|_setmode|CreateJobObjectW|AssignProcessToJobObject|TerminateJobObject|prctl)$")
   execute_process(COMMAND "${NM}" -C "${ARCHIVE}"
     OUTPUT_VARIABLE _symbols RESULT_VARIABLE _result ERROR_VARIABLE _error)
   if(NOT _result EQUAL 0 OR _symbols STREQUAL "")

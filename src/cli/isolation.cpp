@@ -56,6 +56,10 @@ IsolationReport finish_tree(platform::ProcessTree& tree, const std::string& dire
   if (!settings.keep_running && members && !members->empty()) {
     TerminateOptions options;
     options.grace = settings.grace;
+    // Every one of them is COMMAND's, another user's too (sudo, a setuid
+    // program): ended where this user may (root, an administrator), and by
+    // the tree's last word below where not.
+    options.all_users = true;
     for (int round = 0; round < ending_rounds && members && !members->empty(); ++round) {
       std::vector<Holder> holders;
       for (const platform::ProcessEntry& entry : *members) {

@@ -39,8 +39,8 @@ struct IsolationReport {
   std::string mechanism;
   std::vector<std::string> notes;
   std::vector<LeftProcess> left;
-  /// The tree's last word (cgroup.kill, TerminateJobObject, SIGKILL to the
-  /// group) was needed: processes were still running after every round.
+  /// The tree's last word (cgroup.kill, TerminateJobObject, SIGKILL to each
+  /// process) was needed: processes were still running after every round.
   bool swept = false;
   std::optional<Error> error;  ///< the tree could not be listed or ended
   std::optional<core::TreeSummary> leaked;

@@ -77,9 +77,9 @@ public:
   /// that is not a zombie, and everything in the cgroup.
   std::expected<std::vector<ProcessEntry>, Error> members() const;
   /// The last word: ends everything in the tree at once (cgroup.kill;
-  /// TerminateJobObject; elsewhere SIGKILL to the process group and to each
-  /// member through a pidfd), started meanwhile or not. Only ever what is in
-  /// the tree.
+  /// TerminateJobObject), started meanwhile or not, then (POSIX) SIGKILL to
+  /// each member still listed, through a pidfd, until none is. Only ever
+  /// what is in the tree.
   std::expected<void, Error> end_all();
 
 private:

@@ -90,13 +90,7 @@ protected:
   }
 
   // The record files in the store.
-  std::vector<std::string> record_files() const {
-    std::vector<std::string> names;
-    if (!exists(store_)) return names;
-    for (const std::string& name : test::list_directory(store_))
-      if (name.ends_with(".json")) names.push_back(name);
-    return names;
-  }
+  std::vector<std::string> record_files() const { return test::record_files(store_); }
 
   std::string store_;
   std::string where_;

@@ -78,13 +78,7 @@ protected:
   }
 
   // The record files in this test's store.
-  std::vector<std::string> record_files() const {
-    std::vector<std::string> names;
-    if (fs::exists(fs_path(records_)))
-      for (const std::string& name : list_directory(records_))
-        if (name.ends_with(".json")) names.push_back(name);
-    return names;
-  }
+  std::vector<std::string> record_files() const { return test::record_files(records_); }
 
   // tmpctl run -p <temp> OPTIONS -- run_probe PROBE...
   test::ProcessResult run(std::vector<std::string> options, const std::vector<std::string>& probe) {

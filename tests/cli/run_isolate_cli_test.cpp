@@ -102,6 +102,9 @@ protected:
 
   std::string ready() const { return join(scratch(), "ready"); }
 
+  // The record files in this test's store.
+  std::vector<std::string> record_files() const { return test::record_files(records_); }
+
   // The one JSON object --json printed last on stdout.
   static json report_in(const std::string& out) {
     const std::size_t start = out.rfind("\n{");
@@ -177,9 +180,11 @@ TEST_F(RunIsolateCli, ReportsAndEndsWhatTheTreeLeftAndRemovesItsTempDirectory) {
   EXPECT_TRUE(contains(result.err, "\n  cache/      2.9 KiB in 1 entry\n")) << result.err;
   EXPECT_TRUE(contains(result.err, "\n  leak-a.txt  1000 B")) << result.err;
 
-  // Nothing left anywhere: not the private directory, not in the shared one.
+  // Nothing left anywhere: not the private directory, not in the shared
+  // one, not its record.
   EXPECT_TRUE(list_directory(temp_).empty());
   EXPECT_TRUE(list_directory(shared_).empty());
+  EXPECT_TRUE(record_files().empty());
 #ifdef _WIN32
   EXPECT_EQ(report["mechanism"], "job object");
 #else
@@ -224,6 +229,9 @@ TEST_F(RunIsolateCli, KeepRunningLeavesTheProcessAndItsDirectory) {
   EXPECT_TRUE(fs::exists(fs_path(join(directory, "held.txt"))));
   EXPECT_TRUE(contains(result.err, "left running (--keep-running)")) << result.err;
   EXPECT_TRUE(contains(result.err, "is left for them (--keep-running)")) << result.err;
+  // Recorded as the holder's: cleanup --orphaned removes it once it has ended.
+  const test::ProcessResult listed = test::run_tmpctl({"list", "--json"});
+  EXPECT_TRUE(contains(listed.out, "\"pid\":" + std::to_string(holder_) + ",")) << listed.out;
   // Windows: the test harness's own directory for tmpctl's output stays
   // while the process kept running holds the output files it inherited.
   for (const std::string& name : list_directory(shared_))
@@ -291,6 +299,25 @@ TEST_F(RunIsolateCli, AKilledTmpctlTakesItsTreeWithIt) {
 #endif
 
 #ifndef _WIN32
+// A process of the tree that runs as another user (a setuid program, sudo)
+// is COMMAND's all the same: as root, tmpctl ends it.
+TEST_F(RunIsolateCli, AnotherUsersProcessInTheTreeIsEndedToo) {
+  if (::geteuid() != 0) GTEST_SKIP() << "starts a process as nobody, which needs root";
+  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv to run as nobody";
+  const test::ProcessResult result = test::run_tmpctl(
+      {"run", "--isolate", "--json", "-p", temp_, "--", "/bin/sh", "-c",
+       "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups sleep 100 & sleep 0.5"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  const json report = report_in(result.out);
+  ASSERT_EQ(report["processes"].size(), 1u) << report.dump(2);
+  const json& process = report["processes"][0];
+  EXPECT_EQ(process["name"], "sleep");
+  EXPECT_NE(process["user"], "root");
+  EXPECT_EQ(process["outcome"], "ended") << process.dump();
+  EXPECT_TRUE(process_gone(process["pid"].get<std::uint32_t>()));
+  EXPECT_TRUE(list_directory(temp_).empty());
+}
+
 // Where no cgroup can be made (an unprivileged user, as most CI jobs are not
 // root): the subreaper and the process group alone still find the daemon.
 TEST_F(RunIsolateCli, WithoutACgroupTheSubreaperStillFindsTheDaemon) {

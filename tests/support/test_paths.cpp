@@ -52,6 +52,14 @@ std::vector<std::string> list_directory(const std::string& path) {
   return names;
 }
 
+std::vector<std::string> record_files(const std::string& store) {
+  std::vector<std::string> names;
+  if (std::filesystem::exists(fs_path(store)))
+    for (const std::string& name : list_directory(store))
+      if (name.ends_with(".json")) names.push_back(name);
+  return names;
+}
+
 std::vector<std::string> split(const std::string& text, char delimiter) {
   std::vector<std::string> parts;
   std::size_t begin = 0;

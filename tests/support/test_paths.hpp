@@ -30,6 +30,9 @@ void write_file(const std::string& path, const std::string& content);
 bool exists(const std::string& path);
 /// Names (not paths) of the entries in a directory, sorted.
 std::vector<std::string> list_directory(const std::string& path);
+/// The record files (`*.json`) in a record store (TMPCTL_RECORDS), by name;
+/// none when the store does not exist.
+std::vector<std::string> record_files(const std::string& store);
 /// Splits on `delimiter`; a trailing delimiter does not make an empty last item.
 std::vector<std::string> split(const std::string& text, char delimiter = '\n');
 /// The last component of a path.

@@ -296,9 +296,10 @@ std::expected<void, Error> ProcessTree::end_all() {
     }
   }
 #endif
-  if (state_->command != 0) ::kill(-static_cast<pid_t>(state_->command), SIGKILL);
-  // Whatever is left, one by one, until none: a process forking meanwhile
-  // has its children re-parented here, and the next pass finds them.
+  // Whatever is left, one by one through pidfds, until none: a process
+  // forking meanwhile has its children re-parented here, and the next pass
+  // finds them. Never kill(-group): once its members are gone, the group's
+  // number may be another process's.
   for (int pass = 0; pass < 50; ++pass) {
     reap();
     auto left = members();
