@@ -54,8 +54,8 @@ constexpr const char* footer = R"(Examples:
   tmpctl run -d -- make DESTDIR={} install      a private directory for one command
   tmpctl run --suffix .json -- ./gen --out={}   {} inside an argument is replaced too
   tmpctl run -- sh -c 'sort data.csv > "$TMPCTL_PATH" && diff -u "$TMPCTL_PATH" expected.csv'
-  tmpctl run --isolate -- make check              a CI step: its temp files and daemons go
-  tmpctl run --isolate --fail-on-leak --json -- ./tests > report.json
+  tmpctl run --isolate -- make check            a CI step: its temp files and daemons go
+  tmpctl run --isolate --fail-on-leak --json -- sh -c './tests >&2' > report.json
 
 If the temp file cannot be removed (on Windows: COMMAND left a process
 behind that holds it), tmpctl prints why, as 'tmpctl remove' does, with the
