@@ -133,6 +133,10 @@ protected:
 // The whole story: files written through the temp directory the step found,
 // a background process that outlives the step holding one of them.
 TEST_F(RunIsolateCli, ReportsAndEndsWhatTheTreeLeftAndRemovesItsTempDirectory) {
+  // A process outside the tree, holding a file outside the directory: untouched.
+  const std::string outside = join(scratch(), "outside.txt");
+  test::write_file(outside, "kept");
+  test::HeldFile bystander(outside, scratch());
   const test::ProcessResult result = run({"--json"}, {"leak", ready(), "0"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   ASSERT_NE(holder_, 0u) << result.err;
@@ -185,6 +189,10 @@ TEST_F(RunIsolateCli, ReportsAndEndsWhatTheTreeLeftAndRemovesItsTempDirectory) {
   EXPECT_TRUE(list_directory(temp_).empty());
   EXPECT_TRUE(list_directory(shared_).empty());
   EXPECT_TRUE(record_files().empty());
+  EXPECT_FALSE(process_gone(bystander.pid())) << "a process outside the tree was ended";
+  EXPECT_EQ(process_in(report, bystander.pid()), nullptr) << report.dump(2);
+  EXPECT_EQ(read_file(outside), "kept");
+  bystander.release();
 #ifdef _WIN32
   EXPECT_EQ(report["mechanism"], "job object");
 #else
