@@ -52,7 +52,9 @@ IsolationReport finish_tree(platform::ProcessTree& tree, const std::string& dire
       report.left.push_back(std::move(left));
     }
   }
-  report.kept_running = settings.keep_running && !report.left.empty();
+  // Kept also when the tree could not be listed: what may still run there
+  // keeps its directory.
+  report.kept_running = settings.keep_running && (!report.left.empty() || report.error);
   if (!settings.keep_running && members && !members->empty()) {
     TerminateOptions options;
     options.grace = settings.grace;

@@ -41,13 +41,13 @@ batch file (.bat, .cmd) is refused: run 'cmd /c' explicitly.
 
 With --isolate, COMMAND gets a private temp directory (TMPDIR, TMP and TEMP
 point at it, as TMPCTL_PATH does) and runs in a process tree tmpctl knows
-completely: on Linux as a child subreaper with COMMAND in a process group of
-its own (and in a cgroup v2 directory of its own where the user may make
-one), on Windows in a Job Object. When COMMAND exits, tmpctl reports the
-processes of the tree still running, with the temp files they hold, and
-ends them (SIGTERM, --grace, SIGKILL; Windows: TerminateProcess); then what
-the tree left in the temp directory, by top-level entry with sizes, and
-removes it all. Nothing outside the tree is ever ended.)";
+completely: on Linux as a child subreaper (without a terminal, COMMAND in
+a process group of its own; a cgroup v2 directory of its own where the user
+may make one), on Windows in a Job Object. When COMMAND exits, tmpctl
+reports the processes of the tree still running, with the temp files they
+hold, and ends them (SIGTERM, --grace, SIGKILL; Windows: TerminateProcess);
+then what the tree left in the temp directory, by top-level entry with
+sizes, and removes it all. Nothing outside the tree is ever ended.)";
 
 constexpr const char* footer = R"(Examples:
   tmpctl run -- ./test-suite --database {}      a scratch database, gone afterwards
@@ -119,8 +119,9 @@ void print_run_json(const IsolationReport& isolated, const platform::CommandExit
   nlohmann::ordered_json object;
   set_path(object, "temp_directory", path);
   object["exit_code"] = code;
-  object["command_status"] = ended.code;
-  object["command_signal"] = ended.signal;
+  // null when COMMAND never ran (not found, interrupted first).
+  object["command_status"] = ended.started ? nlohmann::ordered_json(ended.code) : nullptr;
+  object["command_signal"] = ended.started ? nlohmann::ordered_json(ended.signal) : nullptr;
   const nlohmann::ordered_json report = isolation_json(isolated);
   for (const auto& [key, value] : report.items()) object[key] = value;
   object["removed"] = removed;
@@ -304,8 +305,10 @@ int RunCommand::run() {
   if (isolated && isolated->kept_running) {
     // The directory stays for them, recorded as the first one's: cleanup
     // --orphaned removes it once that one has ended (never what is in use).
-    const Holder& first = isolated->left.front().process;
-    record_again(path, ProcessRef{first.pid, first.start_time});
+    if (!isolated->left.empty()) {
+      const Holder& first = isolated->left.front().process;
+      record_again(path, ProcessRef{first.pid, first.start_time});
+    }
     const bool fail = fail_on_leak_ && ended->code == 0 && ended->signal == 0;
     print_isolation_report(*isolated, command_.front(), path, false, fail);
     print_warning(
@@ -313,6 +316,7 @@ int RunCommand::run() {
     const int code = fail ? exit_left_processes : ended->code;
     if (json_) print_run_json(*isolated, *ended, path, false, code);
     platform::command_cleanup_done();
+    tree.reset();  // its cgroup goes before any end_by_signal
     if (ended->signal != 0) platform::end_by_signal(ended->signal);
     return code;
   }
@@ -356,13 +360,27 @@ int RunCommand::run() {
     }
     code = !removed && !keep_on_failure_ ? exit_left_behind : ended->code;
     if (isolated && fail_on_leak_ && succeeded && code == exit_success) {
-      if (!isolated->left.empty())
+      // A tree that could not be listed or ended: nothing shows it left nothing.
+      if (!isolated->left.empty() || isolated->error)
         code = exit_left_processes;
       else if (isolated->leaked && !isolated->leaked->entries.empty())
         code = exit_leaked_files;
     }
   }
-  if (isolated && json_) print_run_json(*isolated, *ended, path, removed, code);
+  if (json_) {
+    // COMMAND never ran: the report says so, with tmpctl's exit status.
+    IsolationReport none;
+    if (!isolated) {
+      none.mechanism = tree ? tree->mechanism() : "";
+      none.error = !ended ? ended.error().error
+                          : Error::invalid(ErrorKind::other, "run", command_.front(),
+                                           "interrupted before it started");
+    }
+    print_run_json(isolated ? *isolated : none,
+                   ended ? *ended : platform::CommandExit{.code = code, .started = false}, path,
+                   removed, code);
+  }
+  tree.reset();  // its cgroup goes before any end_by_signal
   platform::command_cleanup_done();
   // A command ended by a signal: end the same way, so that a shell sees it
   // (bash stops a script on a child's SIGINT). Returns for signals that dump core.

@@ -35,8 +35,10 @@ public:
   /// Linux: makes this process a child subreaper (PR_SET_CHILD_SUBREAPER),
   /// so that orphans of the tree are re-parented to it and stay known, and
   /// creates a cgroup v2 directory beside this process's own
-  /// ("tmpctl-run.PID") when the user may; the command gets a process group
-  /// of its own. Other POSIX systems: the process group only. Windows: a Job
+  /// ("tmpctl-run.PID") when the user may; without a controlling terminal
+  /// the command gets a process group of its own (new_group). Other POSIX
+  /// systems: the process group, and the descendants still parented to this
+  /// process. Windows: a Job
   /// Object, which every process the command starts joins and none may leave.
   /// Fails only when no containment at all can be had.
   static std::expected<ProcessTree, Error> create(const ProcessTreeOptions& options = {});
@@ -51,18 +53,20 @@ public:
 
   /// How the tree is held, for the report: "job object", "cgroup v2
   /// /sys/fs/cgroup/tmpctl-run.123, child subreaper and process group",
-  /// "child subreaper and process group".
+  /// "child subreaper" (on a terminal, no process group of its own).
   std::string mechanism() const;
   /// Why a stronger mechanism was not used, in plain sentences ("no cgroup
   /// v2 sub-tree: cannot create '/sys/fs/cgroup/...': Permission denied (errno 13)").
   std::vector<std::string> notes() const;
 
   // For run_command() only.
-  /// POSIX: whether the command gets a process group of its own; whether
-  /// the terminal on standard input (if it is the foreground one) goes to
-  /// that group while it runs.
+  /// POSIX: whether the command gets a process group of its own, to which
+  /// every interruption is passed on. Only when this process has no
+  /// controlling terminal (a CI job, a service): on a terminal the command
+  /// stays in tmpctl's job, so that job control (Ctrl-Z, fg) and a password
+  /// prompt on /dev/tty work as without --isolate; the subreaper (and the
+  /// cgroup) still know the whole tree.
   bool new_group() const;
-  bool give_terminal() const;
   /// Puts the command, just started (Windows: suspended, `process` its
   /// handle), in the tree. An Error: it could not be put there.
   std::expected<void, Error> adopt(std::uint32_t pid, void* process = nullptr);

@@ -496,13 +496,16 @@ TEST_F(RunCli, CtrlCReachesTheCommandAndTheFileIsStillRemoved) {
 // Starts `command` with stdout and stderr going to files; with `terminal`, in
 // a new session whose controlling terminal (and stdin) `terminal` is, so that
 // the terminal's Ctrl-C reaches its process group, as in an interactive shell.
+// With `new_session` and no `terminal`: in a new session without a
+// controlling terminal, as a CI job or a service runs.
 pid_t spawn(const std::vector<std::string>& command, const std::string& out, const std::string& err,
-            const std::string& terminal = "") {
+            const std::string& terminal = "", bool new_session = false) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   if (terminal.empty()) {
+    if (new_session) posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   } else {
     // Opened without O_NOCTTY by a session leader: it becomes the controlling terminal.
@@ -571,12 +574,13 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
   }
 }
 
-// --isolate: COMMAND leads a process group of its own, and what is sent to
-// tmpctl goes to that whole group, once.
+// --isolate without a controlling terminal (a CI job): COMMAND leads a
+// process group of its own, and what is sent to tmpctl goes to that whole
+// group, once.
 TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
   for (const int signal : {SIGTERM, SIGINT}) {
-    const pid_t tmpctl =
-        spawn(waiting_command({"--isolate"}), join(scratch(), "out"), join(scratch(), "err"));
+    const pid_t tmpctl = spawn(waiting_command({"--isolate"}), join(scratch(), "out"),
+                               join(scratch(), "err"), "", true);
     ASSERT_GT(tmpctl, 0);
     const std::string probe = wait_until_ready();
     ASSERT_FALSE(probe.empty());
@@ -594,10 +598,11 @@ TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
   }
 }
 
-// --isolate on a terminal: COMMAND's group is the terminal's foreground group
-// while it runs, so Ctrl-C reaches it (and the processes it started) once,
-// and not tmpctl, which then ends as COMMAND did.
-TEST_F(RunCliSignals, WithIsolateCtrlCOnATerminalReachesTheCommandOnce) {
+// --isolate on a terminal: COMMAND stays in tmpctl's process group, the
+// terminal's foreground job, so that job control (Ctrl-Z, fg) and terminal
+// prompts work as without --isolate; Ctrl-C reaches it once, from the
+// terminal, and tmpctl passes on no second one.
+TEST_F(RunCliSignals, WithIsolateOnATerminalCtrlCReachesTheCommandOnce) {
   const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
   ASSERT_GE(master, 0);
   ASSERT_EQ(::grantpt(master), 0);
@@ -607,8 +612,14 @@ TEST_F(RunCliSignals, WithIsolateCtrlCOnATerminalReachesTheCommandOnce) {
   ASSERT_GT(tmpctl, 0);
   const std::string probe = wait_until_ready();
   ASSERT_FALSE(probe.empty());
-  EXPECT_EQ(::tcgetpgrp(master), std::stol(probe)) << "the terminal went to COMMAND's group";
+  EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), tmpctl) << "tmpctl's own group";
+  EXPECT_EQ(::tcgetpgrp(master), tmpctl) << "still the terminal's foreground job";
+  // tmpctl stopped meanwhile, as in CtrlCOnATerminalReachesTheCommandOnce:
+  // a SIGINT it passed on would be a second one.
+  ::kill(tmpctl, SIGSTOP);
   ASSERT_EQ(::write(master, "\x03", 1), 1);
+  test::wait_while([&] { return signals().empty(); }, std::chrono::seconds(10));
+  ::kill(tmpctl, SIGCONT);
   const int status = wait_status(tmpctl);
   ::close(master);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"

@@ -197,7 +197,8 @@ TEST_F(RunIsolateCli, ReportsAndEndsWhatTheTreeLeftAndRemovesItsTempDirectory) {
   EXPECT_EQ(report["mechanism"], "job object");
 #else
   const std::string mechanism = report["mechanism"];
-  EXPECT_TRUE(contains(mechanism, "child subreaper and process group")) << mechanism;
+  // "and process group" too when the tests run without a controlling terminal.
+  EXPECT_TRUE(contains(mechanism, "child subreaper")) << mechanism;
   // A cgroup of its own, where one could be made, is gone too.
   if (mechanism.starts_with("cgroup v2 ")) {
     const std::string cgroup = mechanism.substr(10, mechanism.find(',') - 10);
@@ -357,7 +358,8 @@ TEST_F(RunIsolateCli, WithoutACgroupTheSubreaperStillFindsTheDaemon) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   ASSERT_NE(holder_, 0u) << result.err;
   const json report = report_in(result.out);
-  EXPECT_EQ(report["mechanism"], "child subreaper and process group") << report.dump(2);
+  const std::string mechanism = report["mechanism"];
+  EXPECT_TRUE(mechanism.starts_with("child subreaper")) << mechanism;  // no cgroup
   ASSERT_NE(process_in(report, holder_), nullptr) << report.dump(2);
   EXPECT_TRUE(process_gone(holder_));
   EXPECT_TRUE(list_directory(temp_).empty());

@@ -90,54 +90,23 @@ public:
     sigaddset(&defaults, SIGCHLD);
     posix_spawnattr_setsigdefault(&attributes_, &defaults);
     short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    // A process group of its own, led by the command: its tree is signalled
-    // as one; the terminal goes with it when it was tmpctl's.
+    // A process group of its own, led by the command, so that its tree is
+    // signalled as one (only without a controlling terminal: see
+    // ProcessTree::new_group).
     if (tree != nullptr && tree->new_group()) {
       posix_spawnattr_setpgroup(&attributes_, 0);
       flags |= POSIX_SPAWN_SETPGROUP;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
-      // glibc 2.35: the child makes its group the terminal's foreground one
-      // before exec, with its signals still blocked (no SIGTTOU).
-      if (tree->give_terminal()) {
-        posix_spawn_file_actions_init(&actions_);
-        if (posix_spawn_file_actions_addtcsetpgrp_np(&actions_, STDIN_FILENO) == 0)
-          gives_terminal_ = true;
-        else
-          posix_spawn_file_actions_destroy(&actions_);
-      }
-#endif
     }
     posix_spawnattr_setflags(&attributes_, flags);
   }
-  bool gives_terminal() const { return gives_terminal_; }
-  ~SpawnAttributes() {
-    posix_spawnattr_destroy(&attributes_);
-    if (gives_terminal_) posix_spawn_file_actions_destroy(&actions_);
-  }
+  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
   SpawnAttributes(const SpawnAttributes&) = delete;
   SpawnAttributes& operator=(const SpawnAttributes&) = delete;
   const posix_spawnattr_t* get() const { return &attributes_; }
-  const posix_spawn_file_actions_t* actions() const {
-    return gives_terminal_ ? &actions_ : nullptr;
-  }
 
 private:
   posix_spawnattr_t attributes_;
-  posix_spawn_file_actions_t actions_;
-  bool gives_terminal_ = false;
 };
-
-// The terminal back to tmpctl's own process group, after the command's
-// group had it. tcsetpgrp from a background group raises SIGTTOU, blocked here.
-void take_terminal_back() {
-  sigset_t ttou;
-  sigemptyset(&ttou);
-  sigaddset(&ttou, SIGTTOU);
-  sigset_t previous;
-  ::sigprocmask(SIG_BLOCK, &ttou, &previous);
-  ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
-  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-}
 
 }  // namespace
 
@@ -163,8 +132,8 @@ std::expected<CommandExit, StartError> run_command(
       return CommandExit{.code = 0, .signal = signal, .started = false};
     // glibc and macOS report exec's errors (ENOENT, EACCES, ENOEXEC) as the
     // result, and never retry through /bin/sh on ENOEXEC, as execvp would.
-    const int error = ::posix_spawnp(&pid, argv[0], attributes.actions(), attributes.get(),
-                                     argv.data(), envp.data());
+    const int error =
+        ::posix_spawnp(&pid, argv[0], nullptr, attributes.get(), argv.data(), envp.data());
     if (error != 0)
       return std::unexpected(
           StartError{failure_for(error), errno_error(error, "run", arguments[0])});
@@ -196,7 +165,6 @@ std::expected<CommandExit, StartError> run_command(
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  if (attributes.gives_terminal()) take_terminal_back();
   if (WIFSIGNALED(status))
     return CommandExit{.code = 128 + WTERMSIG(status), .signal = WTERMSIG(status)};
   return CommandExit{.code = WEXITSTATUS(status), .signal = 0};

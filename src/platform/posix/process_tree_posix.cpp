@@ -39,6 +39,7 @@ struct ProcessTree::State {
   std::string cgroup;  // the cgroup directory made for the command; empty: none
   bool subreaper = false;
   bool was_subreaper = false;
+  bool new_group = false;
   std::uint32_t command = 0;
   std::vector<std::string> notes;
 };
@@ -108,6 +109,7 @@ std::string own_cgroup_directory() {
     if (root != "/") {
       if (!inside.starts_with(root)) continue;
       inside.remove_prefix(root.size());
+      if (!inside.empty() && !inside.starts_with('/')) continue;  // "/ab" is not under "/a"
     }
     std::string directory(fields[4]);
     if (!inside.empty() && inside != "/") directory += std::string(inside);
@@ -135,6 +137,23 @@ void cgroup_processes(const std::string& directory, std::set<std::uint32_t>& pid
     cgroup_processes(directory + "/" + entry->d_name, pids, depth + 1);
   }
   ::closedir(listing);
+}
+
+// Removes the cgroup `directory` and any the tree made below it, deepest
+// first (rmdir of a cgroup with children fails with EBUSY). Only
+// directories: a cgroup holds no files of its own to remove.
+void remove_cgroup(const std::string& directory, int depth = 0) {
+  if (depth <= 32) {
+    if (DIR* listing = ::opendir(directory.c_str())) {
+      std::vector<std::string> children;
+      while (const dirent* entry = ::readdir(listing))
+        if (entry->d_type == DT_DIR && entry->d_name[0] != '.')
+          children.emplace_back(entry->d_name);
+      ::closedir(listing);
+      for (const std::string& child : children) remove_cgroup(directory + "/" + child, depth + 1);
+    }
+  }
+  ::rmdir(directory.c_str());
 }
 
 #endif
@@ -165,7 +184,7 @@ ProcessTree::~ProcessTree() {
     const std::string parent = state_->cgroup.substr(0, state_->cgroup.rfind('/'));
     for (const std::uint32_t pid : left)
       (void)write_control(parent + "/cgroup.procs", std::to_string(pid));
-    ::rmdir(state_->cgroup.c_str());
+    remove_cgroup(state_->cgroup);
   }
   if (state_->subreaper && !state_->was_subreaper) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 #endif
@@ -173,6 +192,14 @@ ProcessTree::~ProcessTree() {
 
 std::expected<ProcessTree, Error> ProcessTree::create(const ProcessTreeOptions& /*options*/) {
   auto state = std::make_unique<State>();
+  // A controlling terminal: the command stays in tmpctl's process group (a
+  // group of its own would be a background job there, stopped by SIGTTIN or
+  // SIGTTOU, or left stopped by Ctrl-Z while tmpctl waits).
+  const int terminal = ::open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  if (terminal >= 0)
+    ::close(terminal);
+  else
+    state->new_group = true;
 #ifdef __linux__
   int previous = 0;
   if (::prctl(PR_GET_CHILD_SUBREAPER, &previous, 0, 0, 0) == 0)
@@ -203,23 +230,20 @@ std::expected<ProcessTree, Error> ProcessTree::create(const ProcessTreeOptions& 
 }
 
 std::string ProcessTree::mechanism() const {
-  std::string text;
-  if (!state_->cgroup.empty()) text = fmt::format("cgroup v2 {}, ", state_->cgroup);
-  if (state_->subreaper) text += "child subreaper and ";
-  return text + "process group";
+  std::vector<std::string> parts;
+  if (!state_->cgroup.empty()) parts.push_back(fmt::format("cgroup v2 {}", state_->cgroup));
+  if (state_->subreaper) parts.push_back("child subreaper");
+  if (state_->new_group) parts.push_back("process group");
+  if (parts.empty()) return "descendants";
+  std::string text = parts.front();
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    text += (i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  return text;
 }
 
 std::vector<std::string> ProcessTree::notes() const { return state_->notes; }
 
-bool ProcessTree::new_group() const { return true; }
-
-bool ProcessTree::give_terminal() const {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
-  return ::isatty(STDIN_FILENO) && ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
-#else
-  return false;
-#endif
-}
+bool ProcessTree::new_group() const { return state_->new_group; }
 
 std::expected<void, Error> ProcessTree::adopt(std::uint32_t pid, void* /*process*/) {
   state_->command = pid;
@@ -232,7 +256,7 @@ std::expected<void, Error> ProcessTree::adopt(std::uint32_t pid, void* /*process
       state_->notes.push_back(
           fmt::format("no cgroup v2 sub-tree: {}",
                       to_string(errno_error(error, "move the command to", procs))));
-      ::rmdir(state_->cgroup.c_str());
+      remove_cgroup(state_->cgroup);
       state_->cgroup.clear();
     }
   }

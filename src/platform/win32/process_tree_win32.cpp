@@ -7,6 +7,7 @@
 
 #include <windows.h>
 
+#include <unordered_map>
 #include <vector>
 
 #include "platform/platform.hpp"
@@ -45,8 +46,6 @@ std::vector<std::string> ProcessTree::notes() const { return {}; }
 
 bool ProcessTree::new_group() const { return false; }
 
-bool ProcessTree::give_terminal() const { return false; }
-
 std::expected<void, Error> ProcessTree::adopt(std::uint32_t pid, void* process) {
   if (!AssignProcessToJobObject(state_->job.get(), static_cast<HANDLE>(process)))
     return std::unexpected(os_error(win32::last_error(), "put the command in job object", ""));
@@ -76,16 +75,31 @@ std::expected<std::vector<ProcessEntry>, Error> ProcessTree::members() const {
     }
     return std::unexpected(os_error(win32::last_error(), "list the processes of job object", ""));
   }
-  if (pids.empty()) return std::vector<ProcessEntry>{};
+  // The list is pids only, and a pid is reused as soon as its process is
+  // gone: each is opened, asked whether it is in the job and still running,
+  // and its start time read through that same handle. An entry of the
+  // listing below with another start time is another process, never ours.
+  std::unordered_map<std::uint32_t, std::uint64_t> started;
+  for (const std::uint32_t pid : pids) {
+    // PROCESS_QUERY_INFORMATION first: Wine 8.0's IsProcessInJob refuses the
+    // limited right (ERROR_ACCESS_DENIED), which Windows accepts.
+    win32::OwnedHandle process(OpenProcess(PROCESS_QUERY_INFORMATION | SYNCHRONIZE, FALSE, pid));
+    if (!process)
+      process = win32::OwnedHandle(
+          OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, pid));
+    BOOL in_job = FALSE;
+    if (!process || !IsProcessInJob(process.get(), state_->job.get(), &in_job) || !in_job) continue;
+    if (WaitForSingleObject(process.get(), 0) == WAIT_OBJECT_0) continue;  // exited
+    started[pid] = win32::process_creation_time(process.get());
+  }
+  if (started.empty()) return std::vector<ProcessEntry>{};
   auto found = list_processes(pids);
   if (!found) return std::unexpected(found.error());
-  // Exited but still open somewhere: not running.
   std::vector<ProcessEntry> running;
   for (ProcessEntry& entry : *found) {
-    const win32::OwnedHandle process(
-        OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, entry.pid));
-    if (process && WaitForSingleObject(process.get(), 0) == WAIT_OBJECT_0) continue;
-    running.push_back(std::move(entry));
+    const auto ours = started.find(entry.pid);
+    if (ours != started.end() && ours->second != 0 && ours->second == entry.start_time)
+      running.push_back(std::move(entry));
   }
   return running;
 }
