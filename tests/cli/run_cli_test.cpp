@@ -574,6 +574,19 @@ TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillR
   }
 }
 
+// Whether a cgroup v2 directory tmpctl run --isolate (pid `tmpctl`) made
+// beside this process's own is still there, where the usual mounts put it.
+bool cgroup_left_by(pid_t tmpctl) {
+  std::string relative;
+  for (const std::string& line : split(read_file("/proc/self/cgroup")))
+    if (line.starts_with("0::")) relative = line.substr(3);
+  if (relative == "/") relative.clear();
+  for (const char* mount : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"})
+    if (fs::exists(std::string(mount) + relative + "/tmpctl-run." + std::to_string(tmpctl)))
+      return true;
+  return false;
+}
+
 // --isolate without a controlling terminal (a CI job): COMMAND leads a
 // process group of its own, and what is sent to tmpctl goes to that whole
 // group, once.
@@ -594,6 +607,8 @@ TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
     EXPECT_EQ(signals(), std::to_string(signal) + "\n");
     EXPECT_TRUE(list_directory(temp_).empty()) << signal;
     EXPECT_EQ(err(), "") << signal;
+    // Ended by the signal, tmpctl still removed the cgroup it made.
+    EXPECT_FALSE(cgroup_left_by(tmpctl)) << signal;
     forget_the_probe();
   }
 }
