@@ -14,6 +14,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "platform/walk.hpp"
@@ -371,6 +372,38 @@ TEST_F(Walk, AFileChangedOrReplacedAfterListingIsLeftInPlace) {
   }
   EXPECT_TRUE(exists(touched));
   EXPECT_TRUE(exists(replaced));
+}
+
+// Removing one name of a file moves its ctime (Windows: ChangeTime), as a
+// cleanup does when it takes both names of a hard-linked file on two threads.
+// That is no use of the file: the other listed name still goes. A chmod moves
+// the ctime too, with the link count unchanged: on POSIX that still reads as
+// changed.
+TEST_F(Walk, AHardLinkWhoseOtherNameWasRemovedIsStillRemoved) {
+  const std::string root = tree();
+  write_file(join(root, "first"), "x");
+  fs::create_hard_link(fs_path(join(root, "first")), fs_path(join(root, "second")));
+#ifndef _WIN32
+  write_file(join(root, "chmodded"), "x");
+#endif
+  TreeWalk walk = open_walk(root);
+  std::map<std::string, WalkEntry> listed;
+  walk_all(walk, [&](const WalkEntry& entry) { listed[entry.name] = entry; });
+  ASSERT_TRUE(listed.contains("second"));
+  // Past any file system's time granularity.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  fs::remove(fs_path(join(root, "first")));
+  auto result = walk.remove_entry(listed.at("second"), RemoveMode::remove, false);
+  ASSERT_TRUE(result) << to_string(result.error());
+  EXPECT_EQ(*result, RemoveResult::removed);
+  EXPECT_FALSE(exists(join(root, "second")));
+#ifndef _WIN32
+  ASSERT_EQ(::chmod(join(root, "chmodded").c_str(), 0400), 0);
+  auto chmodded = walk.remove_entry(listed.at("chmodded"), RemoveMode::remove, false);
+  ASSERT_TRUE(chmodded) << to_string(chmodded.error());
+  EXPECT_EQ(*chmodded, RemoveResult::changed);
+  EXPECT_TRUE(exists(join(root, "chmodded")));
+#endif
 }
 
 TEST_F(Walk, AFileRemovedByOthersIsGone) {

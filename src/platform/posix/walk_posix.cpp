@@ -153,8 +153,8 @@ bool look_at(int directory, const char* name, Looked& out) {
 #if defined(__linux__) && defined(STATX_BTIME)
   struct statx sx;
   if (::statx(directory, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-              STATX_TYPE | STATX_INO | STATX_SIZE | STATX_UID | STATX_ATIME | STATX_MTIME |
-                  STATX_CTIME | STATX_BTIME,
+              STATX_TYPE | STATX_INO | STATX_NLINK | STATX_SIZE | STATX_UID | STATX_ATIME |
+                  STATX_MTIME | STATX_CTIME | STATX_BTIME,
               &sx) != 0)
     return false;
   out.identity = {static_cast<std::uint64_t>(makedev(sx.stx_dev_major, sx.stx_dev_minor)),
@@ -749,6 +749,18 @@ std::expected<std::optional<TreeWalk>, Error> TreeWalk::split(const WalkEntry& e
 
 namespace {
 
+// Whether a file's times now are those listed, but for a ctime that one of
+// its other names being removed explains: the link count went down and
+// nothing else moved. A cleanup taking two names of one file does that
+// itself; it is no use of the file. A chmod or a new link moves the ctime
+// without lowering the count, and still reads as changed.
+bool same_file_times(const Looked& now, const WalkEntry& entry) {
+  if (now.times == entry.times) return true;
+  EntryTimes but_change = now.times;
+  but_change.change = entry.times.change;
+  return but_change == entry.times && now.links < entry.links && now.size == entry.size;
+}
+
 // Whether the entry `name` in `directory` is still what was listed. A
 // directory's times change when its entries are removed: they are compared
 // only when nothing was removed in it (`emptied_by_us` false).
@@ -761,7 +773,7 @@ std::expected<RemoveResult, Error> recheck(int directory, const WalkEntry& entry
   }
   if (now.identity != entry.identity || now.type != entry.type) return RemoveResult::changed;
   if (entry.type != EntryType::directory
-          ? now.times != entry.times
+          ? !same_file_times(now, entry)
           : !emptied_by_us && now.times.modification != entry.times.modification)
     return RemoveResult::changed;
   return RemoveResult::removed;

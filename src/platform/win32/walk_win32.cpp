@@ -440,10 +440,13 @@ struct TreeWalk::State {
     // The access time is left out: opening may update it. NTFS's directory
     // entries can lag behind the file (other hard links, a file being
     // written): that too reads as changed, the side that keeps the file.
+    // A ChangeTime that moved alone is a change of names or attributes (one
+    // of its other names removed, as a cleanup taking two names of one file
+    // does itself), no use of the file; the listing has no link count to
+    // tell which, as POSIX's does. A holder still refuses the delete below.
     const bool same = identity_from(*info) == entry.identity &&
                       type_of(basic.FileAttributes) == entry.type &&
                       unix_nanoseconds(basic.LastWriteTime) == entry.times.modification &&
-                      unix_nanoseconds(basic.ChangeTime) == entry.times.change &&
                       unix_nanoseconds(basic.CreationTime) == entry.times.birth;
     if (!same) return RemoveResult::changed;
     auto destination = destination_of(file, final_path, opened->name, path);
