@@ -351,7 +351,7 @@ int CleanupCommand::prepare_walk() {
     return exit_usage;
   }
   options_.older_than = *older_than;
-  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+  if (!parse_duration_option(wait_option_, wait_, options_.wait) ||
       !apply_terminate(terminate_, options_.terminate))
     return exit_usage;
   if (!parse_option(age_by_, timestamp_names, "--age-by", options_.age_by) ||

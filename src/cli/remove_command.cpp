@@ -180,15 +180,15 @@ CLI::Option* add_wait_option(CLI::App* app, std::string& wait, TerminateFor comm
       ->type_name("DURATION");
 }
 
-bool parse_wait(const CLI::Option* option, const std::string& text,
-                std::chrono::milliseconds& wait_for) {
-  if (option->count() == 0) return true;
-  auto wait = parse_duration(text, ZeroDuration::allowed);
-  if (!wait) {
-    print_error(fmt::format("--wait: {}", wait.error().message));
+bool parse_duration_option(const CLI::Option* option, const std::string& text,
+                           std::chrono::milliseconds& value) {
+  if (!option || option->count() == 0) return true;
+  auto parsed = parse_duration(text, ZeroDuration::allowed);
+  if (!parsed) {
+    print_error(fmt::format("{}: {}", option->get_name(), parsed.error().message));
     return false;
   }
-  wait_for = *wait;
+  value = *parsed;
   return true;
 }
 
@@ -250,14 +250,7 @@ bool apply_terminate(const TerminateFlags& flags, std::optional<TerminateOptions
   TerminateOptions terminate;
   terminate.tree = flags.tree;
   terminate.all_users = flags.all_users;
-  if (flags.grace_option && flags.grace_option->count() > 0) {
-    auto grace = parse_duration(flags.grace, ZeroDuration::allowed);
-    if (!grace) {
-      print_error(fmt::format("--grace: {}", grace.error().message));
-      return false;
-    }
-    terminate.grace = *grace;
-  }
+  if (!parse_duration_option(flags.grace_option, flags.grace, terminate.grace)) return false;
   if (!flags.yes && platform::input_is_terminal()) terminate.confirm = confirm_on_terminal;
   options = std::move(terminate);
   return true;
@@ -293,7 +286,7 @@ RemoveCommand::RemoveCommand(CLI::App& parent)
 
 int RemoveCommand::run() {
   options_.find_holders = !no_holders_;
-  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+  if (!parse_duration_option(wait_option_, wait_, options_.wait) ||
       !apply_terminate(terminate_, options_.terminate))
     return exit_usage;
   if (options_.terminate && !options_.find_holders) {
@@ -343,7 +336,7 @@ int DiagnoseCommand::run() {
     write_diagnostic("tmpctl: run 'tmpctl diagnose --help' for usage\n");
     return exit_usage;
   }
-  if (!parse_wait(wait_option_, wait_, options_.wait) ||
+  if (!parse_duration_option(wait_option_, wait_, options_.wait) ||
       !apply_terminate(terminate_, options_.terminate))
     return exit_usage;
   if (options_.terminate) options_.terminate->dry_run = true;

@@ -25,9 +25,10 @@ enum class TerminateFor { remove, diagnose, cleanup };
 
 /// --wait DURATION.
 CLI::Option* add_wait_option(CLI::App* app, std::string& wait, TerminateFor command);
-/// --wait's value into `wait_for`; false (after saying why) when it is bad.
-bool parse_wait(const CLI::Option* option, const std::string& text,
-                std::chrono::milliseconds& wait_for);
+/// The DURATION given to `option` (--wait, --grace) into `value`, when it was
+/// given; false (after saying why, with the option's name) when it is bad.
+bool parse_duration_option(const CLI::Option* option, const std::string& text,
+                           std::chrono::milliseconds& value);
 /// --terminate, --terminate-tree, --all-users; --grace and --yes where it ends.
 void add_terminate_options(CLI::App* app, TerminateFlags& flags, TerminateFor command);
 /// The flags into TerminateOptions (asking on a terminal unless --yes); false

@@ -11,6 +11,7 @@
 #include "cli/isolation.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
+#include "cli/remove_command.hpp"
 #include "cli/report_output.hpp"
 #include "platform/console.hpp"
 #include "platform/process.hpp"
@@ -243,14 +244,9 @@ int RunCommand::run() {
   isolation.keep_running = keep_running_;
   if (isolate_) {
     create_.directory = true;
-    if (grace_option_->count() > 0) {
-      auto grace = parse_duration(grace_, ZeroDuration::allowed);
-      if (!grace) {
-        print_error(fmt::format("--grace: {}", grace.error().message));
-        platform::command_cleanup_done();
-        return exit_run_failed;
-      }
-      isolation.grace = *grace;
+    if (!parse_duration_option(grace_option_, grace_, isolation.grace)) {
+      platform::command_cleanup_done();
+      return exit_run_failed;
     }
   }
   auto created = create_temp_path();

@@ -46,25 +46,11 @@ using test::list_directory;
 using test::read_file;
 using test::split;
 
-#ifdef _WIN32
-const std::string holder_name = "hold_file.exe";
-#else
-const std::string holder_name = "hold_file";
-#endif
+const std::string holder_name = test::hold_file_name;
 
-// Whether a process has ended (on Linux: or is a zombie nobody reaped yet).
+// The probe reports pids as text.
 bool process_gone(const std::string& pid) {
-#ifdef _WIN32
-  const HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(std::stoul(pid)));
-  if (process == nullptr) return true;
-  const bool ended = WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
-  CloseHandle(process);
-  return ended;
-#else
-  const std::string stat = read_file("/proc/" + pid + "/stat");
-  const std::size_t end_of_name = stat.rfind(") ");
-  return end_of_name == std::string::npos || stat.compare(end_of_name + 2, 1, "Z") == 0;
-#endif
+  return test::process_gone(static_cast<std::uint32_t>(std::stoul(pid)));
 }
 
 class RunCli : public test::ScratchDirectoryTest {
@@ -538,42 +524,6 @@ std::string describe(int status) {
                              : "exit " + std::to_string(WEXITSTATUS(status));
 }
 
-class RunCliSignals : public RunCli {
-protected:
-  std::vector<std::string> waiting_command(std::vector<std::string> options = {}) const {
-    std::vector<std::string> arguments = command(std::move(options), {"wait", ready()});
-    arguments.insert(arguments.begin(), test::tmpctl_path());
-    return arguments;
-  }
-  std::string signals() const { return read_file(ready() + ".signals"); }
-  std::string err() const { return read_file(join(scratch(), "err")); }
-  void forget_the_probe() {
-    fs::remove(fs_path(ready()));
-    fs::remove(fs_path(ready() + ".signals"));
-  }
-};
-
-// kill(1) to tmpctl, as a CI runner or a service manager sends it: passed on
-// once, and the temp file is still removed; tmpctl then dies as the command did.
-TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillRemoved) {
-  for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) {
-    const pid_t tmpctl = spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"));
-    ASSERT_GT(tmpctl, 0);
-    ASSERT_FALSE(wait_until_ready().empty());
-    EXPECT_EQ(list_directory(temp_).size(), 1u);
-    ::kill(tmpctl, signal);
-    const int status = wait_status(tmpctl);
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal)
-        << "signal " << signal << ": " << describe(status) << "\n"
-        << err();
-    // The probe writes down what it handles; SIGUSR2 ends it at once.
-    EXPECT_EQ(signals(), signal == SIGUSR2 ? "" : std::to_string(signal) + "\n");
-    EXPECT_TRUE(list_directory(temp_).empty()) << signal;
-    EXPECT_EQ(err(), "") << signal;
-    forget_the_probe();
-  }
-}
-
 // Whether a cgroup v2 directory tmpctl run --isolate (pid `tmpctl`) made
 // beside this process's own is still there, where the usual mounts put it.
 bool cgroup_left_by(pid_t tmpctl) {
@@ -587,60 +537,104 @@ bool cgroup_left_by(pid_t tmpctl) {
   return false;
 }
 
-// --isolate without a controlling terminal (a CI job): COMMAND leads a
-// process group of its own, and what is sent to tmpctl goes to that whole
-// group, once.
-TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
-  for (const int signal : {SIGTERM, SIGINT}) {
-    const pid_t tmpctl = spawn(waiting_command({"--isolate"}), join(scratch(), "out"),
-                               join(scratch(), "err"), "", true);
+class RunCliSignals : public RunCli {
+protected:
+  std::vector<std::string> waiting_command(std::vector<std::string> options = {}) const {
+    std::vector<std::string> arguments = command(std::move(options), {"wait", ready()});
+    arguments.insert(arguments.begin(), test::tmpctl_path());
+    return arguments;
+  }
+  std::string signals() const { return read_file(ready() + ".signals"); }
+  std::string err() const { return read_file(join(scratch(), "err")); }
+  void forget_the_probe() {
+    fs::remove(fs_path(ready()));
+    fs::remove(fs_path(ready() + ".signals"));
+  }
+
+  // kill(1) to tmpctl, as a CI runner or a service manager sends it, with no
+  // controlling terminal: passed on once, and the temp path is still
+  // removed; tmpctl then dies as the command did. With --isolate, COMMAND
+  // leads a process group of its own, the signal goes to that whole group,
+  // once, and the cgroup tmpctl made is removed although tmpctl ends by the
+  // signal.
+  void expect_signals_reach_the_command_once(const std::vector<std::string>& options) {
+    const bool isolate = !options.empty();
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) {
+      const pid_t tmpctl =
+          spawn(waiting_command(options), join(scratch(), "out"), join(scratch(), "err"), "", true);
+      ASSERT_GT(tmpctl, 0);
+      const std::string probe = wait_until_ready();
+      ASSERT_FALSE(probe.empty());
+      EXPECT_EQ(list_directory(temp_).size(), 1u);
+      if (isolate) {
+        EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), std::stol(probe))
+            << "the command leads a group of its own";
+      }
+      ::kill(tmpctl, signal);
+      const int status = wait_status(tmpctl);
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal)
+          << "signal " << signal << ": " << describe(status) << "\n"
+          << err();
+      // The probe writes down what it handles; SIGUSR2 ends it at once.
+      EXPECT_EQ(signals(), signal == SIGUSR2 ? "" : std::to_string(signal) + "\n");
+      EXPECT_TRUE(list_directory(temp_).empty()) << signal;
+      EXPECT_EQ(err(), "") << signal;
+      if (isolate) {
+        EXPECT_FALSE(cgroup_left_by(tmpctl)) << signal;
+      }
+      forget_the_probe();
+    }
+  }
+
+  // Ctrl-C on a terminal: the terminal sends SIGINT to the whole foreground
+  // process group, the command included; tmpctl must not send it a second
+  // one. With --isolate too, COMMAND stays in tmpctl's process group, the
+  // terminal's foreground job, so that job control (Ctrl-Z, fg) and terminal
+  // prompts work as without it.
+  void expect_ctrl_c_on_a_terminal_reaches_the_command_once(
+      const std::vector<std::string>& options) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    const pid_t tmpctl = spawn(waiting_command(options), join(scratch(), "out"),
+                               join(scratch(), "err"), ::ptsname(master));
     ASSERT_GT(tmpctl, 0);
     const std::string probe = wait_until_ready();
     ASSERT_FALSE(probe.empty());
-    EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), std::stol(probe))
-        << "the command leads a group of its own";
-    ::kill(tmpctl, signal);
+    EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), tmpctl) << "tmpctl's own group";
+    EXPECT_EQ(::tcgetpgrp(master), tmpctl) << "still the terminal's foreground job";
+    // tmpctl stopped meanwhile, so that the command has handled the terminal's
+    // SIGINT before tmpctl sees its own: one passed on would then be a second
+    // SIGINT, not merged into the first while pending. The probe lives 300 ms
+    // after the first.
+    ::kill(tmpctl, SIGSTOP);
+    ASSERT_EQ(::write(master, "\x03", 1), 1);
+    test::wait_while([&] { return signals().empty(); }, std::chrono::seconds(10));
+    ::kill(tmpctl, SIGCONT);
     const int status = wait_status(tmpctl);
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal)
-        << "signal " << signal << ": " << describe(status) << "\n"
-        << err();
-    EXPECT_EQ(signals(), std::to_string(signal) + "\n");
-    EXPECT_TRUE(list_directory(temp_).empty()) << signal;
-    EXPECT_EQ(err(), "") << signal;
-    // Ended by the signal, tmpctl still removed the cgroup it made.
-    EXPECT_FALSE(cgroup_left_by(tmpctl)) << signal;
-    forget_the_probe();
+    ::close(master);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"
+                                                                   << err();
+    EXPECT_EQ(signals(), std::to_string(SIGINT) + "\n");
+    EXPECT_TRUE(list_directory(temp_).empty());
   }
+};
+
+TEST_F(RunCliSignals, ASignalSentToTmpctlReachesTheCommandOnceAndTheFileIsStillRemoved) {
+  expect_signals_reach_the_command_once({});
 }
 
-// --isolate on a terminal: COMMAND stays in tmpctl's process group, the
-// terminal's foreground job, so that job control (Ctrl-Z, fg) and terminal
-// prompts work as without --isolate; Ctrl-C reaches it once, from the
-// terminal, and tmpctl passes on no second one.
+TEST_F(RunCliSignals, WithIsolateASignalSentToTmpctlReachesTheCommandOnce) {
+  expect_signals_reach_the_command_once({"--isolate"});
+}
+
+TEST_F(RunCliSignals, CtrlCOnATerminalReachesTheCommandOnce) {
+  expect_ctrl_c_on_a_terminal_reaches_the_command_once({});
+}
+
 TEST_F(RunCliSignals, WithIsolateOnATerminalCtrlCReachesTheCommandOnce) {
-  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(::grantpt(master), 0);
-  ASSERT_EQ(::unlockpt(master), 0);
-  const pid_t tmpctl = spawn(waiting_command({"--isolate"}), join(scratch(), "out"),
-                             join(scratch(), "err"), ::ptsname(master));
-  ASSERT_GT(tmpctl, 0);
-  const std::string probe = wait_until_ready();
-  ASSERT_FALSE(probe.empty());
-  EXPECT_EQ(::getpgid(static_cast<pid_t>(std::stol(probe))), tmpctl) << "tmpctl's own group";
-  EXPECT_EQ(::tcgetpgrp(master), tmpctl) << "still the terminal's foreground job";
-  // tmpctl stopped meanwhile, as in CtrlCOnATerminalReachesTheCommandOnce:
-  // a SIGINT it passed on would be a second one.
-  ::kill(tmpctl, SIGSTOP);
-  ASSERT_EQ(::write(master, "\x03", 1), 1);
-  test::wait_while([&] { return signals().empty(); }, std::chrono::seconds(10));
-  ::kill(tmpctl, SIGCONT);
-  const int status = wait_status(tmpctl);
-  ::close(master);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"
-                                                                 << err();
-  EXPECT_EQ(signals(), std::to_string(SIGINT) + "\n");
-  EXPECT_TRUE(list_directory(temp_).empty());
+  expect_ctrl_c_on_a_terminal_reaches_the_command_once({"--isolate"});
 }
 
 // kill -9 leaves tmpctl no chance to clean up. The record names COMMAND as
@@ -672,33 +666,6 @@ TEST_F(RunCliSignals, AKilledTmpctlLeavesAnOrphanOnceTheCommandEnds) {
   EXPECT_NE(cleaned.out.find("removed " + left), std::string::npos) << cleaned.out;
   EXPECT_TRUE(list_directory(temp_).empty());
   EXPECT_TRUE(record_files().empty());
-}
-
-// Ctrl-C on a terminal: the terminal sends SIGINT to the whole foreground
-// process group, the command included; tmpctl must not send it a second one.
-TEST_F(RunCliSignals, CtrlCOnATerminalReachesTheCommandOnce) {
-  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(::grantpt(master), 0);
-  ASSERT_EQ(::unlockpt(master), 0);
-  const pid_t tmpctl =
-      spawn(waiting_command(), join(scratch(), "out"), join(scratch(), "err"), ::ptsname(master));
-  ASSERT_GT(tmpctl, 0);
-  ASSERT_FALSE(wait_until_ready().empty());
-  // tmpctl stopped meanwhile, so that the command has handled the terminal's
-  // SIGINT before tmpctl sees its own: one passed on would then be a second
-  // SIGINT, not merged into the first while pending. The probe lives 300 ms
-  // after the first.
-  ::kill(tmpctl, SIGSTOP);
-  ASSERT_EQ(::write(master, "\x03", 1), 1);
-  test::wait_while([&] { return signals().empty(); }, std::chrono::seconds(10));
-  ::kill(tmpctl, SIGCONT);
-  const int status = wait_status(tmpctl);
-  ::close(master);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << describe(status) << "\n"
-                                                                 << err();
-  EXPECT_EQ(signals(), std::to_string(SIGINT) + "\n");
-  EXPECT_TRUE(list_directory(temp_).empty());
 }
 
 // The command itself killed: tmpctl removes the file, then ends by the same

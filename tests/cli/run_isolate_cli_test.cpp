@@ -36,28 +36,10 @@ using test::contains;
 using test::fs_path;
 using test::join;
 using test::list_directory;
+using test::process_gone;
 using test::read_file;
 
-#ifdef _WIN32
-const std::string holder_name = "hold_file.exe";
-#else
-const std::string holder_name = "hold_file";
-#endif
-
-// Whether a process has ended (on Linux: or is a zombie nobody reaped yet).
-bool process_gone(std::uint32_t pid) {
-#ifdef _WIN32
-  const HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, pid);
-  if (process == nullptr) return true;
-  const bool ended = WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
-  CloseHandle(process);
-  return ended;
-#else
-  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  const std::size_t end_of_name = stat.rfind(") ");
-  return end_of_name == std::string::npos || stat.compare(end_of_name + 2, 1, "Z") == 0;
-#endif
-}
+const std::string holder_name = test::hold_file_name;
 
 class RunIsolateCli : public test::ScratchDirectoryTest {
 protected:

@@ -312,6 +312,20 @@ std::uint32_t this_pid() {
 #endif
 }
 
+bool process_gone(std::uint32_t pid) {
+#ifdef _WIN32
+  const HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, pid);
+  if (process == nullptr) return true;
+  const bool ended = WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
+  CloseHandle(process);
+  return ended;
+#else
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const std::size_t end_of_name = stat.rfind(") ");
+  return end_of_name == std::string::npos || stat.compare(end_of_name + 2, 1, "Z") == 0;
+#endif
+}
+
 HeldFile::HeldFile(const std::string& path, const std::string& scratch, Mode mode,
                    const std::string& name)
     : ready_(join(scratch, "hold_file.ready")) {

@@ -94,6 +94,16 @@ private:
 /// This process's pid.
 std::uint32_t this_pid();
 
+/// Whether process `pid` has ended (on Linux: or is a zombie nobody reaped yet).
+bool process_gone(std::uint32_t pid);
+
+/// The process name tmpctl reports for a HeldFile.
+#ifdef _WIN32
+inline constexpr const char* hold_file_name = "hold_file.exe";
+#else
+inline constexpr const char* hold_file_name = "hold_file";
+#endif
+
 /// Runs tmpctl with the given arguments.
 ProcessResult run_tmpctl(const std::vector<std::string>& arguments,
                          const std::string& stdout_path = "", const std::string& stderr_path = "");
