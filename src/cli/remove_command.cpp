@@ -306,9 +306,11 @@ DiagnoseCommand::DiagnoseCommand(CLI::App& parent)
   app_->footer(std::string(diagnose_description) + "\n\n" + diagnose_footer);
   add_path_arguments(app_, paths_);
   app_->add_flag("-r,--recursive", options_.recursive, "Judge directories as remove -r would");
-  app_->add_flag("--deleted", deleted_,
-                 "Files removed but still open or mapped (Linux), with the path each had, its size "
-                 "and who keeps its space: under the one PATH given, or everywhere");
+  app_->add_flag(
+      "--deleted", deleted_,
+      "Files removed but still open or mapped (Windows: handles to files whose delete is "
+      "pending), with the path each had, its size and who keeps its space: under the "
+      "one PATH given, or everywhere");
   add_preserve_root_flag(app_, options_,
                          "Judge -r on '/' or a drive or volume root as remove does: refused "
                          "(the default), or with --no-preserve-root allowed");

@@ -126,7 +126,7 @@ std::expected<TreeHolderReport, Error> find_tree_holders(const std::string& dire
 
 std::expected<DeletedFileReport, Error> find_deleted_open_files(const std::string& directory) {
   DeletedFileReport report;
-  report.method = "/proc";
+  report.method = platform::deleted_open_files_method();
   auto found = platform::deleted_open_files(directory, report.notes, report.complete);
   if (!found) return std::unexpected(found.error());
   std::map<std::uint32_t, DeletedFileHolder> by_pid;

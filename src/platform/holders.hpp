@@ -38,10 +38,15 @@ struct DeletedHold {
 /// Every deleted file some visible process still holds, in one pass; only
 /// those whose path was under `directory` (the same directory by identity,
 /// however it is spelled) when it is not empty. Linux: descriptors and maps
-/// of files with no link left. Windows: not available (an Error).
+/// of files with no link left. Windows: handles (from the system handle
+/// table) to files whose delete is pending, or that were deleted with POSIX
+/// semantics and wait under \$Extend\$Deleted (whose old path is unknown:
+/// listed only without `directory`); mapped views are not searched.
 std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string& directory,
                                                                   std::vector<std::string>& notes,
                                                                   bool& complete);
+/// How deleted_open_files looks: "/proc", "system handle table".
+const char* deleted_open_files_method();
 
 /// Every file some visible process holds open, maps, has as its working
 /// directory or locks, taken in one pass: what cleanup checks each candidate

@@ -648,6 +648,8 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   return holders;
 }
 
+const char* deleted_open_files_method() { return "/proc"; }
+
 std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string& directory,
                                                                   std::vector<std::string>& notes,
                                                                   bool& complete) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cwctype>
 #include <fmt/format.h>
 #include <iterator>
 #include <memory>
@@ -25,6 +26,7 @@
 
 #include "platform/holders.hpp"
 #include "platform/platform.hpp"
+#include "platform/win32/nt_files.hpp"
 #include "platform/win32/unicode.hpp"
 #include "platform/win32/win32_util.hpp"
 
@@ -32,6 +34,7 @@ namespace tmpctl::platform {
 namespace {
 
 using win32::display_path;
+using win32::last_error;
 using win32::narrow;
 using win32::native_path;
 using win32::OwnedHandle;
@@ -288,6 +291,10 @@ struct HandleScan {
   std::unordered_map<FileId, std::vector<std::size_t>, FileIdHash> targets;
   std::unordered_set<std::wstring> target_names;
   std::optional<std::unordered_set<DWORD>> only_pids;  // when the Restart Manager named them
+  // diagnose --deleted: no targets; every file whose delete is pending or
+  // done, under `deleted_under` (a final path ending in '\') when not empty.
+  bool find_deleted = false;
+  std::wstring deleted_under;
 
   // Outputs, filled as the scan goes, under `mutex`.
   std::mutex mutex;
@@ -295,6 +302,7 @@ struct HandleScan {
   bool finished = false;
   bool failed = false;
   std::vector<std::vector<Holder>> holders;
+  std::vector<DeletedHold> deleted;
   std::size_t uninspectable = 0;
 };
 
@@ -379,6 +387,69 @@ std::optional<FileId> identity_in(HANDLE process, HANDLE remote) {
     return std::nullopt;
   OwnedHandle owned(local);
   return identity_of(owned.get());
+}
+
+// Where a handle leads, as users write paths ("C:\dir\file"); the path from
+// the volume's root where GetFinalPathNameByHandleW fails (Wine, past
+// MAX_PATH).
+std::optional<std::wstring> final_dos_path(HANDLE file) {
+  std::wstring path(MAX_PATH, L'\0');
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const DWORD length = GetFinalPathNameByHandleW(
+        file, path.data(), static_cast<DWORD>(path.size()), FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    if (length == 0) break;
+    if (length < path.size()) {
+      path.resize(length);
+      return path;
+    }
+    path.resize(length);
+  }
+  auto from_root = win32::final_path_of(file, "");
+  if (!from_root) return std::nullopt;
+  return std::move(*from_root);
+}
+
+// NTFS keeps a file deleted with POSIX semantics (Windows 10's DeleteFileW)
+// under this directory until its last handle closes.
+bool is_posix_deleted_path(std::wstring_view path) {
+  constexpr std::wstring_view deleted_directory = L"\\$Extend\\$Deleted\\";
+  return std::search(path.begin(), path.end(), deleted_directory.begin(), deleted_directory.end(),
+                     [](wchar_t a, wchar_t b) { return towupper(a) == towupper(b); }) != path.end();
+}
+
+// Whether `path` lies under `directory` (ending in '\'), ignoring case.
+bool path_under(std::wstring_view path, std::wstring_view directory) {
+  return path.size() > directory.size() &&
+         win32::same_path(path.substr(0, directory.size()), directory);
+}
+
+// A file of another process's handle, when its delete is pending (classic
+// semantics: the name stays until the last handle closes) or done with POSIX
+// semantics (the name went, the file is under \$Extend\$Deleted).
+void record_if_deleted(HandleScan& scan, HANDLE file, DWORD pid, ULONG_PTR value,
+                       const ProcessInfo& process) {
+  if (GetFileType(file) != FILE_TYPE_DISK) return;
+  FILE_STANDARD_INFO standard{};
+  if (!GetFileInformationByHandleEx(file, FileStandardInfo, &standard, sizeof standard) ||
+      standard.Directory)
+    return;
+  const std::optional<std::wstring> path = final_dos_path(file);
+  const bool posix_deleted = path && is_posix_deleted_path(*path);
+  if (!standard.DeletePending && !posix_deleted) return;
+  if (!scan.deleted_under.empty() && (!path || !path_under(*path, scan.deleted_under))) return;
+  const std::optional<FileId> id = file_id(file);
+  if (!id) return;
+  DeletedHold hold;
+  hold.file = FileIdentity{id->volume, (std::uint64_t{id->index_high} << 32) | id->index_low};
+  hold.path = path ? display_path(*path) : std::string();
+  hold.size = static_cast<std::uint64_t>(standard.EndOfFile.QuadPart);
+  hold.holder = Holder{.pid = pid,
+                       .name = process.name,
+                       .start_time = process.start_time,
+                       .is_self = pid == GetCurrentProcessId(),
+                       .how = {fmt::format("handle {:#x}", value)}};
+  std::lock_guard lock(scan.mutex);
+  scan.deleted.push_back(std::move(hold));
 }
 
 // The object type index of "File" differs between Windows versions (and Wine):
@@ -474,10 +545,25 @@ void run_handle_scan(HandleScan& scan) {
     if (pid == self && remote == probe.get()) continue;
     ProcessInfo& process = processes.get(pid);
     if (!process.inspectable) continue;
+    if (scan.find_deleted) {
+      if (pid == self) continue;  // tmpctl's own handles hold nothing deleted
+      HANDLE local = nullptr;
+      if (!DuplicateHandle(process.handle.get(), remote, GetCurrentProcess(), &local, 0, FALSE,
+                           DUPLICATE_SAME_ACCESS))
+        continue;
+      const OwnedHandle owned(local);
+      record_if_deleted(scan, owned.get(), pid, entry.handle_value, process);
+      continue;
+    }
     // Our own handles are used as they are: duplicating them would add entries.
     const std::optional<FileId> id =
         pid == self ? identity_of(remote) : identity_in(process.handle.get(), remote);
     if (id) record(scan, *id, pid, fmt::format("handle {:#x}", entry.handle_value), process);
+  }
+  if (scan.find_deleted) {
+    std::lock_guard lock(scan.mutex);
+    scan.uninspectable = processes.uninspectable();
+    return;
   }
   processes.for_each([&](DWORD pid, const ProcessInfo& process) {
     if (process.memory_readable) scan_mapped_views(scan, pid, process);
@@ -488,6 +574,7 @@ void run_handle_scan(HandleScan& scan) {
 
 struct ScanResult {
   std::vector<std::vector<Holder>> holders;
+  std::vector<DeletedHold> deleted;
   bool failed = false;
   bool timed_out = false;
   std::size_t uninspectable = 0;
@@ -506,12 +593,13 @@ ScanResult scan_handle_table(std::shared_ptr<HandleScan> scan,
       scan->finished_signal.notify_all();
     });
   } catch (const std::system_error&) {
-    return {.holders = std::move(scan->holders), .failed = true};
+    return {.holders = std::move(scan->holders), .deleted = {}, .failed = true};
   }
   std::unique_lock lock(scan->mutex);
   const bool finished =
       scan->finished_signal.wait_for(lock, scan_time_limit, [&] { return scan->finished; });
   ScanResult result{.holders = scan->holders,
+                    .deleted = scan->deleted,
                     .failed = scan->failed,
                     .timed_out = !finished,
                     .uninspectable = scan->uninspectable};
@@ -559,24 +647,28 @@ void add_restart_manager_holders(HolderReport& report, const std::vector<RM_PROC
   }
 }
 
-void add_scan_notes(HolderReport& report, const ScanResult& scan) {
+void add_scan_notes(std::vector<std::string>& notes, bool& complete, const ScanResult& scan) {
   if (scan.failed) {
-    report.complete = false;
-    report.notes.push_back("the system handle table could not be read");
+    complete = false;
+    notes.push_back("the system handle table could not be read");
   }
   if (scan.timed_out) {
-    report.complete = false;
-    report.notes.push_back(fmt::format(
-        "the handle scan was stopped after {} s (a handle did not answer); the holders found until "
-        "then are listed",
+    complete = false;
+    notes.push_back(fmt::format(
+        "the handle scan was stopped after {} s (a handle did not answer); what was found until "
+        "then is listed",
         scan_time_limit.count()));
   }
   if (scan.uninspectable > 0) {
-    report.complete = false;
-    report.notes.push_back(
+    complete = false;
+    notes.push_back(
         fmt::format("{} process{} could not be inspected (run as administrator to see them)",
                     scan.uninspectable, scan.uninspectable == 1 ? "" : "es"));
   }
+}
+
+void add_scan_notes(HolderReport& report, const ScanResult& scan) {
+  add_scan_notes(report.notes, report.complete, scan);
 }
 
 }  // namespace
@@ -647,13 +739,27 @@ std::expected<HolderReport, Error> find_holders_of(std::span<const FileIdentity>
   return report;
 }
 
-std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string&,
-                                                                  std::vector<std::string>&,
-                                                                  bool&) {
-  return std::unexpected(Error::invalid(
-      ErrorKind::other, "find deleted open files", "",
-      "not available on Windows yet: a file deleted while open stays 'delete pending' under its "
-      "name, which 'tmpctl diagnose PATH' reports"));
+const char* deleted_open_files_method() { return handle_table_method; }
+
+std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string& directory,
+                                                                  std::vector<std::string>& notes,
+                                                                  bool& complete) {
+  auto scan = std::make_shared<HandleScan>();
+  scan->find_deleted = true;
+  if (!directory.empty()) {
+    auto native = native_path(directory);
+    if (!native) return std::unexpected(native.error());
+    const OwnedHandle opened(CreateFileW(native->c_str(), 0, win32::share_all, nullptr,
+                                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+    if (!opened) return std::unexpected(os_error(last_error(), "open", directory));
+    auto final = final_dos_path(opened.get());
+    if (!final) return std::unexpected(os_error(last_error(), "resolve", directory));
+    scan->deleted_under = std::move(*final);
+    if (!scan->deleted_under.ends_with(L'\\')) scan->deleted_under += L'\\';
+  }
+  ScanResult result = scan_handle_table(std::move(scan), std::nullopt);
+  add_scan_notes(notes, complete, result);
+  return std::move(result.deleted);
 }
 
 void OpenFileTable::add(const FileIdentity& file, std::uint32_t pid, std::string how) {
