@@ -560,8 +560,10 @@ protected:
   void expect_signals_reach_the_command_once(const std::vector<std::string>& options) {
     const bool isolate = !options.empty();
     for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) {
-      const pid_t tmpctl =
-          spawn(waiting_command(options), join(scratch(), "out"), join(scratch(), "err"), "", true);
+      // Without --isolate in the test's own group: a tmpctl that signalled
+      // its group would end the test too.
+      const pid_t tmpctl = spawn(waiting_command(options), join(scratch(), "out"),
+                                 join(scratch(), "err"), "", isolate);
       ASSERT_GT(tmpctl, 0);
       const std::string probe = wait_until_ready();
       ASSERT_FALSE(probe.empty());

@@ -376,16 +376,14 @@ TEST_F(Walk, AFileChangedOrReplacedAfterListingIsLeftInPlace) {
 
 // Removing one name of a file moves its ctime (Windows: ChangeTime), as a
 // cleanup does when it takes both names of a hard-linked file on two threads.
-// That is no use of the file: the other listed name still goes. A chmod moves
-// the ctime too, with the link count unchanged: on POSIX that still reads as
-// changed.
+// That is no use of the file: the other listed name still goes. A chmod alone
+// moves the ctime too, with the link count unchanged: on POSIX that still
+// reads as changed; on Windows, so does the read-only attribute set.
 TEST_F(Walk, AHardLinkWhoseOtherNameWasRemovedIsStillRemoved) {
   const std::string root = tree();
   write_file(join(root, "first"), "x");
   fs::create_hard_link(fs_path(join(root, "first")), fs_path(join(root, "second")));
-#ifndef _WIN32
   write_file(join(root, "chmodded"), "x");
-#endif
   TreeWalk walk = open_walk(root);
   std::map<std::string, WalkEntry> listed;
   walk_all(walk, [&](const WalkEntry& entry) { listed[entry.name] = entry; });
@@ -397,12 +395,18 @@ TEST_F(Walk, AHardLinkWhoseOtherNameWasRemovedIsStillRemoved) {
   ASSERT_TRUE(result) << to_string(result.error());
   EXPECT_EQ(*result, RemoveResult::removed);
   EXPECT_FALSE(exists(join(root, "second")));
-#ifndef _WIN32
+#ifdef _WIN32
+  ASSERT_TRUE(SetFileAttributesW(fs_path(join(root, "chmodded")).c_str(), FILE_ATTRIBUTE_READONLY));
+#else
   ASSERT_EQ(::chmod(join(root, "chmodded").c_str(), 0400), 0);
-  auto chmodded = walk.remove_entry(listed.at("chmodded"), RemoveMode::remove, false);
+#endif
+  // With force too: a read-only file is removed with --force only as listed.
+  auto chmodded = walk.remove_entry(listed.at("chmodded"), RemoveMode::remove, true);
   ASSERT_TRUE(chmodded) << to_string(chmodded.error());
   EXPECT_EQ(*chmodded, RemoveResult::changed);
   EXPECT_TRUE(exists(join(root, "chmodded")));
+#ifdef _WIN32
+  SetFileAttributesW(fs_path(join(root, "chmodded")).c_str(), FILE_ATTRIBUTE_NORMAL);
 #endif
 }
 

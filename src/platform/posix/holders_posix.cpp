@@ -289,6 +289,8 @@ std::vector<Holder> OpenFileTable::holders_of(const FileIdentity& file) const {
   return holders;
 }
 
+const char* deleted_open_files_method() { return "none"; }
+
 std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::string&,
                                                                   std::vector<std::string>&,
                                                                   bool&) {

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <cwctype>
 #include <fmt/format.h>
 #include <iterator>
 #include <memory>
@@ -295,6 +294,7 @@ struct HandleScan {
   // done, under `deleted_under` (a final path ending in '\') when not empty.
   bool find_deleted = false;
   std::wstring deleted_under;
+  DWORD deleted_under_volume = 0;
 
   // Outputs, filled as the scan goes, under `mutex`.
   std::mutex mutex;
@@ -318,6 +318,9 @@ struct ProcessInfo {
 // Opens each process once, however many handles it has.
 class ProcessCache {
 public:
+  // `memory`: also open each process to read its mapped views (not needed,
+  // and not counted as uninspectable, when only handles are searched).
+  explicit ProcessCache(bool memory) : memory_(memory) {}
   ProcessInfo& get(DWORD pid) {
     auto [it, inserted] = processes_.try_emplace(pid);
     if (inserted) it->second = open(pid);
@@ -346,6 +349,11 @@ private:
       return info;
     }
     info.inspectable = true;
+    if (!memory_) {
+      info.name = image_name(info.handle.get());
+      info.start_time = win32::process_creation_time(info.handle.get());
+      return info;
+    }
     // Protected processes (antivirus among them) let us duplicate handles but
     // not read their memory map: their mapped files would go unseen.
     info.memory = OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
@@ -369,6 +377,7 @@ private:
     return info;
   }
 
+  bool memory_;
   std::unordered_map<DWORD, ProcessInfo> processes_;
   std::size_t uninspectable_ = 0;
 };
@@ -410,11 +419,15 @@ std::optional<std::wstring> final_dos_path(HANDLE file) {
 }
 
 // NTFS keeps a file deleted with POSIX semantics (Windows 10's DeleteFileW)
-// under this directory until its last handle closes.
-bool is_posix_deleted_path(std::wstring_view path) {
+// in this directory of its volume until its last handle closes. Asked
+// through FileNameInfo (the path from the volume's root), which is cheap:
+// it runs for every file handle in the system.
+bool is_posix_deleted(HANDLE file) {
+  auto from_root = win32::final_path_of(file, "");
   constexpr std::wstring_view deleted_directory = L"\\$Extend\\$Deleted\\";
-  return std::search(path.begin(), path.end(), deleted_directory.begin(), deleted_directory.end(),
-                     [](wchar_t a, wchar_t b) { return towupper(a) == towupper(b); }) != path.end();
+  return from_root && from_root->size() > deleted_directory.size() &&
+         win32::same_path(std::wstring_view(*from_root).substr(0, deleted_directory.size()),
+                          deleted_directory);
 }
 
 // Whether `path` lies under `directory` (ending in '\'), ignoring case.
@@ -433,12 +446,13 @@ void record_if_deleted(HandleScan& scan, HANDLE file, DWORD pid, ULONG_PTR value
   if (!GetFileInformationByHandleEx(file, FileStandardInfo, &standard, sizeof standard) ||
       standard.Directory)
     return;
-  const std::optional<std::wstring> path = final_dos_path(file);
-  const bool posix_deleted = path && is_posix_deleted_path(*path);
-  if (!standard.DeletePending && !posix_deleted) return;
-  if (!scan.deleted_under.empty() && (!path || !path_under(*path, scan.deleted_under))) return;
+  if (!standard.DeletePending && !is_posix_deleted(file)) return;
   const std::optional<FileId> id = file_id(file);
   if (!id) return;
+  const std::optional<std::wstring> path = final_dos_path(file);
+  if (!scan.deleted_under.empty() &&
+      (id->volume != scan.deleted_under_volume || !path || !path_under(*path, scan.deleted_under)))
+    return;
   DeletedHold hold;
   hold.file = FileIdentity{id->volume, (std::uint64_t{id->index_high} << 32) | id->index_low};
   hold.path = path ? display_path(*path) : std::string();
@@ -536,7 +550,7 @@ void run_handle_scan(HandleScan& scan) {
     return;
   }
   const DWORD self = GetCurrentProcessId();
-  ProcessCache processes;
+  ProcessCache processes(!scan.find_deleted);
   for (const auto& entry : table->entries()) {
     if (entry.object_type_index != *file_type) continue;
     const auto pid = static_cast<DWORD>(entry.process_id);
@@ -753,7 +767,9 @@ std::expected<std::vector<DeletedHold>, Error> deleted_open_files(const std::str
                                          OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (!opened) return std::unexpected(os_error(last_error(), "open", directory));
     auto final = final_dos_path(opened.get());
-    if (!final) return std::unexpected(os_error(last_error(), "resolve", directory));
+    const std::optional<FileId> id = file_id(opened.get());
+    if (!final || !id) return std::unexpected(os_error(last_error(), "resolve", directory));
+    scan->deleted_under_volume = id->volume;
     scan->deleted_under = std::move(*final);
     if (!scan->deleted_under.ends_with(L'\\')) scan->deleted_under += L'\\';
   }

@@ -440,12 +440,15 @@ struct TreeWalk::State {
     // The access time is left out: opening may update it. NTFS's directory
     // entries can lag behind the file (other hard links, a file being
     // written): that too reads as changed, the side that keeps the file.
-    // A ChangeTime that moved alone is a change of names or attributes (one
-    // of its other names removed, as a cleanup taking two names of one file
-    // does itself), no use of the file; the listing has no link count to
-    // tell which, as POSIX's does. A holder still refuses the delete below.
+    // A ChangeTime that moved while size, times and the read-only attribute
+    // stayed is a change of names (one of its other names removed, as a
+    // cleanup taking two names of one file does itself) or of its ACL, no
+    // use of the file; the listing has no link count to tell which, as
+    // POSIX's does. A holder still refuses the delete below.
+    const std::uint64_t size = (std::uint64_t{info->nFileSizeHigh} << 32) | info->nFileSizeLow;
     const bool same = identity_from(*info) == entry.identity &&
-                      type_of(basic.FileAttributes) == entry.type &&
+                      type_of(basic.FileAttributes) == entry.type && size == entry.size &&
+                      ((basic.FileAttributes & FILE_ATTRIBUTE_READONLY) != 0) == entry.read_only &&
                       unix_nanoseconds(basic.LastWriteTime) == entry.times.modification &&
                       unix_nanoseconds(basic.CreationTime) == entry.times.birth;
     if (!same) return RemoveResult::changed;
