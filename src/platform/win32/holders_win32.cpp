@@ -349,11 +349,13 @@ private:
       return info;
     }
     info.inspectable = true;
-    if (!memory_) {
-      info.name = image_name(info.handle.get());
-      info.start_time = win32::process_creation_time(info.handle.get());
-      return info;
-    }
+    if (memory_) open_memory(pid, info);
+    info.name = image_name(info.handle.get());
+    info.start_time = win32::process_creation_time(info.handle.get());
+    return info;
+  }
+
+  void open_memory(DWORD pid, ProcessInfo& info) {
     // Protected processes (antivirus among them) let us duplicate handles but
     // not read their memory map: their mapped files would go unseen.
     info.memory = OwnedHandle(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
@@ -372,9 +374,6 @@ private:
         info.memory_readable = false;
       }
     }
-    info.name = image_name(info.handle.get());
-    info.start_time = win32::process_creation_time(info.handle.get());
-    return info;
   }
 
   bool memory_;
@@ -418,6 +417,12 @@ std::optional<std::wstring> final_dos_path(HANDLE file) {
   return std::move(*from_root);
 }
 
+// Whether `path` lies under `directory` (ending in '\'), ignoring case.
+bool path_under(std::wstring_view path, std::wstring_view directory) {
+  return path.size() > directory.size() &&
+         win32::same_path(path.substr(0, directory.size()), directory);
+}
+
 // NTFS keeps a file deleted with POSIX semantics (Windows 10's DeleteFileW)
 // in this directory of its volume until its last handle closes. Asked
 // through FileNameInfo (the path from the volume's root), which is cheap:
@@ -425,15 +430,7 @@ std::optional<std::wstring> final_dos_path(HANDLE file) {
 bool is_posix_deleted(HANDLE file) {
   auto from_root = win32::final_path_of(file, "");
   constexpr std::wstring_view deleted_directory = L"\\$Extend\\$Deleted\\";
-  return from_root && from_root->size() > deleted_directory.size() &&
-         win32::same_path(std::wstring_view(*from_root).substr(0, deleted_directory.size()),
-                          deleted_directory);
-}
-
-// Whether `path` lies under `directory` (ending in '\'), ignoring case.
-bool path_under(std::wstring_view path, std::wstring_view directory) {
-  return path.size() > directory.size() &&
-         win32::same_path(path.substr(0, directory.size()), directory);
+  return from_root && path_under(*from_root, deleted_directory);
 }
 
 // A file of another process's handle, when its delete is pending (classic
