@@ -24,7 +24,7 @@ if(TMPCTL_SANITIZE AND NOT MSVC)
   # The tests start tmpctl thousands of times. A sanitized position-independent
   # executable applies two million relative relocations (the sanitizers'
   # descriptors) at each start, half its start-up time; linked at a fixed
-  # address it has none (docs/benchmarks.md, "The sanitizer build").
+  # address it has none (docs/benchmarks.md, "The build and the test suites").
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     target_link_options(tmpctl_build_flags INTERFACE
       $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-no-pie>)
