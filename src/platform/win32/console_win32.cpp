@@ -1,7 +1,6 @@
 #include <windows.h>
 #include <fcntl.h>
 #include <io.h>
-#include <shellapi.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -9,17 +8,16 @@
 
 #include "platform/console.hpp"
 #include "platform/win32/unicode.hpp"
+#include "platform/win32/win32_util.hpp"
 
 namespace tmpctl::platform {
 
 std::vector<std::string> utf8_arguments(int argc, char** argv) {
-  int count = 0;
-  wchar_t** wide = CommandLineToArgvW(GetCommandLineW(), &count);
-  if (wide == nullptr) return std::vector<std::string>(argv, argv + argc);
+  const std::vector<std::wstring> wide = win32::split_command_line(GetCommandLineW());
+  if (wide.empty()) return std::vector<std::string>(argv, argv + argc);
   std::vector<std::string> arguments;
-  arguments.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) arguments.push_back(win32::narrow(wide[i]));
-  LocalFree(wide);
+  arguments.reserve(wide.size());
+  for (const std::wstring& argument : wide) arguments.push_back(win32::narrow(argument));
   return arguments;
 }
 

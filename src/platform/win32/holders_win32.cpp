@@ -119,9 +119,14 @@ std::wstring_view wide_base_name(std::wstring_view path) {
 std::string base_name(std::wstring_view path) { return narrow(wide_base_name(path)); }
 
 // NTFS compares names case-insensitively; good enough for a first filter.
+// Upper case as the invariant locale has it, by kernel32 (CharUpperBuffW
+// would load user32.dll into every start of tmpctl).
 std::wstring folded_base_name(std::wstring_view path) {
   std::wstring name(wide_base_name(path));
-  if (!name.empty()) CharUpperBuffW(name.data(), static_cast<DWORD>(name.size()));
+  if (!name.empty())
+    LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, name.data(),
+                  static_cast<int>(name.size()), name.data(), static_cast<int>(name.size()),
+                  nullptr, nullptr, 0);
   return name;
 }
 

@@ -45,9 +45,11 @@ bool is_file(const std::wstring& path) {
 bool is_batch_file(std::wstring path) {
   while (!path.empty() && (path.back() == L'.' || path.back() == L' ')) path.pop_back();
   if (!has_extension(path)) return false;
-  std::wstring extension = path.substr(path.find_last_of(L'.'));
-  CharLowerBuffW(extension.data(), static_cast<DWORD>(extension.size()));
-  return extension == L".bat" || extension == L".cmd";
+  const std::wstring extension = path.substr(path.find_last_of(L'.'));
+  const auto is = [&](const wchar_t* batch) {
+    return CompareStringOrdinal(extension.c_str(), -1, batch, -1, TRUE) == CSTR_EQUAL;
+  };
+  return is(L".bat") || is(L".cmd");
 }
 
 // The program CreateProcessW is to run: a name with a directory part is taken

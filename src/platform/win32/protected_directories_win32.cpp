@@ -51,11 +51,20 @@ std::wstring windows_directory() {
 }
 
 // A known folder (CSIDL_PROGRAM_FILES...) as the system knows it, whatever
-// the environment says; empty where it has none.
+// the environment says; empty where it has none. shell32.dll is loaded here,
+// from the system directory, and not imported: with user32.dll it took half
+// of every start of tmpctl under Wine, and only cleanup needs it.
 std::wstring known_folder(int csidl) {
+  using GetFolderPath = HRESULT(WINAPI*)(HWND, int, HANDLE, DWORD, LPWSTR);
+  static const GetFolderPath get_folder_path = [] {
+    const HMODULE shell32 = LoadLibraryExW(L"shell32.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    const FARPROC proc = shell32 ? GetProcAddress(shell32, "SHGetFolderPathW") : nullptr;
+    return reinterpret_cast<GetFolderPath>(reinterpret_cast<void*>(proc));
+  }();
   std::wstring path(MAX_PATH, L'\0');
-  if (SHGetFolderPathW(nullptr, csidl | CSIDL_FLAG_DONT_VERIFY, nullptr, SHGFP_TYPE_CURRENT,
-                       path.data()) != S_OK)
+  if (get_folder_path == nullptr ||
+      get_folder_path(nullptr, csidl | CSIDL_FLAG_DONT_VERIFY, nullptr, SHGFP_TYPE_CURRENT,
+                      path.data()) != S_OK)
     return {};
   path.resize(std::wcslen(path.c_str()));
   return path;

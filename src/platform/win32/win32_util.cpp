@@ -83,6 +83,54 @@ std::wstring quoted_argument(std::wstring_view argument) {
   return quoted;
 }
 
+std::vector<std::wstring> split_command_line(std::wstring_view line) {
+  std::vector<std::wstring> arguments;
+  if (line.empty()) return arguments;
+  const auto is_blank = [](wchar_t c) { return c == L' ' || c == L'\t'; };
+  std::size_t at = 0;
+  std::wstring program;
+  if (line[at] == L'"') {
+    const std::size_t close = line.find(L'"', at + 1);
+    program = line.substr(at + 1, close == std::wstring_view::npos ? close : close - at - 1);
+    at = close == std::wstring_view::npos ? line.size() : close + 1;
+  } else {
+    while (at < line.size() && !is_blank(line[at])) program.push_back(line[at++]);
+  }
+  arguments.push_back(std::move(program));
+
+  for (;;) {
+    while (at < line.size() && is_blank(line[at])) ++at;
+    if (at == line.size()) return arguments;
+    std::wstring argument;
+    int quotes = 0;  // 1 while quoting
+    while (at < line.size() && !(quotes == 0 && is_blank(line[at]))) {
+      if (line[at] == L'\\') {
+        std::size_t backslashes = 0;
+        for (; at < line.size() && line[at] == L'\\'; ++at) ++backslashes;
+        if (at == line.size() || line[at] != L'"') {
+          argument.append(backslashes, L'\\');
+          continue;
+        }
+        argument.append(backslashes / 2, L'\\');
+        if (backslashes % 2 == 1) {  // an escaped quote
+          argument.push_back(L'"');
+          ++at;
+        }
+      } else if (line[at] == L'"') {
+        for (; at < line.size() && line[at] == L'"'; ++at)
+          if (++quotes == 3) {
+            argument.push_back(L'"');
+            quotes = 0;
+          }
+        if (quotes == 2) quotes = 0;
+      } else {
+        argument.push_back(line[at++]);
+      }
+    }
+    arguments.push_back(std::move(argument));
+  }
+}
+
 std::expected<void, Error> delete_by_handle(HANDLE handle, bool clear_read_only,
                                             const std::string& path,
                                             std::vector<std::string>* notes) {

@@ -90,6 +90,17 @@ std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory);
 /// before a quote and at the end, and each quote escaped.
 std::wstring quoted_argument(std::wstring_view argument);
 
+/// A command line split into arguments exactly as CommandLineToArgvW splits
+/// it, without loading shell32.dll (and user32.dll with it), which took half
+/// of each start of tmpctl under Wine (docs/benchmarks.md). The program name
+/// ends at the next quote if it begins with one, else at a space or tab, and
+/// knows no escapes. In the other arguments 2n backslashes and a quote give n
+/// backslashes and a quote that opens or closes quoting, 2n + 1 give n and a
+/// literal quote, backslashes before anything else stay; of the quotes in a
+/// row, every third gives a literal quote. An empty line gives no arguments
+/// (CommandLineToArgvW gives the path of the program then).
+std::vector<std::wstring> split_command_line(std::wstring_view line);
+
 /// Deletes what `handle` (opened with DELETE and FILE_WRITE_ATTRIBUTES) refers
 /// to: POSIX semantics where supported (Windows 10 1607+: the name goes at
 /// once), else the classic disposition, which is retried briefly on
