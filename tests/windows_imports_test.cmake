@@ -1,6 +1,6 @@
 # tmpctl.exe loads no GUI or shell library at start-up: user32.dll, gdi32.dll
-# and shell32.dll (which brings user32 with it) took half of each start of
-# tmpctl under Wine, 0.19 s against 0.10 s (docs/benchmarks.md). Functions of
+# and shell32.dll (which brings user32 with it) were a quarter of each start
+# of tmpctl under Wine, 120 ms against 89 ms (docs/benchmarks.md). Functions of
 # theirs that tmpctl needs are loaded where they are used, or have kernel32
 # equivalents (src/platform/win32/).
 #

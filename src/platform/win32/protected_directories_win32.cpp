@@ -52,7 +52,7 @@ std::wstring windows_directory() {
 
 // A known folder (CSIDL_PROGRAM_FILES...) as the system knows it, whatever
 // the environment says; empty where it has none. shell32.dll is loaded here,
-// from the system directory, and not imported: with user32.dll it took half
+// from the system directory, and not imported: with user32.dll it was a quarter
 // of every start of tmpctl under Wine, and only cleanup needs it.
 std::wstring known_folder(int csidl) {
   using GetFolderPath = HRESULT(WINAPI*)(HWND, int, HANDLE, DWORD, LPWSTR);

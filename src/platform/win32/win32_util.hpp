@@ -91,10 +91,10 @@ std::expected<SECURITY_ATTRIBUTES, Error> owner_only_security(bool directory);
 std::wstring quoted_argument(std::wstring_view argument);
 
 /// A command line split into arguments exactly as CommandLineToArgvW splits
-/// it, without loading shell32.dll (and user32.dll with it), which took half
-/// of each start of tmpctl under Wine (docs/benchmarks.md). The program name
-/// ends at the next quote if it begins with one, else at a space or tab, and
-/// knows no escapes. In the other arguments 2n backslashes and a quote give n
+/// it, without loading shell32.dll (and user32.dll with it), which was a
+/// quarter of each start of tmpctl under Wine (docs/benchmarks.md). The
+/// program name ends at the next quote if it begins with one, else at a space
+/// or tab, and knows no escapes. In the other arguments 2n backslashes and a quote give n
 /// backslashes and a quote that opens or closes quoting, 2n + 1 give n and a
 /// literal quote, backslashes before anything else stay; of the quotes in a
 /// row, every third gives a literal quote. An empty line gives no arguments
