@@ -1,7 +1,7 @@
 # Every Windows program of the build carries no DWARF of its own: it lies in
 # <program>.exe.debug beside it, which the program names (.gnu_debuglink).
-# Under Wine a start reads the whole image, so a program that kept its 100 MB
-# of DWARF would make each start of it 0.5 s slower (cmake/SplitDebugInfo.cmake).
+# Under Wine a start reads the whole image: tmpctl.exe with its 100 MB of
+# DWARF started in 441 ms, without it in 120 ms (cmake/SplitDebugInfo.cmake).
 # Fails for a new executable that was not given tmpctl_split_debug_info().
 #
 # cmake -DBIN_DIR=<build>/bin -DOBJDUMP=<objdump> -P debug_info_split_test.cmake

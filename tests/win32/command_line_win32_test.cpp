@@ -61,7 +61,6 @@ TEST(CommandLine, RandomLinesSplitAsCommandLineToArgvWSplitsThem) {
   std::mt19937 random(20261207);
   std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
   std::uniform_int_distribution<int> length(1, 18);
-  int compared = 0;
   for (int i = 0; i < 20000; ++i) {
     std::wstring line;
     for (int n = length(random); n > 0; --n) line.push_back(alphabet[pick(random)]);
@@ -69,9 +68,7 @@ TEST(CommandLine, RandomLinesSplitAsCommandLineToArgvWSplitsThem) {
     // argument (the program's path); split_command_line gives none.
     const std::vector<std::wstring> expected = shell_split(line);
     ASSERT_EQ(split_command_line(line), expected) << printable(line);
-    ++compared;
   }
-  EXPECT_EQ(compared, 20000);
   EXPECT_TRUE(split_command_line(L"").empty());
 }
 

@@ -94,10 +94,10 @@ std::wstring quoted_argument(std::wstring_view argument);
 /// it, without loading shell32.dll (and user32.dll with it), which was a
 /// quarter of each start of tmpctl under Wine (docs/benchmarks.md). The
 /// program name ends at the next quote if it begins with one, else at a space
-/// or tab, and knows no escapes. In the other arguments 2n backslashes and a quote give n
-/// backslashes and a quote that opens or closes quoting, 2n + 1 give n and a
-/// literal quote, backslashes before anything else stay; of the quotes in a
-/// row, every third gives a literal quote. An empty line gives no arguments
+/// or tab, and knows no escapes. In the other arguments 2n backslashes and a
+/// quote give n backslashes and a quote that opens or closes quoting, 2n + 1
+/// give n and a literal quote, backslashes before anything else stay; of the
+/// quotes in a row, every third gives a literal quote. An empty line gives no arguments
 /// (CommandLineToArgvW gives the path of the program then).
 std::vector<std::wstring> split_command_line(std::wstring_view line);
 
